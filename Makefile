@@ -1,0 +1,37 @@
+# Two commands for a newcomer: `make sim` and `make test`. Both create .venv and install calmkit.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: sim test lint format bench sounds pictures clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+sim: $(STAMP)
+	$(BIN)/calmkit run --sim
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench sounds
+	$(BIN)/ruff format --check src tests bench sounds
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix src tests bench sounds
+	$(BIN)/ruff format src tests bench sounds
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+sounds: $(STAMP)
+	$(BIN)/python sounds/make_sounds.py
+
+pictures: $(STAMP)
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python docs/make_pictures.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache

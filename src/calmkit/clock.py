@@ -1,0 +1,57 @@
+"""Time, injected: the real monotonic clock, or a fake one that moves only when told.
+
+Everything that schedules (session, gestures, flow) reads ``now()`` from a Clock and never
+sleeps, so a 20-minute program runs in milliseconds on a FakeClock. ``wall()`` gives the local
+date and time for night mode and the journal.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds on a monotonic scale: only differences mean anything."""
+
+    def wall(self) -> datetime:
+        """The local date and time, timezone-aware."""
+
+
+class MonotonicClock:
+    """The real clock: time.monotonic() for scheduling, the system's local time for people."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def wall(self) -> datetime:
+        return datetime.now().astimezone()
+
+
+class FakeClock:
+    """A clock for tests and ``--fast``: time moves only by advance() or advance_to(), never back."""
+
+    def __init__(self, start: float = 0.0, wall_start: datetime | None = None) -> None:
+        self._start = float(start)
+        self._now = float(start)
+        self._wall_start = wall_start or datetime(2026, 1, 1, 12, 0).astimezone()
+
+    def now(self) -> float:
+        return self._now
+
+    def wall(self) -> datetime:
+        return self._wall_start + timedelta(seconds=self._now - self._start)
+
+    def advance(self, seconds: float) -> float:
+        if seconds < 0:
+            raise ValueError(f"a clock never goes backwards (asked to advance {seconds} s)")
+        self._now += seconds
+        return self._now
+
+    def advance_to(self, t: float) -> float:
+        """Jump to the absolute time t (no-op when t is already past)."""
+        if t > self._now:
+            self._now = float(t)
+        return self._now
