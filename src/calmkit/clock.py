@@ -31,7 +31,7 @@ class MonotonicClock:
 
 
 class FakeClock:
-    """A clock for tests and ``--fast``: time moves only by advance() or advance_to(), never back."""
+    """A clock for tests and ``--fast``: time moves only when advanced, never backwards."""
 
     def __init__(self, start: float = 0.0, wall_start: datetime | None = None) -> None:
         self._start = float(start)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Union
 
 PHASES: tuple[str, ...] = (
     "inhale",
@@ -105,7 +104,7 @@ class Quiet:
     fade_out_s: float = 30.0
 
 
-Block = Union[Steps, Breathe, Quiet]
+Block = Steps | Breathe | Quiet
 
 
 @dataclass(frozen=True)
@@ -333,9 +332,10 @@ def block_problems(block: Block) -> list[tuple[str, str]]:
                     f"slow the rate or shorten the holds",
                 )
             )
-        elif moving * min(block.ratio_in, block.ratio_out) / (
-            block.ratio_in + block.ratio_out
-        ) < MIN_LIGHT_STEP_S - 1e-9:
+        elif (
+            moving * min(block.ratio_in, block.ratio_out) / (block.ratio_in + block.ratio_out)
+            < MIN_LIGHT_STEP_S - 1e-9
+        ):
             problems.append(
                 ("ratio", "this ratio makes one breath phase shorter than 0.4 s; even it out")
             )
