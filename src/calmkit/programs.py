@@ -290,6 +290,10 @@ def expand(name: str, library: Mapping[str, Program]) -> Plan:
 # --- validation -------------------------------------------------------------------------------
 
 
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
+
+
 def step_problems(step: Step) -> list[tuple[str, str]]:
     """Safety and sense checks on one step, as (key, message) pairs for config to locate."""
     problems: list[tuple[str, str]] = []
@@ -297,7 +301,7 @@ def step_problems(step: Step) -> list[tuple[str, str]]:
         problems.append(("phase", f"unknown phase {step.phase!r}; phases are {', '.join(PHASES)}"))
         return problems
     if step.seconds <= 0:
-        problems.append(("seconds", f"a {step.phase} must last more than 0 s"))
+        problems.append(("seconds", f"{_a(step.phase)} must last more than 0 s"))
     elif step.phase == "hold" and step.seconds > MAX_HOLD_S:
         problems.append(
             ("seconds", f"a hold of {step.seconds:g} s is too long; holds are at most 20 s")
@@ -306,7 +310,7 @@ def step_problems(step: Step) -> list[tuple[str, str]]:
         problems.append(
             (
                 "seconds",
-                f"a {step.phase} of {step.seconds:g} s would change the light faster than "
+                f"{_a(step.phase)} of {step.seconds:g} s would change the light faster than "
                 f"3 times a second; make it at least 0.4 s",
             )
         )

@@ -1,0 +1,207 @@
+"""Cues: what the light, motor and speaker do at any moment of a plan.
+
+Pure functions of (plan, step, seconds into the step). Light levels are perceptual (0..1, eased
+with a cosine so the lamp never jerks); the hardware applies gamma and the caps. Vibration says
+the phase with the eyes closed: one pulse = breathe in, two = out, a long one = hold.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import time
+
+from calmkit.programs import Plan, PlannedStep
+
+Colour = tuple[float, float, float]
+
+#: Where each kind of step takes the light (perceptual level).
+PEAK = 1.0
+BLINK_LEVEL = 0.6
+PRESS_LEVEL = 0.7
+RELEASE_LEVEL = 0.15
+PROMPT_LEVEL = 0.45
+QUIET_LEVEL = 0.2
+SWITCH_LEVEL = 0.5
+#: The soft flash a blink cue makes at the start of its step, at most this long.
+BLINK_CUE_S = 0.3
+
+#: Warm colours for an RGB lamp, by phase (no blue: it is used at night).
+COLOURS: dict[str, Colour] = {
+    "inhale": (1.0, 0.55, 0.18),
+    "exhale": (1.0, 0.32, 0.08),
+    "blink": (1.0, 0.6, 0.3),
+    "press": (1.0, 0.45, 0.12),
+    "release": (1.0, 0.45, 0.12),
+    "switch": (1.0, 0.5, 0.2),
+    "prompt": (1.0, 0.62, 0.3),
+    "quiet": (1.0, 0.4, 0.1),
+    "rest": (1.0, 0.4, 0.1),
+}
+IDLE_COLOUR: Colour = (1.0, 0.5, 0.15)
+
+#: Motor pulses at the start of a phase, as (on at, off at) seconds into the step.
+VIBRATION: dict[str, tuple[tuple[float, float], ...]] = {
+    "inhale": ((0.0, 0.15),),
+    "exhale": ((0.0, 0.12), (0.3, 0.42)),
+    "hold": ((0.0, 0.6),),
+    "press": ((0.0, 0.6),),
+    "release": ((0.0, 0.12), (0.3, 0.42)),
+    "switch": ((0.0, 0.12), (0.35, 0.47), (0.7, 0.82)),
+    "prompt": ((0.0, 0.15),),
+}
+
+#: The sound a phase starts with when its step names none; None: silence.
+PHASE_SOUNDS: dict[str, str | None] = {
+    "inhale": "chime_in",
+    "exhale": "chime_out",
+    "hold": "chime_hold",
+    "press": "chime_in",
+    "release": "chime_out",
+    "switch": "say_switch_hands",
+    "prompt": "tick",
+}
+#: What replaces a spoken cue when the voice is off.
+UNSPOKEN = {"say_switch_hands": "bell_interval", "say_press": "chime_in"}
+
+
+def ease(x: float) -> float:
+    """Cosine ease-in-out over 0..1: starts and ends gently, no visible step."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    return (1.0 - math.cos(math.pi * x)) / 2.0
+
+
+def _towards(start: float, end: float, elapsed: float, over: float) -> float:
+    if over <= 0:
+        return end
+    return start + (end - start) * ease(elapsed / over)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The outputs at one instant: perceptual light level, its colour, motor drive."""
+
+    level: float
+    colour: Colour
+    motor: float
+
+
+class LightTrack:
+    """The light of a whole plan: each step's starting level, so a hold keeps what it inherits."""
+
+    def __init__(self, plan: Plan, floor: float = 0.03) -> None:
+        self.plan = plan
+        self.floor = floor
+        self.start_levels: list[float] = []
+        self.colours: list[Colour] = []
+        level, colour = 0.0, IDLE_COLOUR
+        for planned in plan.steps:
+            self.start_levels.append(level)
+            colour = COLOURS.get(planned.phase, colour)
+            self.colours.append(colour)
+            level = self._level(planned, level, planned.step.seconds)
+
+    def _level(self, planned: PlannedStep, start: float, t: float) -> float:
+        phase, seconds = planned.phase, planned.step.seconds
+        if phase == "inhale":
+            return _towards(start, PEAK, t, seconds)
+        if phase == "exhale":
+            return _towards(start, self.floor, t, seconds)
+        if phase == "hold":
+            return start
+        if phase == "blink":
+            cue = min(BLINK_CUE_S, seconds * 0.45)
+            return BLINK_LEVEL * math.sin(math.pi * t / cue) ** 2 if t < cue else 0.0
+        if phase == "press":
+            return _towards(start, PRESS_LEVEL, t, min(1.0, seconds / 2))
+        if phase == "release":
+            return _towards(start, RELEASE_LEVEL, t, min(1.0, seconds / 2))
+        if phase == "switch":
+            bumps = max(1, min(2, int(seconds)))
+            base = _towards(start, RELEASE_LEVEL, t, min(0.5, seconds / 4))
+            return max(base, SWITCH_LEVEL * math.sin(math.pi * bumps * t / seconds) ** 2)
+        if phase == "prompt":
+            return _towards(start, PROMPT_LEVEL, t, min(1.5, seconds / 2))
+        if phase == "quiet":
+            return _towards(start, QUIET_LEVEL, t, min(5.0, seconds / 2))
+        return _towards(start, 0.0, t, seconds)  # rest: fade out over the whole step
+
+    def level(self, index: int, t: float) -> float:
+        """Perceptual level ``t`` seconds into step ``index``."""
+        planned = self.plan.steps[index]
+        t = min(max(t, 0.0), planned.step.seconds)
+        return min(1.0, max(0.0, self._level(planned, self.start_levels[index], t)))
+
+    def frame(self, index: int, t: float, vibration: bool = True) -> Frame:
+        planned = self.plan.steps[index]
+        return Frame(
+            self.level(index, t),
+            self.colours[index],
+            motor_on(planned.phase, t) if vibration else 0.0,
+        )
+
+
+def motor_on(phase: str, t: float) -> float:
+    """1.0 while a phase-start pulse is on, else 0.0."""
+    return 1.0 if any(on <= t < off for on, off in VIBRATION.get(phase, ())) else 0.0
+
+
+def sound_for(plan: Plan, index: int, voice: bool = True) -> str | None:
+    """The sound to start as step ``index`` begins (None: silence).
+
+    The first squeeze of a plan is spoken ("squeeze gently..."); after that a chime is enough.
+    """
+    planned = plan.steps[index]
+    step = planned.step
+    if step.sound is not None:
+        name: str | None = step.sound or None
+    elif planned.phase == "press" and all(p.phase != "press" for p in plan.steps[:index]):
+        name = "say_press"
+    else:
+        name = PHASE_SOUNDS.get(planned.phase)
+    if name and not voice and name.startswith("say_"):
+        name = UNSPOKEN.get(name, "tick")
+    return name
+
+
+@dataclass(frozen=True)
+class Caps:
+    """Upper limits for the outputs right now (night mode lowers them)."""
+
+    brightness: float
+    volume: float
+    vibration: float
+
+
+def in_window(start: time, end: time, at: time) -> bool:
+    """Whether ``at`` falls in [start, end), a window that may wrap past midnight."""
+    if start == end:
+        return False
+    if start < end:
+        return start <= at < end
+    return at >= start or at < end
+
+
+def caps_at(
+    at: time,
+    *,
+    brightness: float,
+    volume: float,
+    vibration: float,
+    night_start: time,
+    night_end: time,
+    night_brightness: float,
+    night_volume: float,
+    night_vibration: float,
+) -> Caps:
+    """Day limits, lowered to the night caps between the night hours."""
+    if in_window(night_start, night_end, at):
+        return Caps(
+            min(brightness, night_brightness),
+            min(volume, night_volume),
+            min(vibration, night_vibration),
+        )
+    return Caps(brightness, volume, vibration)
