@@ -1,0 +1,470 @@
+"""The one-button flow: idle, running, the quiet offer, "did that help?", as a pure machine.
+
+Gestures (from gestures.py) and time go in; events come out: session events, sounds to play, the
+finished episode for the journal. ``frame()`` says what the light and motor show right now, before
+the caps and gamma the hardware applies. An *episode* is everything one press set going: the
+program, any "not helping" fallbacks, quiet time, and the answer to "did that help?"; the journal
+keeps one line per episode.
+
+    idle --press--> running --(end)--> offer quiet --press--> running quiet --(end)--> ask
+      ^  <--double: next program         |  (timeout, hold)                              |
+      |                                  +-----------------------> ask --press/hold/timeout
+      +---------------------------------------------------------------------------------+
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from calmkit.clock import Clock
+from calmkit.cues import IDLE_COLOUR, Frame, LightTrack, sound_for
+from calmkit.gestures import DOUBLE, DOWN, HOLD, PRESS, UP, Gesture
+from calmkit.programs import Program, expand
+from calmkit.session import COMPLETED, ENDED, PAUSED, STOPPED, Event, Session
+
+IDLE, RUNNING, OFFER_QUIET, ASK_HELPED = "idle", "running", "offer_quiet", "ask_helped"
+YES, NO, UNKNOWN = "yes", "no", "unknown"
+
+#: The faint glow while the button is down in idle: the device has heard you.
+ACK_LEVEL = 0.08
+#: Where the light rests while waiting for "did that help?", breathing slowly (every 4 s).
+ASK_LEVEL = 0.12
+ASK_PERIOD_S = 4.0
+#: Program numbers shown as slow pulses, one a second (well under the 3 Hz limit).
+MENU_LEVEL = 0.35
+MENU_PULSE_S = 1.0
+#: Light fading out when a session is stopped or the device goes back to idle.
+FADE_S = 1.5
+#: Phases in which holding the button is a squeeze (timed for the journal), not "not helping".
+SQUEEZE_PHASES = frozenset({"press", "release", "switch"})
+#: The program that a quiet offer starts.
+QUIET_PROGRAM = "quiet"
+
+
+@dataclass(frozen=True)
+class FlowSettings:
+    """What the flow needs from the config."""
+
+    default_program: str = "calm"
+    menu: tuple[str, ...] = ()
+    quiet_offer_s: float = 20.0
+    helped_s: float = 30.0
+    floor: float = 0.03
+    voice: bool = True
+    vibration: bool = True
+    reach_out: bool = True
+    reach_out_sessions: int = 4
+    reach_out_within_h: float = 24.0
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One journal line: what a press set going, and how it went."""
+
+    started: datetime
+    programs: tuple[str, ...]
+    planned_s: float
+    actual_s: float
+    status: str
+    pauses: int = 0
+    items: int = 0
+    squeeze_s: float = 0.0
+    helped: str = UNKNOWN
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "start": self.started.isoformat(timespec="seconds"),
+            "programs": list(self.programs),
+            "planned_s": round(self.planned_s, 1),
+            "actual_s": round(self.actual_s, 1),
+            "status": self.status,
+            "pauses": self.pauses,
+            "items": self.items,
+            "squeeze_s": round(self.squeeze_s, 1),
+            "helped": self.helped,
+        }
+
+
+@dataclass
+class _EpisodeDraft:
+    """The episode being built while its sessions run."""
+
+    started: datetime
+    programs: list[str] = field(default_factory=list)
+    planned_s: float = 0.0
+    actual_s: float = 0.0
+    status: str = COMPLETED
+    pauses: int = 0
+    items: int = 0
+    squeeze_s: float = 0.0
+
+    def add(self, session: Session) -> None:
+        self.programs.extend(p for p in session.plan.programs if p not in self.programs[-1:])
+        self.planned_s += session.plan.total_s
+        self.actual_s += session.active_s()
+        self.pauses += session.pauses
+        self.items += session.items_counted
+        self.status = session.status or COMPLETED
+
+    def finish(self, helped: str) -> Episode:
+        return Episode(
+            self.started,
+            tuple(self.programs),
+            self.planned_s,
+            self.actual_s,
+            self.status,
+            self.pauses,
+            self.items,
+            self.squeeze_s,
+            helped,
+        )
+
+
+def reach_out_due(
+    starts: Sequence[datetime], now: datetime, sessions: int, within_hours: float
+) -> bool:
+    """Whether sessions have piled up: at least ``sessions`` started within the last hours."""
+    since = now - timedelta(hours=within_hours)
+    return sum(1 for s in starts if since <= s <= now) >= sessions
+
+
+class Flow:
+    """The device's behaviour for one button; see the module text."""
+
+    def __init__(
+        self,
+        library: Mapping[str, Program],
+        clock: Clock,
+        settings: FlowSettings | None = None,
+        recent_starts: Sequence[datetime] = (),
+        single: bool = False,
+    ) -> None:
+        self.library = library
+        self.clock = clock
+        self.settings = settings or FlowSettings()
+        self.single = single
+        self.origin = clock.now()
+        self.state = IDLE
+        menu = self.settings.menu or tuple(library)
+        self.menu = tuple(name for name in menu if name in library)
+        default = self.settings.default_program
+        self.selected = default if default in library else self.menu[0]
+        self.session: Session | None = None
+        self.track: LightTrack | None = None
+        self.finished = False
+        self.recent_starts: list[datetime] = list(recent_starts)
+        self._draft: _EpisodeDraft | None = None
+        self._escalation: list[str] = []
+        self._state_since = self.origin
+        self._button_down = False
+        self._squeeze_from: float | None = None
+        self._menu_shown_at: float | None = None
+        self._fade_from = 0.0
+        self._fade_at: float | None = None
+        self._last_level = 0.0
+
+    # --- events -------------------------------------------------------------------------------
+
+    def _event(self, kind: str, **data: Any) -> Event:
+        return Event(kind, self.clock.now() - self.origin, None, data)
+
+    def _sound(self, name: str | None) -> list[Event]:
+        return [self._event("sound", name=name)] if name else []
+
+    def _rebase(self, events: list[Event]) -> list[Event]:
+        """Session events on the flow's time line, with the sound each phase starts with."""
+        out: list[Event] = []
+        assert self.session is not None
+        shift = self.session.started_at - self.origin
+        for event in events:
+            due = None if event.due is None else event.due + shift
+            out.append(replace(event, t=event.t + shift, due=due))
+            if event.kind == "phase":
+                out.extend(
+                    self._sound(
+                        sound_for(self.session.plan, event.data["index"], self.settings.voice)
+                    )
+                )
+            elif event.kind == "session_end" and event.data["status"] == COMPLETED:
+                out.extend(self._sound(self.session.plan.end_sound or "bell_end"))
+        return out
+
+    def _enter(self, state: str) -> list[Event]:
+        self.state = state
+        self._state_since = self.clock.now()
+        return [self._event("state", state=state)]
+
+    # --- public -------------------------------------------------------------------------------
+
+    def start(self, program: str | None = None) -> list[Event]:
+        """Begin an episode with ``program`` (default: the selected one)."""
+        if self.state != IDLE:
+            return []
+        name = program or self.selected
+        self._draft = _EpisodeDraft(self.clock.wall())
+        self._escalation = list(self.library[name].fallback)
+        self._menu_shown_at = None
+        return self._run(name)
+
+    def _run(self, name: str) -> list[Event]:
+        plan = expand(name, self.library)
+        self.session = Session(plan, self.clock)
+        self.track = LightTrack(plan, self.settings.floor)
+        events = self._enter(RUNNING) if self.state != RUNNING else []
+        return events + self._rebase(self.session.start()) + self._after_session_events()
+
+    def handle(self, gesture: Gesture) -> list[Event]:
+        """A gesture from the button, then whatever time has made due."""
+        events = self.tick()
+        if gesture.kind == DOWN:
+            self._button_down = True
+            if self._in_squeeze_phase():
+                self._squeeze_from = gesture.t
+            return events
+        if gesture.kind == UP:
+            self._button_down = False
+            if self._squeeze_from is not None and self._draft is not None:
+                self._draft.squeeze_s += max(0.0, gesture.t - self._squeeze_from)
+            self._squeeze_from = None
+            return events
+        handler = {
+            IDLE: self._idle,
+            RUNNING: self._running,
+            OFFER_QUIET: self._offer,
+            ASK_HELPED: self._ask,
+        }[self.state]
+        return events + handler(gesture.kind)
+
+    def tick(self) -> list[Event]:
+        """Let time pass: session boundaries, timeouts."""
+        now = self.clock.now()
+        events: list[Event] = []
+        if self.state == RUNNING and self.session is not None:
+            events += self._rebase(self.session.update())
+            events += self._after_session_events()
+        if self.state == OFFER_QUIET and now >= self._state_since + self.settings.quiet_offer_s:
+            events += self._to_ask()
+        if self.state == ASK_HELPED and now >= self._state_since + self.settings.helped_s:
+            events += self._finish(UNKNOWN)
+        return events
+
+    def stop(self, status: str = STOPPED) -> list[Event]:
+        """End whatever is going on (a signal, a quit key); an open episode is journaled.
+
+        A session cut short gets ``status``; an episode whose sessions had already ended (waiting
+        on the quiet offer or the question) keeps the status it had.
+        """
+        events: list[Event] = []
+        was_running = self.state == RUNNING and self.session is not None
+        if was_running:
+            assert self.session is not None
+            events += self._rebase(self.session.stop(status))
+            self._close_session()
+        if self._draft is not None:
+            events += self._finish(UNKNOWN, status=status if was_running else None, announce=False)
+        self.finished = True
+        return events
+
+    def next_deadline(self) -> float | None:
+        """The next time tick() has something to do (None: nothing until a button edge)."""
+        deadlines = []
+        if self.state == RUNNING and self.session is not None:
+            deadlines.append(self.session.next_deadline())
+        elif self.state == OFFER_QUIET:
+            deadlines.append(self._state_since + self.settings.quiet_offer_s)
+        elif self.state == ASK_HELPED:
+            deadlines.append(self._state_since + self.settings.helped_s)
+        return min((d for d in deadlines if d is not None), default=None)
+
+    def animating(self) -> bool:
+        """Whether the light or motor may change without an edge: the runner draws frames then."""
+        now = self.clock.now()
+        if self.state == RUNNING:
+            return self.session is not None and self.session.state != PAUSED
+        if self.state in (OFFER_QUIET, ASK_HELPED):
+            return True
+        if self._fade_at is not None and now < self._fade_at + FADE_S:
+            return True
+        return self._menu_shown_at is not None and now < self._menu_end()
+
+    def frame(self) -> Frame:
+        """Light level (perceptual, before caps) and motor drive right now."""
+        now = self.clock.now()
+        frame = self._frame(now)
+        self._last_level = frame.level
+        return frame
+
+    # --- states -------------------------------------------------------------------------------
+
+    def _idle(self, kind: str) -> list[Event]:
+        if kind == PRESS:
+            return self.start()
+        if kind == DOUBLE:
+            position = self.menu.index(self.selected) if self.selected in self.menu else -1
+            index = (position + 1) % len(self.menu)
+            self.selected = self.menu[index]
+            self._menu_shown_at = self.clock.now()
+            selected = self._event("selected", program=self.selected, number=index + 1)
+            return [selected, *self._sound(f"name_{self.selected}")]
+        if kind == HOLD:  # say which program a press would start
+            self._menu_shown_at = self.clock.now()
+            return self._sound(f"name_{self.selected}")
+        return []
+
+    def _running(self, kind: str) -> list[Event]:
+        session = self.session
+        assert session is not None
+        phase = session.current.phase if session.current else ""
+        if kind == DOUBLE:
+            events = self._rebase(session.stop(STOPPED))
+            self._close_session()
+            self._start_fade()
+            return events + self._to_ask()
+        if kind == PRESS:
+            if phase == "prompt" and session.state != PAUSED:
+                return self._rebase(session.count_item()) + self._sound("tick")
+            events = self._rebase(session.toggle_pause())
+            if session.state == PAUSED:
+                events += self._sound("say_paused" if self.settings.voice else "tick")
+            return events
+        if kind == HOLD and phase not in SQUEEZE_PHASES:
+            if not self._escalation:
+                return self._sound("tick")
+            following = self._escalation.pop(0)
+            events = self._rebase(session.stop(STOPPED))
+            self._close_session()
+            return [self._event("not_helping", switch_to=following), *self._run(following)]
+        return []
+
+    def _offer(self, kind: str) -> list[Event]:
+        if kind == PRESS:
+            return self._run(QUIET_PROGRAM)
+        if kind == HOLD:
+            return self._to_ask()
+        if kind == DOUBLE:
+            return self._finish(UNKNOWN)
+        return []
+
+    def _ask(self, kind: str) -> list[Event]:
+        if kind == PRESS:
+            return self._finish(YES)
+        if kind == HOLD:
+            return self._finish(NO)
+        if kind == DOUBLE:
+            return self._finish(UNKNOWN)
+        return []
+
+    # --- transitions --------------------------------------------------------------------------
+
+    def _after_session_events(self) -> list[Event]:
+        """When the running session has just completed: on to the quiet offer or the question."""
+        session = self.session
+        if self.state != RUNNING or session is None or session.state != ENDED:
+            return []
+        was_quiet = session.plan.program == QUIET_PROGRAM
+        self._close_session()
+        if self.single:
+            return self._finish(UNKNOWN)
+        if not was_quiet and QUIET_PROGRAM in self.library:
+            self._start_fade()
+            return self._enter(OFFER_QUIET) + self._sound("say_quiet_offer")
+        return self._to_ask()
+
+    def _close_session(self) -> None:
+        if self.session is not None and self._draft is not None:
+            self._draft.add(self.session)
+        if self._squeeze_from is not None and self._draft is not None:
+            self._draft.squeeze_s += max(0.0, self.clock.now() - self._squeeze_from)
+            self._squeeze_from = self.clock.now() if self._button_down else None
+        self._last_level = self._session_level()
+        self.session = None
+        self.track = None
+
+    def _to_ask(self) -> list[Event]:
+        if self.single:
+            return self._finish(UNKNOWN)
+        return self._enter(ASK_HELPED) + self._sound(
+            "say_did_it_help" if self.settings.voice else "tick"
+        )
+
+    def _finish(self, helped: str, status: str | None = None, announce: bool = True) -> list[Event]:
+        events: list[Event] = []
+        if self._draft is not None:
+            if status is not None:
+                self._draft.status = status
+            episode = self._draft.finish(helped)
+            self._draft = None
+            self.recent_starts.append(episode.started)
+            events.append(self._event("episode_end", **episode.to_record()))
+            if (
+                announce
+                and self.settings.reach_out
+                and reach_out_due(
+                    self.recent_starts,
+                    self.clock.wall(),
+                    self.settings.reach_out_sessions,
+                    self.settings.reach_out_within_h,
+                )
+            ):
+                events += [self._event("reach_out"), *self._sound("say_reach_out")]
+        self._start_fade()
+        events += self._enter(IDLE)
+        if self.single:
+            self.finished = True
+        return events
+
+    def _start_fade(self) -> None:
+        self._fade_from = self._last_level
+        self._fade_at = self.clock.now()
+
+    # --- light --------------------------------------------------------------------------------
+
+    def _in_squeeze_phase(self) -> bool:
+        session = self.session
+        return (
+            self.state == RUNNING
+            and session is not None
+            and session.current is not None
+            and session.current.phase in SQUEEZE_PHASES
+        )
+
+    def _session_level(self) -> float:
+        if self.session is None or self.track is None or self.session.current is None:
+            return self._last_level
+        return self.track.level(self.session.index, self.session.step_elapsed())
+
+    def _menu_end(self) -> float:
+        assert self._menu_shown_at is not None
+        number = self.menu.index(self.selected) + 1 if self.selected in self.menu else 1
+        return self._menu_shown_at + number * MENU_PULSE_S
+
+    def _fading(self, now: float) -> float:
+        if self._fade_at is None:
+            return 0.0
+        x = (now - self._fade_at) / FADE_S
+        return self._fade_from * max(0.0, 1.0 - x) ** 2 if x < 1 else 0.0
+
+    def _frame(self, now: float) -> Frame:
+        if self.state == RUNNING and self.session is not None and self.track is not None:
+            index = self.session.index
+            if index < 0:
+                return Frame(0.0, IDLE_COLOUR, 0.0)
+            return self.track.frame(index, self.session.step_elapsed(), self.settings.vibration)
+        if self.state == OFFER_QUIET:
+            # the light fades away over the grace time; a press still starts quiet time
+            x = (now - self._state_since) / max(self.settings.quiet_offer_s, 1e-9)
+            return Frame(self._fade_from * max(0.0, 1.0 - x), IDLE_COLOUR, 0.0)
+        if self.state == ASK_HELPED:
+            wave = math.sin(math.pi * (now - self._state_since) / ASK_PERIOD_S) ** 2
+            return Frame(max(self._fading(now), ASK_LEVEL * wave), IDLE_COLOUR, 0.0)
+        level = self._fading(now)
+        if self._menu_shown_at is not None and now < self._menu_end():
+            x = ((now - self._menu_shown_at) % MENU_PULSE_S) / MENU_PULSE_S
+            level = max(level, MENU_LEVEL * math.sin(math.pi * x) ** 2)
+        if self._button_down:
+            level = max(level, ACK_LEVEL)
+        return Frame(level, IDLE_COLOUR, 0.0)
