@@ -59,6 +59,7 @@ class FlowSettings:
     reach_out: bool = True
     reach_out_sessions: int = 4
     reach_out_within_h: float = 24.0
+    reach_out_message: str = ""
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,16 @@ class Flow:
         self.finished = True
         return events
 
+    def in_flight(self) -> dict[str, Any] | None:
+        """The open episode as a journal record, as it would read if the power went now."""
+        if self._draft is None:
+            return None
+        snapshot = _EpisodeDraft(**{**self._draft.__dict__, "programs": list(self._draft.programs)})
+        if self.session is not None:
+            snapshot.add(self.session)
+        snapshot.status = "interrupted"
+        return snapshot.finish(UNKNOWN).to_record()
+
     def next_deadline(self) -> float | None:
         """The next time tick() has something to do (None: nothing until a button edge)."""
         deadlines = []
@@ -410,7 +421,8 @@ class Flow:
                     self.settings.reach_out_within_h,
                 )
             ):
-                events += [self._event("reach_out"), *self._sound("say_reach_out")]
+                message = self.settings.reach_out_message
+                events += [self._event("reach_out", message=message), *self._sound("say_reach_out")]
         self._start_fade()
         events += self._enter(IDLE)
         if self.single:
@@ -453,7 +465,8 @@ class Flow:
             index = self.session.index
             if index < 0:
                 return Frame(0.0, IDLE_COLOUR, 0.0)
-            return self.track.frame(index, self.session.step_elapsed(), self.settings.vibration)
+            vibrate = self.settings.vibration and self.session.state != PAUSED
+            return self.track.frame(index, self.session.step_elapsed(), vibrate)
         if self.state == OFFER_QUIET:
             # the light fades away over the grace time; a press still starts quiet time
             x = (now - self._state_since) / max(self.settings.quiet_offer_s, 1e-9)

@@ -1,0 +1,180 @@
+"""Putting a calmkit together from a Config: clock, pins, devices, sound, journal, flow, runner.
+
+One place builds the pieces so that `calmkit run`, `calmkit play`, the simulator and the tests
+get the same device. What differs is passed in: the clock (real, scaled or fake), mock pins or
+real ones, whether to journal, a single program or the whole one-button flow.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from calmkit.audio import Audio
+from calmkit.clock import Clock, FakeClock, MonotonicClock, ScaledClock
+from calmkit.config import Config
+from calmkit.cues import Caps, caps_at
+from calmkit.flow import Flow, FlowSettings
+from calmkit.gestures import GestureDetector
+from calmkit.hardware import Devices, PinChoice, choose_pins, mock_factory
+from calmkit.journal import Journal, default_path, recent_starts
+from calmkit.runner import Item, QueueWaiter, Runner, Scripted, VirtualWaiter
+from calmkit.session import Event
+
+log = logging.getLogger("calmkit")
+
+
+def flow_settings(config: Config) -> FlowSettings:
+    return FlowSettings(
+        default_program=config.default_program,
+        menu=config.menu,
+        quiet_offer_s=config.flow.quiet_offer_s,
+        helped_s=config.flow.helped_s,
+        floor=config.light.floor,
+        voice=config.sound.voice,
+        vibration=config.vibration.enabled,
+        reach_out=config.reach_out.enabled,
+        reach_out_sessions=config.reach_out.sessions,
+        reach_out_within_h=config.reach_out.within_hours,
+        reach_out_message=config.reach_out.message,
+    )
+
+
+def caps_for(config: Config, clock: Clock) -> Callable[[], Caps]:
+    """Output limits right now: the day settings, lowered in the night window."""
+    night = config.night
+
+    def caps() -> Caps:
+        return caps_at(
+            clock.wall().time(),
+            brightness=config.light.brightness,
+            volume=config.sound.volume,
+            vibration=config.vibration.strength if config.vibration.enabled else 0.0,
+            night_start=night.start,
+            night_end=night.end,
+            night_brightness=night.brightness,
+            night_volume=night.volume,
+            night_vibration=night.vibration,
+        )
+
+    return caps
+
+
+def journal_path(config: Config) -> Path:
+    return config.journal.path or default_path()
+
+
+@dataclass
+class App:
+    """A built calmkit; ``runner.run()`` starts it, ``close()`` releases everything."""
+
+    config: Config
+    clock: Clock
+    pins: PinChoice
+    devices: Devices
+    flow: Flow
+    runner: Runner
+    audio: Audio | None = None
+    journal: Journal | None = None
+    waiter: Any = None
+    notes: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.devices.close()
+        if self.audio is not None:
+            self.audio.close()
+
+
+def build(
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    pins: PinChoice | None = None,
+    speed: float = 1.0,
+    program: str | None = None,
+    sound: bool = True,
+    journal: bool = True,
+    on_event: Callable[[Event], None] | None = None,
+    on_frame: Callable[[float], None] | None = None,
+    script: Iterable[Scripted] = (),
+    notifier: Any = None,
+    clear_history: bool = False,
+    warn: Callable[[str], None] | None = None,
+) -> App:
+    """Build a calmkit. ``program`` runs that one program and finishes (``calmkit play``)."""
+    warn = warn or log.warning
+    if clock is None:
+        clock = MonotonicClock() if speed == 1.0 else ScaledClock(speed)
+    virtual = isinstance(clock, FakeClock)
+    if pins is None:
+        pins = PinChoice(mock_factory(), True) if virtual else choose_pins(config.hardware.pins)
+    devices = Devices(config.hardware, pins.factory, gamma=config.light.gamma)
+    try:
+        notes = [pins.note] if pins.note else []
+        the_journal: Journal | None = None
+        starts = []
+        if journal and config.journal.enabled and not virtual:
+            the_journal = Journal(journal_path(config), warn=warn)
+            recovered = the_journal.recover()
+            if recovered is not None:
+                notes.append(
+                    f"The session started {recovered.get('start', '?')} was cut off and is "
+                    f"journaled as interrupted."
+                )
+            starts = recent_starts(the_journal.read())
+        audio: Audio | None = None
+        if sound and config.sound.enabled and not virtual:
+            overrides = {"say_reach_out": config.reach_out.sound} if config.reach_out.sound else {}
+            audio = Audio(
+                enabled=True,
+                volume=config.sound.volume,
+                fade_in_ms=config.sound.fade_in_ms,
+                voice=config.sound.voice,
+                user_dir=config.sound.dir,
+                warn=warn,
+                overrides=overrides,
+            )
+            audio.open()
+        flow = Flow(
+            config.programs,
+            clock,
+            flow_settings(config),
+            recent_starts=starts,
+            single=program is not None,
+        )
+        g = config.gestures
+        # Under --speed the button keeps human timing: thresholds are scaled with the clock.
+        gestures = GestureDetector(g.hold_s * speed, g.double_s * speed, g.debounce_s * speed)
+        items: queue.Queue[Item] = queue.Queue()
+        waiter = (
+            VirtualWaiter(items, clock, script)
+            if isinstance(clock, FakeClock)
+            else QueueWaiter(items, clock, speed)
+        )
+        runner = Runner(
+            flow,
+            devices,
+            clock,
+            gestures=gestures,
+            caps=caps_for(config, clock),
+            fps=config.light.fps,
+            audio=audio,
+            journal=the_journal,
+            notifier=notifier,
+            on_event=on_event,
+            waiter=waiter,
+            items=items,
+            clear_history=devices.clear_history if clear_history else None,
+            on_frame=on_frame,
+        )
+        devices.on_edge(runner.edge)
+    except BaseException:
+        devices.close()
+        raise
+    if program is not None:
+        runner.start(program)
+    return App(config, clock, pins, devices, flow, runner, audio, the_journal, waiter, notes)

@@ -1,0 +1,239 @@
+"""The device in a terminal: one updating status line, and keys that press the button.
+
+What it shows is read back from the pins (the light's mock pin duty, the motor's pin), and a key
+press drives the button's mock pin low and high, so the terminal shows what the box would do.
+When stdout is not a terminal (a pipe, CI, journald) it prints a plain line per phase instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import sys
+import threading
+import time
+from typing import Any, TextIO
+
+from calmkit.session import Event
+
+BAR_WIDTH = 20
+#: What the line says while the box waits for an answer.
+WAITING = {"offer_quiet": "press for quiet time", "ask_helped": "did that help? press yes, hold no"}
+REDRAW_S = 0.1  # the status line redraws ten times a second at most (real time)
+
+#: Key -> (what it does, pin drive pattern as (low_s, high_s) pairs in real seconds).
+PRESS = ((0.12, 0.0),)
+DOUBLE = ((0.1, 0.1), (0.1, 0.0))
+
+
+def level_bar(level: float, width: int = BAR_WIDTH) -> str:
+    """A bar of ``width`` cells for a 0..1 level, with eighth-cell resolution."""
+    level = min(1.0, max(0.0, level))
+    eighths = round(level * width * 8)
+    full, part = divmod(eighths, 8)
+    partial = " ▏▎▍▌▋▊▉"[part] if part and full < width else ""
+    return ("█" * full + partial).ljust(width)
+
+
+def clock_text(seconds: float) -> str:
+    seconds = max(0, int(seconds + 0.999))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def pin_level(pin: Any, gamma: float) -> float:
+    """The perceptual level a PWM pin shows (its duty, gamma undone)."""
+    if pin is None:
+        return 0.0
+    value = pin.state
+    duty = float(value) if value is not None else 0.0
+    return duty ** (1.0 / gamma) if duty > 0 else 0.0
+
+
+class StatusLine:
+    """Keeps one line up to date from events and the pins."""
+
+    def __init__(self, app: Any, out: TextIO | None = None, tty: bool | None = None) -> None:
+        self.app = app
+        self.out = out or sys.stdout
+        self.tty = self.out.isatty() if tty is None else tty
+        self.phase = "idle"
+        self.label = ""
+        self.program = ""
+        self.muted = False
+        self.message = ""
+        self._last_draw = 0.0
+        self._width = 0
+
+    def on_event(self, event: Event) -> None:
+        data = event.data
+        if event.kind == "phase":
+            self.phase = data["phase"]
+            self.label = data.get("label", "")
+            if not self.tty:
+                label = f" ({self.label})" if self.label else ""
+                self._print(f"{clock_text(event.t)}  {self.phase}{label}  {data['duration_s']:g} s")
+        elif event.kind == "session_start":
+            self.program = data["program"]
+            if not self.tty:
+                self._print(f"{clock_text(event.t)}  {self.program}: {data['planned_s']:g} s")
+        elif event.kind == "state":
+            if data["state"] != "running":
+                self.phase = WAITING.get(data["state"], "idle")
+                self.label = ""
+        elif event.kind == "pause":
+            self.phase = "paused"
+        elif event.kind == "resume":
+            session = self.app.flow.session
+            self.phase = session.current.phase if session and session.current else self.phase
+        elif event.kind == "mute":
+            self.muted = data["muted"]
+        elif event.kind == "selected":
+            self.program = data["program"]
+            self.phase = f"selected {data['number']}: {data['program']}"
+        elif event.kind == "reach_out":
+            self._print(data.get("message", ""))
+        elif event.kind == "session_end" and not self.tty:
+            self._print(f"{clock_text(event.t)}  end: {data['status']}")
+        elif event.kind == "episode_end" and not self.tty:
+            self._print(f"journaled: helped {data['helped']}")
+        self.draw(force=True)
+
+    def on_frame(self, now: float) -> None:
+        self.draw()
+
+    def text(self) -> str:
+        devices = self.app.devices
+        light_pins = devices.light_pins
+        gamma = devices.gamma
+        level = max(pin_level(pin, gamma) for pin in light_pins)
+        motor_pin = devices.motor_pin
+        motor = motor_pin is not None and (motor_pin.state or 0) > 0
+        session = self.app.flow.session
+        left = ""
+        if session is not None and session.current is not None:
+            left = f" · {session.step_remaining():4.1f} s left"
+        label = f" ({self.label})" if self.label else ""
+        marks = ("≋ " if motor else "  ") + ("muted " if self.muted else "")
+        program = f"{self.program} · " if self.program else ""
+        return f"▕{level_bar(level)}▏ {marks}{program}{self.phase}{label}{left}"
+
+    def draw(self, force: bool = False) -> None:
+        if not self.tty:
+            return
+        real = time.monotonic()
+        if not force and real - self._last_draw < REDRAW_S:
+            return
+        self._last_draw = real
+        line = self.text()
+        pad = max(0, self._width - len(line))
+        self._width = len(line)
+        self.out.write("\r" + line + " " * pad)
+        self.out.flush()
+
+    def _print(self, text: str) -> None:
+        if self.tty:
+            self.out.write("\r" + " " * self._width + "\r")
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            self.out.write("\n")
+            self.out.flush()
+
+
+class ButtonFinger:
+    """Presses the box's button by driving its mock pin, in real time, on a thread of its own."""
+
+    def __init__(self, pin: Any, hold_s: float) -> None:
+        self.pin = pin
+        self.hold = ((hold_s + 0.4, 0.0),)
+        self._lock = threading.Lock()
+
+    def press(self, pattern: tuple[tuple[float, float], ...]) -> None:
+        threading.Thread(target=self._drive, args=(pattern,), daemon=True).start()
+
+    def _drive(self, pattern: tuple[tuple[float, float], ...]) -> None:
+        with self._lock:
+            for low_s, high_s in pattern:
+                self.pin.drive_low()
+                time.sleep(low_s)
+                self.pin.drive_high()
+                time.sleep(high_s)
+
+
+class KeyReader:
+    """Reads keys from a terminal (Enter or space = press, h = hold, d = double, m = mute,
+    q = quit) and turns them into pin drives and runner requests."""
+
+    def __init__(self, app: Any, finger: ButtonFinger, stream: TextIO | None = None) -> None:
+        self.app = app
+        self.finger = finger
+        self.stream = stream or sys.stdin
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._saved: Any = None
+
+    def handle(self, key: str) -> None:
+        runner = self.app.runner
+        if key in ("\n", "\r", " "):
+            self.finger.press(PRESS)
+        elif key == "h":
+            self.finger.press(self.finger.hold)
+        elif key == "d":
+            self.finger.press(DOUBLE)
+        elif key == "m":
+            runner.toggle_mute()
+        elif key in ("q", "\x03", "\x04"):
+            runner.request_stop("quit")
+
+    def start(self) -> None:
+        if not self.stream.isatty():
+            return
+        with contextlib.suppress(Exception):
+            import termios
+            import tty
+
+            fd = self.stream.fileno()
+            self._saved = termios.tcgetattr(fd)
+            tty.setcbreak(fd)
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        fd = self.stream.fileno()
+        while not self._stop.is_set():
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                data = os.read(fd, 1)
+                if not data:
+                    return
+                self.handle(data.decode(errors="ignore"))
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._saved is not None:
+            import termios
+
+            with contextlib.suppress(Exception):
+                termios.tcsetattr(self.stream.fileno(), termios.TCSADRAIN, self._saved)
+
+
+def run_headless(app: Any, status: StatusLine, interactive: bool = True) -> str:
+    """Run the app with the status line and (in a terminal) the keys."""
+    keys: KeyReader | None = None
+    if interactive and app.pins.mock:
+        finger = ButtonFinger(app.devices.button_pin, app.config.gestures.hold_s)
+        keys = KeyReader(app, finger)
+        keys.start()
+        if status.tty:
+            status._print(
+                "Enter or space = press · h = hold · d = double press · m = mute · q = quit"
+            )
+    try:
+        return app.runner.run()
+    finally:
+        if keys is not None:
+            keys.stop()
+        status.close()
