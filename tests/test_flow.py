@@ -1,6 +1,7 @@
 """The one-button flow on the fake clock: every path a person can take with one button."""
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -178,7 +179,7 @@ def test_double_press_in_idle_selects_the_next_program_and_says_its_name():
     for _ in range(300):
         levels.append(flow.frame().level)
         clock.advance(0.01)
-    rises = sum(1 for a, b in zip(levels, levels[1:]) if a < 0.05 <= b)
+    rises = sum(1 for a, b in pairwise(levels) if a < 0.05 <= b)
     assert rises == 2 and max(levels) > 0.3
     assert levels[-1] == 0
     g(flow, clock, "double")

@@ -1,5 +1,7 @@
 """Programs unroll into exact plans; ramps move one way; chains resolve and refuse loops."""
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -58,7 +60,7 @@ def test_winddown_ramps_from_eleven_to_six_over_eighty_percent_then_holds():
     block = Breathe(rate=11, to_rate=6, ramp=0.8, ratio_in=1, ratio_out=1.5, total_s=480)
     rates = breath_rates(block)
     assert rates[0] == 11
-    assert all(a >= b for a, b in zip(rates, rates[1:]))
+    assert all(a >= b for a, b in pairwise(rates))
     assert rates[-1] == 6
     plan = expand("w", {"w": Program("w", blocks=(block,))})
     first_in, first_out = plan.steps[0].step.seconds, plan.steps[1].step.seconds
@@ -83,7 +85,7 @@ def test_ramps_are_monotonic_from_start_to_end_rate(start, end, ramp, total):
     rates = breath_rates(Breathe(rate=start, to_rate=end, ramp=ramp, total_s=total))
     lo, hi = min(start, end), max(start, end)
     assert all(lo - 1e-9 <= r <= hi + 1e-9 for r in rates)
-    pairs = list(zip(rates, rates[1:]))
+    pairs = list(pairwise(rates))
     if end <= start:
         assert all(a >= b - 1e-12 for a, b in pairs)
     else:
@@ -150,7 +152,8 @@ def test_safety_rules_refuse_long_holds_and_fast_light():
     assert step_problems(Step("blink", 0.3)) == [
         (
             "seconds",
-            "a blink of 0.3 s would change the light faster than 3 times a second; make it at least 0.4 s",
+            "a blink of 0.3 s would change the light faster than 3 times a second; "
+            "make it at least 0.4 s",
         )
     ]
     assert step_problems(Step("blink", 0.4)) == []

@@ -97,7 +97,7 @@ def build(
     speed: float = 1.0,
     program: str | None = None,
     sound: bool = True,
-    journal: bool = True,
+    journal: bool | Journal = True,
     on_event: Callable[[Event], None] | None = None,
     on_frame: Callable[[float], None] | None = None,
     script: Iterable[Scripted] = (),
@@ -117,8 +117,11 @@ def build(
         notes = [pins.note] if pins.note else []
         the_journal: Journal | None = None
         starts = []
-        if journal and config.journal.enabled and not virtual:
+        if isinstance(journal, Journal):
+            the_journal = journal
+        elif journal and config.journal.enabled and not virtual:
             the_journal = Journal(journal_path(config), warn=warn)
+        if the_journal is not None:
             recovered = the_journal.recover()
             if recovered is not None:
                 notes.append(
