@@ -262,8 +262,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     checks = run_checks(args.config)
     width = max(len(c.name) for c in checks)
+    marks = {"ok": "ok  ", "warn": "note", "fail": "FAIL"}
     for check in checks:
-        mark = "ok  " if check.ok else "FAIL"
+        mark = marks[check.level]
         print(f"{mark} {check.name:<{width}}  {check.detail}")
     failed = [c for c in checks if not c.ok]
     if failed:
