@@ -1,0 +1,153 @@
+"""The `calmkit` command as a person meets it: output, exit codes, and never a traceback."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from calmkit.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_play_box_fast_events_prints_fifteen_cycles_and_ends_at_240(capsys):
+    code, out, err = run(capsys, "play", "box", "--fast", "--events")
+    assert code == 0 and err == ""
+    events = [json.loads(line) for line in out.splitlines()]
+    assert events[0] == {"t": 0.0, "event": "session_start", "program": "box", "planned_s": 240.0}
+    phases = [e for e in events if e["event"] == "phase"]
+    assert [p["phase"] for p in phases] == ["inhale", "hold", "exhale", "hold"] * 15
+    assert all(p["duration_s"] == 4.0 for p in phases)
+    assert [p["t"] for p in phases] == [4.0 * i for i in range(60)]
+    assert events[-1] == {
+        "t": 240.0,
+        "event": "session_end",
+        "status": "completed",
+        "actual_s": 240.0,
+    }
+
+
+def test_play_fast_without_events_prints_plain_phase_lines(capsys):
+    code, out, _ = run(capsys, "play", "478", "--fast")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "0:00  478: 76 s"
+    assert lines[1] == "0:00  inhale  4 s"
+    assert lines[2] == "0:04  hold  7 s"
+    assert "1:16  end: completed" in lines
+
+
+def test_an_unknown_program_suggests_the_nearest(capsys):
+    code, _out, err = run(capsys, "play", "boxx", "--fast")
+    assert code == 2
+    assert (
+        err == "calmkit: there is no program 'boxx'. Did you mean 'box'? See `calmkit programs`.\n"
+    )
+
+
+def test_programs_lists_every_program_with_its_length(capsys):
+    code, out, _ = run(capsys, "programs")
+    assert code == 0
+    assert "*calm          8:24  Three cyclic sighs, then a slowing wind-down" in out
+    assert " box           4:00" in out
+
+
+def test_check_lists_every_problem_with_its_line_and_exits_2(tmp_path, capsys):
+    bad = tmp_path / "calmkit.yaml"
+    bad.write_text(
+        textwrap.dedent(
+            """\
+            light:
+              brightnes: 0.5
+            programs:
+              mine:
+                steps: [{inhale: 4}, {hold: 30}, {exhale: 4}]
+                cycles: 3
+            """
+        )
+    )
+    code, _out, err = run(capsys, "check", "--config", str(bad))
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(
+        f"{bad}:2: light.brightnes: unknown key 'brightnes'; did you mean 'brightness'?"
+    )
+    assert lines[1].startswith(f"{bad}:5: programs.mine.steps[1]")
+    assert "holds are at most 20 s" in lines[1]
+
+
+def test_check_passes_on_the_defaults(capsys):
+    code, out, _ = run(capsys, "check")
+    assert code == 0 and out.startswith("ok: 11 programs")
+
+
+def test_history_reads_the_journal_and_exports_csv(tmp_path, capsys):
+    journal = tmp_path / "j.jsonl"
+    config = tmp_path / "c.yaml"
+    config.write_text(f"journal: {{path: {journal}}}\n")
+    journal.write_text(
+        json.dumps(
+            {
+                "start": "2026-03-02T23:10:00+00:00",
+                "programs": ["calm"],
+                "planned_s": 504,
+                "actual_s": 504,
+                "status": "completed",
+                "pauses": 0,
+                "items": 0,
+                "squeeze_s": 0,
+                "helped": "yes",
+            }
+        )
+        + "\n"
+    )
+    code, out, _ = run(capsys, "history", "--csv", "--config", str(config))
+    assert code == 0 and out.splitlines()[1].startswith("2026-03-02T23:10:00+00:00,calm,504")
+    code, out, _ = run(capsys, "history", "--config", str(config))
+    assert code == 0 and "sessions" in out
+
+
+def test_no_traceback_for_a_binary_config(tmp_path):
+    bad = tmp_path / "c.yaml"
+    bad.write_bytes(b"\x00\xff\xfe garbage")
+    proc = subprocess.run(
+        [sys.executable, "-m", "calmkit", "check", "--config", str(bad)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and str(bad) in proc.stderr
+
+
+def test_a_missing_config_file_named_on_the_command_line_is_an_error(tmp_path, capsys):
+    code, _, err = run(capsys, "check", "--config", str(tmp_path / "nope.yaml"))
+    assert code == 2 and "nope.yaml" in err
+
+
+@pytest.mark.parametrize("argv", [[], ["--version"]])
+def test_help_and_version(argv, capsys):
+    if argv:
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        assert done.value.code == 0
+        assert capsys.readouterr().out.startswith("calmkit ")
+    else:
+        assert main(argv) == 2
+
+
+def test_the_core_imports_neither_gpiozero_nor_pygame():
+    core = ["programs", "cues", "session", "flow", "gestures", "config", "clock", "errors"]
+    code = "import sys\n" + "".join(f"import calmkit.{m}\n" for m in core)
+    code += "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = proc.stdout.split()
+    assert "calmkit" in loaded
+    assert "gpiozero" not in loaded and "pygame" not in loaded
