@@ -156,3 +156,14 @@ def test_caps_lower_everything_at_night_only():
     assert (night.brightness, night.volume, night.vibration) == (0.3, 0.3, 0.5)
     day = caps_at(time(14), **kw)
     assert (day.brightness, day.volume, day.vibration) == (1.0, 0.6, 0.7)
+
+
+def test_a_top_up_inhale_is_a_last_small_rise():
+    sigh = Program(
+        "sigh", blocks=(Steps((Step("inhale", 2), Step("inhale", 1), Step("exhale", 6)), cycles=2),)
+    )
+    track = LightTrack(expand("sigh", {"sigh": sigh}), floor=0.0)
+    assert track.level(0, 2) == pytest.approx(2 / 3)  # the first breath in: two thirds of the way
+    assert track.level(1, 1) == PEAK  # the top-up finishes it
+    assert track.level(2, 6) == 0.0
+    assert track.level(3, 2) == pytest.approx(2 / 3)  # and again from the floor

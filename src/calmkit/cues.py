@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import time
 
-from calmkit.programs import Plan, PlannedStep
+from calmkit.programs import Plan
 
 Colour = tuple[float, float, float]
 
@@ -95,21 +95,47 @@ class LightTrack:
     def __init__(self, plan: Plan, floor: float = 0.03) -> None:
         self.plan = plan
         self.floor = floor
+        self.shares = self._breath_shares()
         self.start_levels: list[float] = []
         self.colours: list[Colour] = []
         level, colour = 0.0, IDLE_COLOUR
-        for planned in plan.steps:
+        for index, planned in enumerate(plan.steps):
             self.start_levels.append(level)
             colour = COLOURS.get(planned.phase, colour)
             self.colours.append(colour)
-            level = self._level(planned, level, planned.step.seconds)
+            level = self._level(index, level, planned.step.seconds)
 
-    def _level(self, planned: PlannedStep, start: float, t: float) -> float:
+    def _breath_shares(self) -> list[tuple[int, float]]:
+        """For each step: where its run of like phases began, and the share of that run's way
+        done by the step's end.
+
+        Consecutive inhales (the cyclic sigh's in-breath and its top-up) share the way up in
+        proportion to their lengths, so the top-up shows as a last small rise; likewise for
+        consecutive exhales on the way down.
+        """
+        steps = self.plan.steps
+        shares = [(i, 1.0) for i in range(len(steps))]
+        first = 0
+        while first < len(steps):
+            last = first
+            while last + 1 < len(steps) and steps[last + 1].phase == steps[first].phase:
+                last += 1
+            total = sum(steps[i].step.seconds for i in range(first, last + 1))
+            done = 0.0
+            for i in range(first, last + 1):
+                done += steps[i].step.seconds
+                shares[i] = (first, 1.0 if i == last else done / total)
+            first = last + 1
+        return shares
+
+    def _level(self, index: int, start: float, t: float) -> float:
+        planned = self.plan.steps[index]
         phase, seconds = planned.phase, planned.step.seconds
-        if phase == "inhale":
-            return _towards(start, PEAK, t, seconds)
-        if phase == "exhale":
-            return _towards(start, self.floor, t, seconds)
+        if phase in ("inhale", "exhale"):
+            goal = PEAK if phase == "inhale" else self.floor
+            first, share = self.shares[index]
+            run_start = start if first == index else self.start_levels[first]
+            return _towards(start, run_start + (goal - run_start) * share, t, seconds)
         if phase == "hold":
             return start
         if phase == "blink":
@@ -133,7 +159,7 @@ class LightTrack:
         """Perceptual level ``t`` seconds into step ``index``."""
         planned = self.plan.steps[index]
         t = min(max(t, 0.0), planned.step.seconds)
-        return min(1.0, max(0.0, self._level(planned, self.start_levels[index], t)))
+        return min(1.0, max(0.0, self._level(index, self.start_levels[index], t)))
 
     def frame(self, index: int, t: float, vibration: bool = True) -> Frame:
         planned = self.plan.steps[index]
