@@ -152,7 +152,7 @@ def build(
         g = config.gestures
         # Under --speed the button keeps human timing: thresholds are scaled with the clock.
         gestures = GestureDetector(g.hold_s * speed, g.double_s * speed, g.debounce_s * speed)
-        items: queue.Queue[Item] = queue.Queue()
+        items: queue.SimpleQueue[Item] = queue.SimpleQueue()
         waiter = (
             VirtualWaiter(items, clock, script)
             if isinstance(clock, FakeClock)

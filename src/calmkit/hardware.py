@@ -102,27 +102,31 @@ class Devices:
     """The outputs and inputs of one calmkit box."""
 
     def __init__(self, config: HardwareConfig, factory: Any, gamma: float = 2.2) -> None:
-        from gpiozero import PWMLED, RGBLED, DigitalInputDevice, PWMOutputDevice
+        from gpiozero import PWMLED, DigitalInputDevice, PWMOutputDevice
 
         self.gamma = gamma
         self._closed = False
         self._devices: list[Any] = []
         self.rgb = isinstance(config.light, RGBPins)
         try:
-            if isinstance(config.light, RGBPins):
-                pins = config.light
-                self.light: Any = _claim(
-                    "the RGB light",
-                    "hardware.light",
-                    pins.red,
-                    lambda: RGBLED(pins.red, pins.green, pins.blue, pin_factory=factory),
+            # an RGB light is three PWM LEDs (one per colour), so each pin can be read back
+            self.lights: list[Any] = []
+            light_pins = (
+                [
+                    ("red", config.light.red),
+                    ("green", config.light.green),
+                    ("blue", config.light.blue),
+                ]
+                if isinstance(config.light, RGBPins)
+                else [("", config.light)]
+            )
+            for colour, pin in light_pins:
+                what = f"the {colour} light" if colour else "the light"
+                led = _claim(
+                    what, "hardware.light", pin, lambda pin=pin: PWMLED(pin, pin_factory=factory)
                 )
-            else:
-                pin = config.light
-                self.light = _claim(
-                    "the light", "hardware.light", pin, lambda: PWMLED(pin, pin_factory=factory)
-                )
-            self._devices.append(self.light)
+                self.lights.append(led)
+                self._devices.append(led)
             self.buttons = []
             for key, pin in (
                 ("hardware.button", config.button),
@@ -165,12 +169,13 @@ class Devices:
 
     def set_light(self, level: float, colour: Colour, cap: float) -> None:
         if self.rgb:
-            value: Any = tuple(self.duty(level * c, cap) for c in colour)
+            values = tuple(self.duty(level * c, cap) for c in colour)
         else:
-            value = self.duty(level, cap)
-        if value != self._light_value:  # an unchanged frame costs no pin write
-            self.light.value = value
-            self._light_value = value
+            values = (self.duty(level, cap),)
+        if values != self._light_value:  # an unchanged frame costs no pin write
+            for led, value in zip(self.lights, values):
+                led.value = value
+            self._light_value = values
 
     def set_motor(self, drive: float, cap: float) -> None:
         if self.motor is None:
@@ -197,8 +202,8 @@ class Devices:
 
     @property
     def light_pins(self) -> list[Any]:
-        light = self.light
-        return [led.pin for led in light] if self.rgb else [light.pin]
+        """The light's pins: one, or red, green and blue."""
+        return [led.pin for led in self.lights]
 
     @property
     def button_pin(self) -> Any:

@@ -1,6 +1,7 @@
 """The one loop that waits: button edges in, light, motor, sound and journal out.
 
-gpiozero calls ``edge()`` from its own thread; that only puts ``(edge, time)`` on a queue. This
+gpiozero calls ``edge()`` from its own thread; that only puts ``(edge, time)`` on a queue (a
+SimpleQueue, whose put is reentrant, so a signal handler may put a stop request on it too). This
 loop owns every output. It waits on the queue until the next deadline (a step boundary, a
 gesture timeout, the next light frame at ``fps``, a watchdog ping) and, when nothing is due,
 with no timeout at all, so an idle box uses no CPU. Frames are held to absolute deadlines
@@ -43,7 +44,7 @@ class Waiter(Protocol):
 class QueueWaiter:
     """Real time: block on the queue until the deadline, or forever when there is none."""
 
-    def __init__(self, items: queue.Queue[Item], clock: Clock, speed: float = 1.0) -> None:
+    def __init__(self, items: queue.SimpleQueue[Item], clock: Clock, speed: float = 1.0) -> None:
         self.items = items
         self.clock = clock
         self.speed = speed
@@ -72,7 +73,7 @@ class VirtualWaiter:
     """
 
     def __init__(
-        self, items: queue.Queue[Item], clock: FakeClock, script: Iterable[Scripted] = ()
+        self, items: queue.SimpleQueue[Item], clock: FakeClock, script: Iterable[Scripted] = ()
     ) -> None:
         self.items = items
         self.clock = clock
@@ -121,7 +122,7 @@ class Runner:
         notifier: Any = None,
         on_event: Callable[[Event], None] | None = None,
         waiter: Waiter | None = None,
-        items: queue.Queue[Item] | None = None,
+        items: queue.SimpleQueue[Item] | None = None,
         clear_history: Callable[[], None] | None = None,
         clear_every_s: float = 60.0,
         on_frame: Callable[[float], None] | None = None,
@@ -136,7 +137,7 @@ class Runner:
         self.journal = journal
         self.notifier = notifier
         self.on_event = on_event
-        self.items: queue.Queue[Item] = items if items is not None else queue.Queue()
+        self.items: queue.SimpleQueue[Item] = items if items is not None else queue.SimpleQueue()
         self.waiter: Waiter = waiter or QueueWaiter(self.items, clock)
         self.clear_history = clear_history
         self.clear_every_s = clear_every_s
