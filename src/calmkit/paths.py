@@ -7,17 +7,22 @@ folders, so the source tree is the fallback.
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 from pathlib import Path
 
 _SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _packaged(package: str, fallback: str) -> Path:
+    # The two folders have no __init__.py (they are data, not code), so they import as namespace
+    # packages: their folder is the first of the spec's search locations.
     try:
-        return Path(str(importlib.resources.files(package)))
+        spec = importlib.util.find_spec(package)
     except ModuleNotFoundError:
-        return _SOURCE_ROOT / fallback
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return _SOURCE_ROOT / fallback
 
 
 def default_config_path() -> Path:

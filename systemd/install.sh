@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Install calmkit as a boot-time service on a Raspberry Pi (Raspberry Pi OS Bookworm or later).
+#
+#   sudo systemd/install.sh              from a checkout; safe to run again (it upgrades)
+#   systemd/install.sh --root DIR        lay the files out under DIR only (tests, image builds)
+#   systemd/install.sh --dry-run         print every step, change nothing
+#
+# What it does, each step skipped when already done:
+#   1. apt: python3-venv, python3-lgpio (lgpio from apt: its PyPI wheel is a broken placeholder
+#      on newer Pythons). espeak-ng is not needed at run time: the spoken prompts ship as WAVs.
+#   2. a system user `calmkit` (no login shell, home /var/lib/calmkit) in the groups gpio, audio
+#   3. a venv /opt/calmkit/venv with --system-site-packages, and calmkit from this checkout in it
+#   4. /etc/calmkit/calmkit.yaml from config/calmkit.yaml, only when there is none yet
+#   5. /etc/systemd/system/calmkit.service; daemon-reload, enable, (re)start
+#
+# Undo it with systemd/uninstall.sh (the journal in /var/lib/calmkit is kept unless --purge).
+set -euo pipefail
+
+readonly NAME=calmkit
+readonly PREFIX=/opt/calmkit
+readonly VENV=$PREFIX/venv
+readonly CONFIG_DIR=/etc/calmkit
+readonly UNIT_DIR=/etc/systemd/system
+readonly STATE_DIR=/var/lib/calmkit
+readonly GROUPS_NEEDED=(gpio audio)
+readonly APT_PACKAGES=(python3-venv python3-lgpio)
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly SRC
+ROOT=${DESTDIR:-}
+DRY_RUN=0
+SYSTEMCTL=1
+APT=1
+
+usage() {
+  cat <<EOF
+Usage: sudo $0 [--root DIR] [--dry-run] [--no-systemctl] [--no-apt]
+
+Installs calmkit from this checkout ($SRC) as the systemd service calmkit.service.
+
+  --root DIR      install the files (unit, config) under DIR instead of /; the steps that act
+                  on the running machine (apt, the user, the venv, systemctl start) are printed
+                  and skipped, and the unit is enabled with systemctl --root. \$DESTDIR works too.
+  --dry-run       print what would be done, change nothing
+  --no-systemctl  install everything but do not reload, enable or start the service
+  --no-apt        do not run apt-get (the packages are already there)
+  -h, --help      this text
+
+Then:  systemctl status calmkit      journalctl -u calmkit -f
+EOF
+}
+
+while (($#)); do
+  case $1 in
+    --root)
+      [[ $# -ge 2 ]] || { usage >&2; exit 2; }
+      ROOT=$2
+      shift 2
+      ;;
+    --root=*) ROOT=${1#--root=}; shift ;;
+    --dry-run|-n) DRY_RUN=1; shift ;;
+    --no-systemctl) SYSTEMCTL=0; shift ;;
+    --no-apt) APT=0; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "install.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+if [[ -n $ROOT ]]; then
+  [[ $ROOT == /* ]] || ROOT=$PWD/$ROOT
+  ROOT=${ROOT%/}
+fi
+
+say() { printf '%s\n' "$*"; }
+warn() { printf 'install.sh: warning: %s\n' "$*" >&2; }
+die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
+
+# Run a command that changes something; under --dry-run only show it.
+run() {
+  printf '  +'
+  printf ' %q' "$@"
+  printf '\n'
+  ((DRY_RUN)) || "$@"
+}
+
+# Run a command that changes this machine itself (packages, users, services): never under --root.
+host() {
+  if [[ -n $ROOT ]]; then
+    printf '  - skipped under --root:'
+    printf ' %q' "$@"
+    printf '\n'
+  else
+    run "$@"
+  fi
+}
+
+# ---- checks -----------------------------------------------------------------------------------
+[[ -f $SRC/pyproject.toml && -f $SRC/systemd/calmkit.service && -f $SRC/config/calmkit.yaml ]] \
+  || die "run me from a calmkit checkout (no pyproject.toml, systemd/ or config/ under $SRC)"
+if [[ -z $ROOT ]] && ((!DRY_RUN)) && ((EUID != 0)); then
+  die "run me as root:  sudo $0   (or try --dry-run, or --root DIR)"
+fi
+
+# ---- 1. Debian packages -----------------------------------------------------------------------
+say "1/5 Debian packages: ${APT_PACKAGES[*]}"
+installed() { [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]; }
+if ((!APT)); then
+  say "  - skipped (--no-apt)"
+elif [[ -n $ROOT ]]; then
+  host apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
+elif ! command -v apt-get >/dev/null; then
+  warn "no apt-get here: install python3-venv and python3-lgpio yourself"
+else
+  missing=()
+  for pkg in "${APT_PACKAGES[@]}"; do installed "$pkg" || missing+=("$pkg"); done
+  if ((${#missing[@]} == 0)); then
+    say "  already installed"
+  else
+    export DEBIAN_FRONTEND=noninteractive
+    # Try without a (slow) index update first; update once and retry if that fails.
+    if ! run apt-get install -y --no-install-recommends "${missing[@]}"; then
+      run apt-get update
+      for pkg in "${missing[@]}"; do
+        # python3-lgpio comes from the Raspberry Pi archive; elsewhere calmkit runs on mock pins.
+        run apt-get install -y --no-install-recommends "$pkg" \
+          || { [[ $pkg == python3-lgpio ]] && warn "no $pkg: calmkit will use mock pins"; } \
+          || die "could not install $pkg"
+      done
+    fi
+  fi
+fi
+
+# ---- 2. the service user ----------------------------------------------------------------------
+say "2/5 system user '$NAME' in groups ${GROUPS_NEEDED[*]}"
+for group in "${GROUPS_NEEDED[@]}"; do
+  if [[ -z $ROOT ]] && ! getent group "$group" >/dev/null; then
+    # Raspberry Pi OS has both. Without the group the unit's SupplementaryGroups= would stop it
+    # from starting at all (status 216/GROUP), so create an empty one.
+    warn "there is no '$group' group (not Raspberry Pi OS?): creating it"
+    host groupadd --system "$group"
+  fi
+done
+groups_csv=$(IFS=,; echo "${GROUPS_NEEDED[*]}")
+if [[ -z $ROOT ]] && id -u "$NAME" >/dev/null 2>&1; then
+  missing_groups=()
+  for group in "${GROUPS_NEEDED[@]}"; do
+    id -nG "$NAME" | tr ' ' '\n' | grep -qx "$group" || missing_groups+=("$group")
+  done
+  if ((${#missing_groups[@]})); then
+    host usermod --append --groups "$(IFS=,; echo "${missing_groups[*]}")" "$NAME"
+  else
+    say "  already there"
+  fi
+else
+  nologin=/usr/sbin/nologin
+  [[ -x $nologin ]] || nologin=/sbin/nologin
+  host useradd --system --user-group --home-dir "$STATE_DIR" --no-create-home \
+    --shell "$nologin" --groups "$groups_csv" --comment "calmkit bedside appliance" "$NAME"
+fi
+
+# ---- 3. the venv and calmkit in it ------------------------------------------------------------
+say "3/5 venv $VENV with calmkit from $SRC"
+if [[ -n $ROOT ]]; then
+  # A venv is not relocatable: one built under a scratch root would point into it.
+  host python3 -m venv --system-site-packages "$VENV"
+  host "$VENV/bin/python" -m pip install --upgrade "$SRC"
+else
+  python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+    || die "calmkit needs Python 3.10 or newer; python3 here is $(python3 -V 2>&1)"
+  if [[ -x $VENV/bin/python ]]; then
+    say "  venv already there"
+  else
+    run mkdir -p "$PREFIX"
+    run python3 -m venv --system-site-packages "$VENV"
+  fi
+  # Build from a clean copy, so that pip (as root) leaves no build/ or root-owned egg-info behind
+  # in the checkout. The copy includes uncommitted changes, unlike git archive.
+  if ((DRY_RUN)); then
+    build=/tmp/calmkit-build.XXXXXX
+  else
+    build=$(mktemp -d)
+    trap 'rm -rf "$build"' EXIT
+  fi
+  run tar -C "$SRC" --exclude=.git --exclude=.venv --exclude=build --exclude='*.egg-info' \
+    --exclude=__pycache__ --exclude=.pytest_cache --exclude=.ruff_cache -cf "$build/src.tar" .
+  run tar -C "$build" -xf "$build/src.tar"
+  # A local directory is always reinstalled, so a second run upgrades calmkit to this checkout.
+  run "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir \
+    --upgrade "$build"
+fi
+
+# ---- 4. the config ----------------------------------------------------------------------------
+say "4/5 config $CONFIG_DIR/calmkit.yaml"
+if [[ -e $ROOT$CONFIG_DIR/calmkit.yaml ]]; then
+  say "  kept the one already there (the packaged defaults are in $SRC/config/calmkit.yaml)"
+else
+  run install -d -m 0755 "$ROOT$CONFIG_DIR"
+  run install -m 0644 "$SRC/config/calmkit.yaml" "$ROOT$CONFIG_DIR/calmkit.yaml"
+fi
+
+# ---- 5. the unit ------------------------------------------------------------------------------
+say "5/5 unit $UNIT_DIR/calmkit.service"
+run install -d -m 0755 "$ROOT$UNIT_DIR"
+run install -m 0644 "$SRC/systemd/calmkit.service" "$ROOT$UNIT_DIR/calmkit.service"
+if ((!SYSTEMCTL)); then
+  say "  - not reloading, enabling or starting it (--no-systemctl)"
+elif [[ -n $ROOT ]]; then
+  if command -v systemctl >/dev/null; then
+    run systemctl --root="$ROOT" --quiet enable calmkit.service
+  else
+    say "  - no systemctl here: not enabling calmkit.service under $ROOT"
+  fi
+elif [[ ! -d /run/systemd/system ]]; then
+  # A chroot (an image build) or a container: enable for the next boot, start nothing.
+  run systemctl enable calmkit.service
+  say "  systemd is not running here: calmkit starts at the next boot"
+else
+  run systemctl daemon-reload
+  run systemctl enable calmkit.service
+  # restart, not start: a second run must pick up the new code. Type=notify: this waits for
+  # READY=1, so a calmkit that cannot start is reported here.
+  if ! run systemctl restart calmkit.service; then
+    say ""
+    systemctl --no-pager status calmkit.service || true
+    die "calmkit did not start. Look at:  journalctl -u calmkit -b"
+  fi
+fi
+
+say ""
+if [[ -n $ROOT ]]; then
+  say "calmkit's files are laid out under $ROOT."
+elif ((DRY_RUN)); then
+  say "Dry run: nothing was changed."
+else
+  say "calmkit is installed and starts at boot. Check it with:"
+  say "  systemctl status calmkit         is it running? (its status line says what it is doing)"
+  say "  journalctl -u calmkit -f         its log, as it happens"
+  say "Settings: $CONFIG_DIR/calmkit.yaml (then: sudo systemctl restart calmkit)"
+fi
