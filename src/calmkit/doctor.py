@@ -81,8 +81,7 @@ def _audio(config: Any) -> list[Check]:
             else Check(
                 "audio device",
                 FAIL,
-                (problems[0] if problems else "cannot open")
-                + "; check `aplay -l` and that this user is in the audio group",
+                problems[0] if problems else "cannot open the audio device: check `aplay -l`",
             )
         )
         sounds = audio.check()
