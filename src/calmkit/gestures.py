@@ -138,7 +138,7 @@ class GestureDetector:
                 out.append(Gesture(PRESS, deadline))
             elif kind == HOLD:
                 self._hold_fired = True
-                out.append(Gesture(HOLD, deadline, deadline - (self._down_t or 0.0)))
+                out.append(Gesture(HOLD, deadline, self.hold_s))
             else:  # the lock-out ended with the pin at the other level: take that level now
                 self._accept(self._raw, deadline, out)
 
