@@ -16,13 +16,13 @@ sim: $(STAMP)
 	$(BIN)/calmkit run --sim
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests bench sounds
-	$(BIN)/ruff format --check src tests bench sounds
+	$(BIN)/ruff check src tests bench sounds docs
+	$(BIN)/ruff format --check src tests bench sounds docs
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check --fix src tests bench sounds
-	$(BIN)/ruff format src tests bench sounds
+	$(BIN)/ruff check --fix src tests bench sounds docs
+	$(BIN)/ruff format src tests bench sounds docs
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -195,6 +195,24 @@ class Audio:
         self._mixer = pygame.mixer
         return None
 
+    def busy(self) -> bool:
+        """Whether anything is still playing."""
+        mixer = self._mixer
+        if mixer is None:
+            return False
+        try:
+            return bool(mixer.get_busy() or mixer.music.get_busy())
+        except Exception:  # a mixer in trouble is not playing anything worth waiting for
+            return False
+
+    def suspend(self) -> None:
+        """Let go of the sound card while the box waits, so no audio thread wakes for nothing;
+        the next play() opens it again (a sound's fade-in hides the few ms that takes)."""
+        if self._mixer is None or not self._owns_mixer:
+            return
+        self.close()
+        self._state = "new"
+
     def close(self) -> None:
         """Stop everything and release the device; play() is silent until open() again."""
         mixer = self._mixer

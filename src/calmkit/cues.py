@@ -172,7 +172,10 @@ class LightTrack:
 
 def motor_on(phase: str, t: float) -> float:
     """1.0 while a phase-start pulse is on, else 0.0."""
-    return 1.0 if any(on <= t < off for on, off in VIBRATION.get(phase, ())) else 0.0
+    for on, off in VIBRATION.get(phase, ()):
+        if on <= t < off:
+            return 1.0
+    return 0.0
 
 
 def sound_for(plan: Plan, index: int, voice: bool = True) -> str | None:

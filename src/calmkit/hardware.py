@@ -168,10 +168,16 @@ class Devices:
         return scaled**self.gamma
 
     def set_light(self, level: float, colour: Colour, cap: float) -> None:
+        # runs every frame: one clamp, one power, no generator for the single-LED case
+        scaled = (0.0 if level < 0.0 else 1.0 if level > 1.0 else level) * (
+            0.0 if cap < 0.0 else 1.0 if cap > 1.0 else cap
+        )
         if self.rgb:
-            values = tuple(self.duty(level * c, cap) for c in colour)
+            values: tuple[float, ...] = tuple(
+                (scaled * min(1.0, max(0.0, c))) ** self.gamma for c in colour
+            )
         else:
-            values = (self.duty(level, cap),)
+            values = (scaled**self.gamma,)
         if values != self._light_value:  # an unchanged frame costs no pin write
             for led, value in zip(self.lights, values):
                 led.value = value

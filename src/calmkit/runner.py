@@ -16,13 +16,14 @@ from __future__ import annotations
 import logging
 import math
 import queue
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from calmkit.clock import Clock, FakeClock
 from calmkit.cues import Caps
-from calmkit.flow import Flow
+from calmkit.flow import IDLE, Flow
 from calmkit.gestures import GestureDetector
 from calmkit.session import STOPPED, Event
 
@@ -32,6 +33,10 @@ log = logging.getLogger("calmkit")
 STOP_FADE_S = 0.8
 #: How often an open episode is checkpointed for crash recovery.
 CHECKPOINT_S = 30.0
+#: Waits up to this long (one frame at 50 fps, with room) are slept: see QueueWaiter.
+SLEEP_UNDER_S = 0.025
+#: How long after a session the sound card is let go (once nothing is playing).
+AUDIO_IDLE_S = 5.0
 
 Item = tuple[str, Any, float]
 
@@ -42,7 +47,15 @@ class Waiter(Protocol):
 
 
 class QueueWaiter:
-    """Real time: block on the queue until the deadline, or forever when there is none."""
+    """Real time: block on the queue until the deadline, or forever when there is none.
+
+    A wait of one frame or less is slept instead, then the queue is read without waiting:
+    measured here, a timed wait on a queue (or a lock, select, an Event) costs about twice the CPU
+    of a sleep, and at 50 frames a second that was most of a session's CPU. A button edge is then
+    seen at the next frame at the latest (20 ms), far inside the 0.4 s a gesture takes anyway,
+    and its time was stamped when it happened. Idle waits, with no deadline, stay on the queue,
+    so a press in idle is seen at once.
+    """
 
     def __init__(self, items: queue.SimpleQueue[Item], clock: Clock, speed: float = 1.0) -> None:
         self.items = items
@@ -50,7 +63,16 @@ class QueueWaiter:
         self.speed = speed
 
     def wait(self, deadline: float | None) -> Item | None:
-        timeout = None if deadline is None else max(0.0, deadline - self.clock.now()) / self.speed
+        timeout = None
+        if deadline is not None:
+            timeout = max(0.0, deadline - self.clock.now()) / self.speed
+            if timeout <= SLEEP_UNDER_S:
+                if timeout > 0 and self.items.empty():
+                    time.sleep(timeout)
+                try:
+                    return self.items.get_nowait()
+                except queue.Empty:
+                    return None
         try:
             return self.items.get(timeout=timeout)
         except queue.Empty:
@@ -146,6 +168,11 @@ class Runner:
         self.stop_reason: str | None = None
         self.frames = 0
         self._frame_origin: float | None = None
+        self._frame_due: float | None = None
+        self._caps = Caps(1.0, 1.0, 1.0)
+        self._caps_until = -math.inf
+        self._chores_due: float | None = None
+        self._audio_idle_check: float | None = None
         self._next_checkpoint: float | None = None
         self._next_clear = clock.now() + clear_every_s
 
@@ -170,11 +197,12 @@ class Runner:
         """Run until the flow finishes or a stop is asked for; returns the reason."""
         try:
             self._draw(self.clock.now())
+            self._plan_chores()
             while self.stop_reason is None and not self.flow.finished:
                 item = self.waiter.wait(self._next_wake())
                 if item is not None:
                     self._handle(item)
-                self._step()
+                self._refresh(self.clock.now(), force_draw=item is not None)
             if self.stop_reason is not None and not self.flow.finished:
                 self._dispatch(self.flow.stop(STOPPED))
             self._fade_out()
@@ -182,20 +210,17 @@ class Runner:
             self.outputs.off()
             if self.audio is not None:
                 self.audio.stop()
+            if self.journal is not None:
+                self.journal.flush()  # last chance for lines a full disk held back
         return self.stop_reason or "finished"
 
     def _next_wake(self) -> float | None:
-        deadlines = [self.flow.next_deadline(), self.gestures.next_deadline()]
-        if self._frame_origin is not None:
-            k = math.floor((self.clock.now() - self._frame_origin) * self.fps + 1e-9) + 1
-            deadlines.append(self._frame_origin + k / self.fps)
-        if self.notifier is not None:
-            deadlines.append(self.notifier.next_watchdog())
-        if self._next_checkpoint is not None:
-            deadlines.append(self._next_checkpoint)
-        if self.clear_history is not None and self._frame_origin is not None:
-            deadlines.append(self._next_clear)
-        return min((d for d in deadlines if d is not None), default=None)
+        """The earliest of: the next frame, a step boundary, a gesture timeout, a chore."""
+        wake = self._frame_due
+        for due in (self.flow.next_deadline(), self.gestures.next_deadline(), self._chores_due):
+            if due is not None and (wake is None or due < wake):
+                wake = due
+        return wake
 
     def _handle(self, item: Item) -> None:
         kind, value, t = item
@@ -212,23 +237,31 @@ class Runner:
         elif kind == "start":
             self._dispatch(self.flow.start(value))
 
-    def _step(self) -> None:
-        now = self.clock.now()
-        for gesture in self.gestures.poll(now):
-            self._dispatch(self.flow.handle(gesture))
-        self._dispatch(self.flow.tick())
-        self._draw(now)
-        if self.notifier is not None and self.notifier.watchdog_due(now):
-            self.notifier.ping_watchdog(now)
-        if self._next_checkpoint is not None and now >= self._next_checkpoint:
-            self._checkpoint(now)
-        if self.clear_history is not None and now >= self._next_clear:
-            self.clear_history()
-            self._next_clear = now + self.clear_every_s
+    def _refresh(self, now: float, force_draw: bool = False) -> None:
+        """Do what is due at ``now``, and only that: this runs up to fps times a second."""
+        due = self.gestures.next_deadline()
+        if due is not None and now >= due:
+            for gesture in self.gestures.poll(now):
+                self._dispatch(self.flow.handle(gesture))
+        due = self.flow.next_deadline()
+        if due is not None and now >= due:
+            self._dispatch(self.flow.tick())
+        frame_due = self._frame_due
+        if force_draw or frame_due is None or now >= frame_due:
+            self._draw(now)
+        if self._chores_due is not None and now >= self._chores_due:
+            self._chores(now)
+
+    def _current_caps(self, now: float) -> Caps:
+        """The caps change only with the hour: look them up once a second, not every frame."""
+        if now >= self._caps_until:
+            self._caps = self.caps()
+            self._caps_until = now + 1.0
+        return self._caps
 
     def _draw(self, now: float) -> None:
         frame = self.flow.frame()
-        caps = self.caps()
+        caps = self._current_caps(now)
         self.outputs.set_light(frame.level, frame.colour, caps.brightness)
         self.outputs.set_motor(frame.motor, caps.vibration)
         self.frames += 1
@@ -237,8 +270,39 @@ class Runner:
         if self.flow.animating():
             if self._frame_origin is None:
                 self._frame_origin = now
+                self._frame_due = now
+                self._plan_chores()  # frames begin: the pin history needs clearing again
+            k = math.floor((now - self._frame_origin) * self.fps + 1e-9) + 1
+            self._frame_due = self._frame_origin + k / self.fps
         else:
-            self._frame_origin = None
+            self._frame_origin = self._frame_due = None
+
+    # --- chores: the watchdog, checkpoints, mock pin history, an idle sound card ---------------
+
+    def _plan_chores(self) -> None:
+        chores = [self._next_checkpoint, self._audio_idle_check]
+        if self.notifier is not None:
+            chores.append(self.notifier.next_watchdog())
+        if self.clear_history is not None and self._frame_due is not None:
+            chores.append(self._next_clear)  # pins change only while frames are drawn
+        self._chores_due = min((c for c in chores if c is not None), default=None)
+
+    def _chores(self, now: float) -> None:
+        if self.notifier is not None and self.notifier.watchdog_due(now):
+            self.notifier.ping_watchdog(now)
+        if self._next_checkpoint is not None and now >= self._next_checkpoint:
+            self._checkpoint(now)
+        if self.clear_history is not None and now >= self._next_clear:
+            self.clear_history()
+            self._next_clear = now + self.clear_every_s
+        if self._audio_idle_check is not None and now >= self._audio_idle_check:
+            self._audio_idle_check = None
+            if self.audio is not None and self.flow.state == IDLE:
+                if self.audio.busy():  # a bell or the reach-out message still playing
+                    self._audio_idle_check = now + AUDIO_IDLE_S
+                else:
+                    self.audio.suspend()  # no sound-card thread waking while the box waits
+        self._plan_chores()
 
     def _checkpoint(self, now: float) -> None:
         record = self.flow.in_flight()
@@ -246,6 +310,7 @@ class Runner:
             self._next_checkpoint = None
             return
         if self.journal is not None:
+            self.journal.flush()  # lines a full disk held back: try again while a session runs
             self.journal.checkpoint(record)
         self._next_checkpoint = now + CHECKPOINT_S
 
@@ -259,16 +324,20 @@ class Runner:
                 log.info("session start: %s", event.data.get("program"))
                 if self._next_checkpoint is None:
                     self._checkpoint(self.clock.now())
+                    self._plan_chores()
             elif kind == "session_end":
                 log.info(
                     "session end: %s after %.0f s",
                     event.data.get("status"),
                     event.data.get("actual_s", 0.0),
                 )
+            elif kind == "state" and event.data["state"] == IDLE and self.audio is not None:
+                self._audio_idle_check = self.clock.now() + AUDIO_IDLE_S
+                self._plan_chores()
             elif kind == "episode_end":
                 self._next_checkpoint = None
                 if self.journal is not None:
-                    self.journal.append({k: v for k, v in event.data.items()})
+                    self.journal.append(dict(event.data))
                     self.journal.clear_checkpoint()
             if self.on_event is not None:
                 self.on_event(event)
