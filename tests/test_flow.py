@@ -81,7 +81,7 @@ def test_press_pauses_and_resumes_and_deadlines_stay_exact():
     g(flow, clock, "press")
     clock.advance(1)
     assert kinds(g(flow, clock, "press"), "pause")
-    assert flow.next_deadline() is None and not flow.animating()
+    assert flow.next_deadline() == 1 + 600 and not flow.animating()  # the pause limit
     clock.advance(60)
     g(flow, clock, "press")
     assert flow.next_deadline() == 2 + 60
@@ -261,3 +261,13 @@ def test_the_light_keeps_moving_softly_after_a_session(state):
     run_until_idle_or(flow, clock, state)
     assert flow.animating()
     assert 0 <= flow.frame().level <= 0.2
+
+
+def test_a_pause_left_alone_ends_the_session_and_asks():
+    flow, clock = make()
+    g(flow, clock, "press")
+    clock.advance(3)
+    g(flow, clock, "press")
+    events = run_until_idle_or(flow, clock, ASK_HELPED)
+    assert clock.now() == 3 + 600
+    assert kinds(events, "session_end")[0].data["status"] == "stopped"

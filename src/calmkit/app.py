@@ -34,6 +34,7 @@ def flow_settings(config: Config) -> FlowSettings:
         menu=config.menu,
         quiet_offer_s=config.flow.quiet_offer_s,
         helped_s=config.flow.helped_s,
+        pause_limit_s=config.flow.pause_limit_s,
         floor=config.light.floor,
         voice=config.sound.voice,
         vibration=config.vibration.enabled,

@@ -161,6 +161,7 @@ class GestureConfig:
 class FlowConfig:
     quiet_offer_s: float
     helped_s: float
+    pause_limit_s: float
 
 
 @dataclass(frozen=True)
@@ -1017,7 +1018,14 @@ class _Checker:
                     "debounce_s": ranged(0, 0.2),
                 },
             ),
-            "flow": (FlowConfig, {"quiet_offer_s": ranged(0, 600), "helped_s": ranged(0, 600)}),
+            "flow": (
+                FlowConfig,
+                {
+                    "quiet_offer_s": ranged(0, 600),
+                    "helped_s": ranged(0, 600),
+                    "pause_limit_s": ranged(10, 3600),
+                },
+            ),
             "journal": (JournalConfig, {"enabled": self.boolean, "path": self.path}),
             "reach_out": (
                 ReachOutConfig,

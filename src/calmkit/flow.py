@@ -53,6 +53,7 @@ class FlowSettings:
     menu: tuple[str, ...] = ()
     quiet_offer_s: float = 20.0
     helped_s: float = 30.0
+    pause_limit_s: float = 600.0
     floor: float = 0.03
     voice: bool = True
     vibration: bool = True
@@ -185,11 +186,9 @@ class Flow:
             due = None if event.due is None else event.due + shift
             out.append(replace(event, t=event.t + shift, due=due))
             if event.kind == "phase":
-                out.extend(
-                    self._sound(
-                        sound_for(self.session.plan, event.data["index"], self.settings.voice)
-                    )
-                )
+                self._squeeze_boundary(event.data["phase"])
+                voice = self.settings.voice
+                out.extend(self._sound(sound_for(self.session.plan, event.data["index"], voice)))
             elif event.kind == "session_end" and event.data["status"] == COMPLETED:
                 out.extend(self._sound(self.session.plan.end_sound or "bell_end"))
         return out
@@ -245,6 +244,13 @@ class Flow:
         now = self.clock.now()
         events: list[Event] = []
         if self.state == RUNNING and self.session is not None:
+            paused_at = self.session.paused_at
+            if paused_at is not None and now >= paused_at + self.settings.pause_limit_s:
+                # a pause left alone: end the session gently rather than light the room all night
+                events += self._rebase(self.session.stop(STOPPED))
+                self._close_session()
+                self._start_fade()
+                return events + self._to_ask()
             events += self._rebase(self.session.update())
             events += self._after_session_events()
         if self.state == OFFER_QUIET and now >= self._state_since + self.settings.quiet_offer_s:
@@ -285,6 +291,8 @@ class Flow:
         deadlines = []
         if self.state == RUNNING and self.session is not None:
             deadlines.append(self.session.next_deadline())
+            if self.session.paused_at is not None:
+                deadlines.append(self.session.paused_at + self.settings.pause_limit_s)
         elif self.state == OFFER_QUIET:
             deadlines.append(self._state_since + self.settings.quiet_offer_s)
         elif self.state == ASK_HELPED:
@@ -293,11 +301,11 @@ class Flow:
 
     def animating(self) -> bool:
         """Whether the light or motor may change without an edge: the runner draws frames then."""
-        now = self.clock.now()
         if self.state == RUNNING:
             return self.session is not None and self.session.state != PAUSED
         if self.state in (OFFER_QUIET, ASK_HELPED):
             return True
+        now = self.clock.now()
         if self._fade_at is not None and now < self._fade_at + FADE_S:
             return True
         return self._menu_shown_at is not None and now < self._menu_end()
@@ -348,7 +356,7 @@ class Flow:
             following = self._escalation.pop(0)
             events = self._rebase(session.stop(STOPPED))
             self._close_session()
-            return [self._event("not_helping", switch_to=following), *self._run(following)]
+            return [*events, self._event("not_helping", switch_to=following), *self._run(following)]
         return []
 
     def _offer(self, kind: str) -> list[Event]:
@@ -390,7 +398,7 @@ class Flow:
             self._draft.add(self.session)
         if self._squeeze_from is not None and self._draft is not None:
             self._draft.squeeze_s += max(0.0, self.clock.now() - self._squeeze_from)
-            self._squeeze_from = self.clock.now() if self._button_down else None
+        self._squeeze_from = None  # a squeeze counts only inside the session's squeeze phases
         self._last_level = self._session_level()
         self.session = None
         self.track = None
@@ -434,6 +442,17 @@ class Flow:
         self._fade_at = self.clock.now()
 
     # --- light --------------------------------------------------------------------------------
+
+    def _squeeze_boundary(self, phase: str) -> None:
+        """A held button's squeeze is timed only while the phase is a squeeze phase."""
+        if not self._button_down or self._draft is None:
+            return
+        now = self.clock.now()
+        if phase in SQUEEZE_PHASES and self._squeeze_from is None:
+            self._squeeze_from = now
+        elif phase not in SQUEEZE_PHASES and self._squeeze_from is not None:
+            self._draft.squeeze_s += max(0.0, now - self._squeeze_from)
+            self._squeeze_from = None
 
     def _in_squeeze_phase(self) -> bool:
         session = self.session

@@ -70,6 +70,17 @@ class Journal:
     def append(self, record: Mapping[str, Any]) -> bool:
         """Write one record (and any held back earlier); False when the disk refused."""
         self._pending.append(dict(record))
+        return self.flush()
+
+    @property
+    def pending(self) -> int:
+        """How many records wait in memory for the disk."""
+        return len(self._pending)
+
+    def flush(self) -> bool:
+        """Write the records held back (by a full or read-only disk); False if still refused."""
+        if not self._pending:
+            return True
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

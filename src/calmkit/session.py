@@ -66,6 +66,11 @@ class Session:
     def started_at(self) -> float:
         return self._started_at
 
+    @property
+    def paused_at(self) -> float | None:
+        """When the current pause began (None: not paused)."""
+        return self._paused_at
+
     def _now(self) -> float:
         return self.clock.now()
 
