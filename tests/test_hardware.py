@@ -101,3 +101,16 @@ def test_no_gpio_chip_means_mock_pins_with_a_note(tmp_path):
     (tmp_path / "dev").mkdir()
     (tmp_path / "dev" / "gpiochip0").touch()
     assert has_gpio(tmp_path)
+
+
+def test_a_gpio_chip_this_user_cannot_open_names_the_gpio_group(tmp_path, monkeypatch):
+    (tmp_path / "dev").mkdir()
+    (tmp_path / "dev" / "gpiochip0").touch()
+    monkeypatch.setattr("calmkit.hardware._usable", lambda chip: False)
+    monkeypatch.setenv("USER", "pi")
+    with pytest.raises(HardwareError) as caught:
+        choose_pins("auto", tmp_path)
+    assert str(caught.value) == (
+        f"no permission to use {tmp_path}/dev/gpiochip0; add this user to the gpio group: "
+        "sudo usermod -aG gpio pi, then log in again"
+    )

@@ -142,7 +142,8 @@ def build(
                 warn=warn,
                 overrides=overrides,
             )
-            audio.open()
+            if audio.open():  # says at start-up when there is no sound to be had ...
+                audio.suspend()  # ... then lets the card go until the first sound
         flow = Flow(
             config.programs,
             clock,

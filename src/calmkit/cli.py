@@ -202,10 +202,10 @@ def _run_app(args: argparse.Namespace, program: str | None) -> int:
     )
     for note in app.notes:
         print(f"calmkit: {note}", file=sys.stderr)
-    try:
-        from calmkit.service import install_stop_signals
+    from calmkit.service import install_stop_signals
 
-        install_stop_signals(app.runner.request_stop)
+    restore_signals = install_stop_signals(app.runner.request_stop)
+    try:
         if notifier is not None:
             notifier.ready("waiting for a press")
         if status is not None:
@@ -217,6 +217,7 @@ def _run_app(args: argparse.Namespace, program: str | None) -> int:
         if notifier is not None:
             notifier.stopping()
         app.close()
+        restore_signals()
     return 0
 
 

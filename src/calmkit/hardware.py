@@ -57,6 +57,12 @@ def choose_pins(mode: str, root: Path = Path("/")) -> PinChoice:
         return PinChoice(
             mock_factory(), True, "No GPIO on this machine: running on simulated (mock) pins."
         )
+    refused = [chip for chip in sorted((root / "dev").glob("gpiochip*")) if not _usable(chip)]
+    if refused:
+        raise HardwareError(
+            f"no permission to use {refused[0]}; add this user to the gpio group: "
+            f"sudo usermod -aG gpio {os.environ.get('USER', 'USER')}, then log in again"
+        )
     from gpiozero import Device
 
     try:
@@ -68,6 +74,10 @@ def choose_pins(mode: str, root: Path = Path("/")) -> PinChoice:
             f"(sudo apt install python3-lgpio) and check `calmkit doctor`"
         ) from error
     return PinChoice(factory, False)
+
+
+def _usable(chip: Path) -> bool:
+    return os.access(chip, os.R_OK | os.W_OK)
 
 
 def _claim(what: str, key: str, pin: int, build: Callable[[], Any]) -> Any:
