@@ -139,6 +139,8 @@ class StatusLine:
 
     def close(self) -> None:
         if self.tty:
+            self.phase, self.label = "stopped", ""
+            self.draw(force=True)  # the pins as they are left: off
             self.out.write("\n")
             self.out.flush()
 
