@@ -65,6 +65,20 @@ def caps_for(config: Config, clock: Clock) -> Callable[[], Caps]:
     return caps
 
 
+def audio_for(config: Config, warn: Callable[[str], None]) -> Audio:
+    """The sound as the config sets it, with the user's own recording of the reach-out."""
+    overrides = {"say_reach_out": config.reach_out.sound} if config.reach_out.sound else {}
+    return Audio(
+        enabled=True,
+        volume=config.sound.volume,
+        fade_in_ms=config.sound.fade_in_ms,
+        voice=config.sound.voice,
+        user_dir=config.sound.dir,
+        warn=warn,
+        overrides=overrides,
+    )
+
+
 def journal_path(config: Config) -> Path:
     return config.journal.path or default_path()
 
@@ -132,16 +146,7 @@ def build(
             starts = recent_starts(the_journal.read())
         audio: Audio | None = None
         if sound and config.sound.enabled and not virtual:
-            overrides = {"say_reach_out": config.reach_out.sound} if config.reach_out.sound else {}
-            audio = Audio(
-                enabled=True,
-                volume=config.sound.volume,
-                fade_in_ms=config.sound.fade_in_ms,
-                voice=config.sound.voice,
-                user_dir=config.sound.dir,
-                warn=warn,
-                overrides=overrides,
-            )
+            audio = audio_for(config, warn)
             if audio.open():  # says at start-up when there is no sound to be had ...
                 audio.suspend()  # ... then lets the card go until the first sound
         flow = Flow(

@@ -60,19 +60,12 @@ def _pins(config: Any, root: Path) -> Check:
 
 
 def _audio(config: Any) -> list[Check]:
-    from calmkit.audio import Audio
+    from calmkit.app import audio_for
 
     if not config.sound.enabled:
         return [Check("audio", OK, "sound is off in the config (light and vibration only)")]
     problems: list[str] = []
-    audio = Audio(
-        enabled=True,
-        volume=config.sound.volume,
-        fade_in_ms=config.sound.fade_in_ms,
-        voice=config.sound.voice,
-        user_dir=config.sound.dir,
-        warn=problems.append,
-    )
+    audio = audio_for(config, problems.append)
     try:
         opened = audio.open()
         device = (
