@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,9 @@ def choose_pins(mode: str, root: Path = Path("/")) -> PinChoice:
     from gpiozero import Device
 
     try:
-        Device.ensure_pin_factory()
+        with warnings.catch_warnings():  # gpiozero warns for each backend it falls back from
+            warnings.simplefilter("ignore")
+            Device.ensure_pin_factory()
         factory = Device.pin_factory
     except Exception as error:  # gpiozero raises several kinds here; all mean "no usable backend"
         raise HardwareError(
