@@ -67,12 +67,12 @@ class QueueWaiter:
         if deadline is not None:
             timeout = max(0.0, deadline - self.clock.now()) / self.speed
             if timeout <= SLEEP_UNDER_S:
-                if timeout > 0 and self.items.empty():
-                    time.sleep(timeout)
-                try:
-                    return self.items.get_nowait()
-                except queue.Empty:
-                    return None
+                if self.items.empty():  # the one consumer: empty() is exact, no exception
+                    if timeout > 0:
+                        time.sleep(timeout)
+                    if self.items.empty():
+                        return None
+                return self.items.get_nowait()
         try:
             return self.items.get(timeout=timeout)
         except queue.Empty:
@@ -169,6 +169,7 @@ class Runner:
         self.frames = 0
         self._frame_origin: float | None = None
         self._frame_due: float | None = None
+        self._flow_due: float | None = None
         self._caps = Caps(1.0, 1.0, 1.0)
         self._caps_until = -math.inf
         self._chores_due: float | None = None
@@ -217,7 +218,8 @@ class Runner:
     def _next_wake(self) -> float | None:
         """The earliest of: the next frame, a step boundary, a gesture timeout, a chore."""
         wake = self._frame_due
-        for due in (self.flow.next_deadline(), self.gestures.next_deadline(), self._chores_due):
+        self._flow_due = self.flow.next_deadline()
+        for due in (self._flow_due, self.gestures.next_deadline(), self._chores_due):
             if due is not None and (wake is None or due < wake):
                 wake = due
         return wake
@@ -243,7 +245,8 @@ class Runner:
         if due is not None and now >= due:
             for gesture in self.gestures.poll(now):
                 self._dispatch(self.flow.handle(gesture))
-        due = self.flow.next_deadline()
+        # the flow's deadline as of the wait, unless a button edge may have moved it since
+        due = self.flow.next_deadline() if force_draw else self._flow_due
         if due is not None and now >= due:
             self._dispatch(self.flow.tick())
         frame_due = self._frame_due
