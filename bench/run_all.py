@@ -1,0 +1,758 @@
+"""Run every calmkit benchmark, each in its own process, and write bench/results.md.
+
+    python bench/run_all.py            # everything, about 22 minutes (`make bench`)
+    python bench/run_all.py --quick    # shorter durations, a smoke check (about 3 minutes)
+    python bench/run_all.py --only timing --only cpu
+
+Measurements (each a script under bench/ that prints one JSON object):
+    timing     10-minute in-5/out-5 breath at 50 fps: calmkit, gpiozero pulse(), a naive loop,
+               run side by side (three processes at once)         bench/timing.py
+    cpu        CPU per minute of a session at 50 fps vs a bare deadline loop,
+               side by side (two processes at once)                      bench/cpu.py
+    idle       CPU per minute of the appliance waiting for a press           bench/cpu.py
+    latency    button edge to light change, idle and during a session        bench/latency.py
+    startup    process start to ready, and RSS                               bench/startup.py
+    fakeclock  a 20-minute program on the fake clock                         bench/fakeclock.py
+    soak       the simulator at --speed 20 for 2 clock-hours: memory         bench/soak.py
+               and, at the same time, its window             bench/window_soak.py
+
+A full run writes bench/results.json (the raw figures) and bench/results.md (the machine, the
+date, the load, and every figure beside its goal); --quick writes bench/results-quick.*
+instead, so a smoke check never overwrites the real figures. --only re-runs some measurements
+and keeps the others' figures from the last run of the same kind. The exit status is 1 when a
+script failed (and, with --strict, when a goal was missed); a missed goal is otherwise reported
+in the table, not as a failure of the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+
+Job = tuple[str, list[str]]  # (label, script and arguments)
+
+
+def plan(quick: bool) -> dict[str, list[list[Job]]]:
+    """Each measurement: groups run one after the other; the jobs of a group run at once."""
+    timing_s = "60" if quick else "600"
+    window = "15" if quick else "60"
+    soak_min = "10" if quick else "120"
+    return {
+        "timing": [
+            [
+                (impl, ["timing.py", "--impl", impl, "--seconds", timing_s])
+                for impl in ("calmkit", "pulse", "naive", "deadline")
+            ]
+        ],
+        "cpu": [  # side by side, so that both see the same load from the rest of the machine
+            [
+                ("session", ["cpu.py", "--mode", "session", "--seconds", window]),
+                ("bare", ["cpu.py", "--mode", "bare", "--seconds", window]),
+            ]
+        ],
+        "idle": [
+            [("idle", ["cpu.py", "--mode", "idle", "--seconds", window])],
+            [("idle_sound", ["cpu.py", "--mode", "idle", "--sound", "--seconds", window])],
+            [
+                (
+                    "idle_sound_after",
+                    ["cpu.py", "--mode", "idle", "--sound", "--after-session", "--seconds", window],
+                )
+            ],
+        ],
+        "latency": [
+            [
+                (
+                    "latency",
+                    [
+                        "latency.py",
+                        *("--presses", "30" if quick else "200"),
+                        *("--pauses", "4" if quick else "20"),
+                    ],
+                )
+            ]
+        ],
+        "startup": [[("startup", ["startup.py", "--runs", "2" if quick else "5"])]],
+        "fakeclock": [[("fakeclock", ["fakeclock.py", "--repeat", "2" if quick else "5"])]],
+        "soak": [  # the device alone and the simulator's window (bench/window_soak.py), at once
+            [
+                ("soak", ["soak.py", "--clock-minutes", soak_min, "--speed", "20"]),
+                ("window", ["window_soak.py", "--clock-minutes", soak_min, "--speed", "20"]),
+            ]
+        ],
+    }
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("SDL_AUDIODRIVER", "dummy")
+    env.setdefault("SDL_VIDEODRIVER", "dummy")
+    env["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_group(jobs: list[Job]) -> dict[str, Any]:
+    """Start every job of a group, wait for all; each result is its last stdout line's JSON."""
+    started = [
+        (
+            label,
+            subprocess.Popen(
+                [sys.executable, str(BENCH / argv[0]), *argv[1:]],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=child_env(),
+                cwd=ROOT,
+            ),
+            " ".join(argv),
+        )
+        for label, argv in jobs
+    ]
+    results: dict[str, Any] = {}
+    for label, child, command in started:
+        out, err = child.communicate()
+        lines = [line for line in out.splitlines() if line.strip()]
+        try:
+            if child.returncode != 0 or not lines:
+                raise ValueError(f"exit status {child.returncode}")
+            results[label] = json.loads(lines[-1])
+        except ValueError as error:
+            tail = " | ".join(err.strip().splitlines()[-3:])
+            results[label] = {"error": f"{command}: {error}: {tail}"}
+    return results
+
+
+def src_fingerprint() -> str:
+    """A short hash of src/calmkit's files: others edit src/ while benchmarks run."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "src" / "calmkit").rglob("*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def run_measurement(name: str, groups: list[list[Job]]) -> dict[str, Any]:
+    load = list(os.getloadavg())
+    src = src_fingerprint()
+    t0 = time.monotonic()
+    print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+    results: dict[str, Any] = {}
+    for group in groups:
+        results.update(run_group(group))
+    return {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "seconds": time.monotonic() - t0,
+        "loadavg_start": load,
+        "loadavg_end": list(os.getloadavg()),
+        "src": src,
+        "src_end": src_fingerprint(),
+        "results": results,
+    }
+
+
+# --- the table -------------------------------------------------------------------------------
+
+Row = tuple[str, str, str, bool | None]
+#: bench/soak.py's TOLERANCE_MB, applied to the window's soak too.
+SOAK_TOLERANCE_MB = 2.0  # figure, measured, goal, passed (None: for reference)
+
+
+def ms(x: float | None, digits: int = 2) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def spread_text(s: dict[str, Any], digits: int = 2) -> str:
+    return f"{ms(s['p50_ms'], digits)} / {ms(s['p99_ms'], digits)} / {ms(s['max_ms'], digits)} ms"
+
+
+def rows_timing(r: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = []
+    names = {
+        "calmkit": "calmkit runner (50 fps, deadlines)",
+        "pulse": "gpiozero PWMLED.pulse() (its 25 fps)",
+        "naive": "naive set + sleep(1/50) loop",
+        "deadline": "control: bare loop sleeping to absolute deadlines (50 fps)",
+    }
+    for impl in ("calmkit", "pulse", "naive", "deadline"):
+        x = r.get(impl, {})
+        if "error" in x:
+            rows.append((f"Timing, {names[impl]}", "ERROR: " + x["error"], "", False))
+            continue
+        minutes = x["seconds"] / 60
+        boundaries = f"{x['n']} boundaries over {minutes:.0f} min"
+        if impl == "calmkit":
+            rows.append(
+                (
+                    f"Timing, {names[impl]}: boundary error p50 / p99 / max ({boundaries})",
+                    spread_text(x, 3),
+                    "p99 < 2 ms",
+                    x["p99_ms"] < 2.0,
+                )
+            )
+            rows.append(
+                (
+                    f"Timing, {names[impl]}: drift at the end (last boundary's error)",
+                    f"{x['end_drift_ms']:+.3f} ms",
+                    "< 2 ms",
+                    abs(x["end_drift_ms"]) < 2.0,
+                )
+            )
+        else:
+            digits = 3 if impl == "deadline" else 1
+            rows.append(
+                (
+                    f"Timing, {names[impl]}: boundary error p50 / p99 / max ({boundaries})",
+                    spread_text(x, digits),
+                    "(for reference)",
+                    None,
+                )
+            )
+            rows.append(
+                (
+                    f"Timing, {names[impl]}: drift at the end",
+                    f"{x['end_drift_ms']:+.{digits}f} ms ({x['drift_ms_per_min']:+.1f} ms/min)",
+                    "(for reference)",
+                    None,
+                )
+            )
+        if "wake_lateness" in x:
+            rows.append(
+                (
+                    f"Timing, {names[impl]}: how late its waits woke after their deadlines "
+                    f"({x['wake_lateness']['n']} waits; the OS's share of the error)",
+                    spread_text(x["wake_lateness"], 3),
+                    "(for reference)",
+                    None,
+                )
+            )
+    calm, pulse = r.get("calmkit", {}), r.get("pulse", {})
+    if "end_drift_ms" in calm and "end_drift_ms" in pulse:
+        ratio = abs(pulse["end_drift_ms"]) / max(abs(calm["end_drift_ms"]), 1e-6)
+        rows.append(
+            (
+                "Timing: pulse() end drift / calmkit end drift",
+                f"{ratio:.0f} x",
+                "> 1000",
+                ratio > 1000,
+            )
+        )
+    return rows
+
+
+def rows_cpu(r: dict[str, Any]) -> list[Row]:
+    session, bare = r.get("session", {}), r.get("bare", {})
+    if "error" in session or "error" in bare:
+        return [
+            (
+                "CPU per minute of session",
+                "ERROR: " + str(session.get("error") or bare.get("error")),
+                "",
+                False,
+            )
+        ]
+    ratio = session["cpu_s_per_min"] / bare["cpu_s_per_min"]
+    return [
+        (
+            f"CPU per minute, calmkit session at 50 fps ({session['frames_per_s']:.1f} frames/s)",
+            f"{session['cpu_s_per_min']:.3f} s/min",
+            "(for the ratio)",
+            None,
+        ),
+        (
+            f"CPU per minute, bare deadline loop setting the LED ({bare['frames_per_s']:.1f}/s)",
+            f"{bare['cpu_s_per_min']:.3f} s/min",
+            "(for the ratio)",
+            None,
+        ),
+        ("CPU: calmkit session / bare loop", f"{ratio:.2f} x", "<= 1.3 x", ratio <= 1.3),
+    ]
+
+
+def rows_idle(r: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = []
+    for key, what in (
+        ("idle", "sound off"),
+        ("idle_sound", "sound on (SDL dummy driver), since start-up"),
+        ("idle_sound_after", "sound on (SDL dummy driver), after a session"),
+    ):
+        x = r.get(key, {})
+        if "error" in x:
+            rows.append(
+                (f"Idle CPU per minute ({what})", "ERROR: " + x["error"], "< 0.01 s/min", False)
+            )
+            continue
+        rows.append(
+            (
+                f"Idle CPU per minute, appliance waiting for a press ({what}; "
+                f"{x['window_s']:.0f} s, {x['frames']} frames drawn, {x['threads']} Python "
+                f"threads, {x['os_threads']} OS threads)",
+                f"{x['cpu_s_per_min']:.4f} s/min",
+                "< 0.01 s/min",
+                x["cpu_s_per_min"] < 0.01,
+            )
+        )
+    return rows
+
+
+def rows_latency(r: dict[str, Any]) -> list[Row]:
+    x = r.get("latency", {})
+    if "error" in x:
+        return [("Button to light", "ERROR: " + x["error"], "p99 < 20 ms", False)]
+    idle = x["idle"]
+    double_ms = x["double_s"] * 1e3
+    rows: list[Row] = [
+        (
+            f"Button to light, idle: edge to first light change ({idle['n']} presses, "
+            f"p50 / p99 / max)",
+            spread_text(idle, 2),
+            "p99 < 20 ms",
+            idle["p99_ms"] < 20 and idle["missed"] == 0,
+        )
+    ]
+    for key, what in (("pause", "pause"), ("resume", "resume")):
+        s, extra = x[key], x[f"{key}_less_double"]
+        rows.append(
+            (
+                f"Press to {what} during a session: release edge to the {what} frame "
+                f"({s['n']}; = double_s {double_ms:.0f} ms by design + the rest)",
+                f"{spread_text(s, 1)}; less double_s: {spread_text(extra, 2)}",
+                "double_s + p99 < 20 ms",
+                extra["p99_ms"] < 20,
+            )
+        )
+    return rows
+
+
+def rows_startup(r: dict[str, Any]) -> list[Row]:
+    x = r.get("startup", {})
+    if "error" in x:
+        return [("Start-up", "ERROR: " + x["error"], "< 0.5 s, < 40 MB", False)]
+    state = x.get("audio_state")
+    if x["audio_open"]:
+        sound = "sound on, mixer open"
+    elif state == "new" and x["pygame_loaded"]:
+        sound = "sound on: mixer opened, then let go until the first sound"
+    else:
+        sound = f"sound NOT open (audio state {state!r})"
+    return [
+        (
+            f"Start-up: process start to ready ({sound}, median of {x['runs']}; import "
+            f"{x['import_s_median']:.2f} s + build {x['build_s_median']:.2f} s)",
+            f"{x['ready_s_median']:.3f} s (worst {x['ready_s_max']:.3f} s)",
+            "< 0.5 s",
+            x["ready_s_median"] < 0.5,
+        ),
+        (
+            "Start-up: peak RSS at ready (ru_maxrss)",
+            f"{x['maxrss_mb_max']:.1f} MB",
+            "< 40 MB",
+            x["maxrss_mb_max"] < 40,
+        ),
+    ]
+
+
+def rows_fakeclock(r: dict[str, Any]) -> list[Row]:
+    x = r.get("fakeclock", {})
+    if "error" in x:
+        return [("Fake clock", "ERROR: " + x["error"], "< 0.5 s", False)]
+    minutes = x["planned_s"] / 60
+    rows: list[Row] = []
+    for key, what in (
+        ("events", "events only (Session walked to the end)"),
+        ("levels", "light level sampled at 50 fps (Session + LightTrack, no pins)"),
+        ("runner", "full virtual device at 50 fps (runner, flow, mock pins, on_frame)"),
+    ):
+        s = x[key]
+        rows.append(
+            (
+                f"Fake clock, {x['program']} ({minutes:.0f} min), {what}: best (median; CPU)",
+                f"{s['best_s']:.3f} s ({s['median_s']:.3f} s; {s['cpu_median_s']:.3f} s)",
+                "< 0.5 s",
+                s["best_s"] < 0.5,
+            )
+        )
+    return rows
+
+
+def rows_soak(r: dict[str, Any]) -> list[Row]:
+    x = r.get("soak", {})
+    if "error" in x:
+        return [("Simulator soak", "ERROR: " + x["error"], "", False)]
+    return [
+        (
+            f"Simulator soak at --speed {x['speed']:.0f}, {x['clock_minutes']:.0f} clock-min "
+            f"({x['sessions']} sessions): RSS after the first clock-minute -> at the end",
+            f"{x['rss_first_min_mb']:.2f} -> {x['rss_end_mb']:.2f} MB "
+            f"({x['rss_growth_mb']:+.2f} MB)",
+            f"end <= first + {x['tolerance_mb']:.0f} MB",
+            x["rss_growth_mb"] <= x["tolerance_mb"],
+        ),
+        (
+            "Simulator soak: threads after the first clock-minute -> at the end",
+            f"{x['threads_first_min']} -> {x['threads_end']}",
+            "no more",
+            x["threads_end"] <= x["threads_first_min"],
+        ),
+        *rows_window(r.get("window")),
+    ]
+
+
+def rows_window(w: dict[str, Any] | None) -> list[Row]:
+    """bench/window_soak.py (not ours: the simulator window's own soak), run beside soak.py."""
+    if w is None:
+        return []
+    if "error" in w:
+        return [("Simulator window soak", "ERROR: " + w["error"], "", False)]
+    growth = w["rss_end_mb"] - w["rss_first_minute_mb"]
+    return [
+        (
+            f"Simulator window soak (bench/window_soak.py: pygame window, SDL dummy video) at "
+            f"--speed {w['speed']:.0f}, {w['clock_minutes']:.0f} clock-min ({w['sessions']} "
+            f"sessions, {w['window_frames']} window frames, {w['threads_end']} threads at the "
+            f"end): RSS after the first clock-minute -> at the end",
+            f"{w['rss_first_minute_mb']:.2f} -> {w['rss_end_mb']:.2f} MB ({growth:+.2f} MB)",
+            f"end <= first + {SOAK_TOLERANCE_MB:.0f} MB",
+            growth <= SOAK_TOLERANCE_MB,
+        )
+    ]
+
+
+TABLES: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
+    "timing": rows_timing,
+    "cpu": rows_cpu,
+    "idle": rows_idle,
+    "latency": rows_latency,
+    "startup": rows_startup,
+    "fakeclock": rows_fakeclock,
+    "soak": rows_soak,
+}
+
+
+def verdict(passed: bool | None) -> str:
+    return "-" if passed is None else ("pass" if passed else "FAIL")
+
+
+def src_label(m: dict[str, Any]) -> str:
+    """The src/calmkit fingerprint a measurement ran on ('a -> b' when it changed meanwhile)."""
+    start, end = m.get("src", "?"), m.get("src_end", "?")
+    return start if start == end else f"{start} -> {end} (changed during the run)"
+
+
+def table(measurements: dict[str, Any]) -> list[str]:
+    lines = [
+        "| measurement | figure | measured | goal | result | load at start | src |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in TABLES:
+        if name not in measurements:
+            continue
+        m = measurements[name]
+        load = f"{m['loadavg_start'][0]:.2f}"
+        src = src_label(m)
+        for figure, value, goal, passed in TABLES[name](m["results"]):
+            lines.append(
+                f"| {name} | {figure} | {value} | {goal} | {verdict(passed)} | {load} | {src} |"
+            )
+    return lines
+
+
+# --- the machine -----------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith(("model name", "Model", "Hardware")):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def git_commit() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        return head + (" (with uncommitted changes in src/)" if dirty else "")
+    except OSError:
+        return "unknown"
+
+
+def machine() -> dict[str, Any]:
+    u = platform.uname()
+    return {
+        "uname": f"{u.system} {u.release} {u.version} {u.machine}",
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "python": sys.version.split()[0] + f" ({sys.executable})",
+        "gpiozero": version("gpiozero"),
+        "pygame-ce": version("pygame-ce"),
+        "calmkit": git_commit(),
+        "src/calmkit fingerprint now": src_fingerprint(),
+    }
+
+
+# --- the report ------------------------------------------------------------------------------
+
+NOTES = """\
+## How each figure is measured
+
+"load at start" is the 1-minute load average when the measurement began (other work shared the
+machine); "src" is a short sha256 of src/calmkit/*.py when it began (others edit src/ while
+benchmarks run; a measurement during which src/ changed says so). Each figure comes from its own
+process, so it measured the code as it was when that process started.
+
+- **timing** (bench/timing.py): the three pacers, and a control (a bare loop sleeping to
+  absolute deadlines: the best plain Python does on this machine under its load at that moment),
+  run at the same time in four processes, each on
+  its own gpiozero MockFactory(pin_class=MockPWMPin) with the real clock, for 60 breaths of in 5 s
+  / out 5 s. The light pin's history (each PinState timestamp is the time since the previous
+  change) is summed into absolute times; a peak is the state change at which the value turns from
+  rising to falling, a trough the one at which it turns from falling to rising (or the last).
+  Ideal: peak k at start + 5 + 10k s, trough k at start + 10 + 10k s, where start is when the
+  bench asked for the breathing (calmkit: the stamp of the `runner.start()` request; pulse(): just
+  before the call; naive: just before its first frame). Error = actual - ideal; p50 / p99 / max of
+  |error| over all 120 boundaries; "drift at the end" is the signed error of the last boundary.
+  calmkit's trace is cut 10 ms after its session ends (the light then fades out by design).
+  pulse() is gpiozero's own, as shipped: `_blink_device` writes a value then `Event.wait(1/25)`,
+  so every step's overhead adds up.
+- **cpu** (bench/cpu.py): `time.process_time()` of the whole process (every thread) over the
+  window, after a settling second; calmkit and the bare loop run at the same time in two
+  processes, so both see the same load (CPU time per wake grows with the machine's load).
+  calmkit: app.build(program=bench, sound off, journal off) on mock pins, runner in a thread.
+  Bare: one thread that sleeps to `origin + k/50` and sets a PWMLED's value. Idle: app.build()
+  with no program, runner.run() in a thread, nothing pressed; "after a session": a 2-second
+  program played through the whole flow first, then measured once the box is idle again (plus
+  the runner's AUDIO_IDLE_S, after which it lets the sound card go).
+- **latency** (bench/latency.py): the bench thread drives the button's mock pin low (gpiozero
+  calls calmkit's callback on that thread, as its callback thread would on a Pi); the light pin's
+  `_change_state` is wrapped to stamp the change, so nothing polls. Idle: the faint "heard you"
+  glow; every press gets a freshly built idle appliance (a press in idle starts a session once the
+  double-press window passes). Session: a press pauses only once no second press can follow
+  (gestures.double_s), so the pause frame comes double_s after the release by design.
+- **startup** (bench/startup.py): wall time in the parent from spawning `python -c` (import
+  calmkit.app, default config with a journal in a temp folder, build on mock pins with sound on
+  through SDL's dummy audio driver, runner thread started) to reading its "ready" line.
+- **fakeclock** (bench/fakeclock.py): wall time (perf_counter) in a warm process, best of 5 (3 for
+  the runner); CPU time beside it, since other processes share the machine.
+- **soak** (bench/soak.py): app.build(speed=20, clear_history=True, no sound, journal in a temp
+  folder) on a ScaledClock; a driver thread presses the button's mock pin in real time to run
+  sessions back to back (accepting quiet time every other time, answering "did that help?",
+  pausing now and then). VmRSS from /proc/self/status every real second. Beside it, in its own
+  process at the same time, bench/window_soak.py (written with the simulator) runs the window
+  code itself (SDL's dummy video driver) the same way and reports RSS at its first clock-minute
+  and at the end; the same tolerance is applied to it here.
+"""
+
+
+def details(measurements: dict[str, Any]) -> list[str]:
+    out = ["## Details", ""]
+    for name, m in measurements.items():
+        out.append(
+            f"- **{name}**: run {m['date']}, {m['seconds']:.0f} s, load average "
+            f"{' / '.join(f'{x:.2f}' for x in m['loadavg_start'])} at start, "
+            f"{' / '.join(f'{x:.2f}' for x in m['loadavg_end'])} at the end (1 / 5 / 15 min); "
+            f"src/calmkit {src_label(m)}."
+        )
+        r = m["results"]
+        if name == "timing":
+            for impl, x in r.items():
+                if "error" in x:
+                    continue
+                extra = ""
+                if impl == "calmkit":
+                    extra = (
+                        f", session began {ms(x.get('session_started_after_request_ms'), 3)} ms "
+                        f"after the request, {x.get('frames')} frames drawn"
+                    )
+                out.append(
+                    f"  - {impl}: {x['peaks']} peaks, {x['troughs']} troughs "
+                    f"({x['changes']} pin changes); mean error {ms(x['mean_error_ms'], 3)} ms; "
+                    f"first change from 0 at {ms(x['first_change_ms'], 2)} ms; CPU "
+                    f"{x['cpu_s']:.2f} s over {x['wall_s']:.0f} s{extra}"
+                    + (f"; WARNING {x['warning']}" if "warning" in x else "")
+                )
+        elif name in ("cpu", "idle"):
+            for label, x in r.items():
+                if "error" not in x:
+                    out.append(
+                        f"  - {label}: {x['cpu_s']:.4f} s CPU in {x['window_s']:.1f} s "
+                        f"(user {x['user_s']:.2f} s, system {x['system_s']:.2f} s), "
+                        f"{x['frames']} frames, RSS {x['rss_mb']:.1f} MB"
+                    )
+        elif name == "startup" and "error" not in r.get("startup", {}):
+            x = r["startup"]
+            out.append(
+                f"  - ready: min {x['ready_s_min']:.3f} s, median {x['ready_s_median']:.3f} s, "
+                f"max {x['ready_s_max']:.3f} s; VmRSS at ready {x['vmrss_mb_median']:.1f} MB; "
+                f"threads {x['threads']}; pygame loaded: {x['pygame_loaded']}"
+                + (f"; child stderr: `{x['child_stderr']}`" if x["child_stderr"] else "")
+            )
+        elif name == "fakeclock" and "error" not in r.get("fakeclock", {}):
+            x = r["fakeclock"]
+            out.append(
+                f"  - {x['events']['count']} events; {x['levels']['count']} level samples; "
+                f"{x['runner']['count']} runner frames"
+            )
+        elif name == "soak" and "error" not in r.get("soak", {}):
+            x = r["soak"]
+            curve = ", ".join(f"{t:g} min {v:.2f} MB" for t, v in x["rss_curve"])
+            ten = x["rss_10_min_mb"]
+            out.append(
+                f"  - {x['real_s']:.0f} real s; {x['sessions']} sessions, {x['episodes']} "
+                f"journal lines ({x['journal_lines']} in the file), {x['pauses']} pauses; RSS "
+                f"after 10 clock-min {ms(ten)} MB, max {x['rss_max_mb']:.2f} MB; growth after "
+                f"10 clock-min {ms(x['rss_growth_after_10_min_mb'])} MB; light pin history at "
+                f"most {x['light_states_max']} states; {x['frames']} frames "
+                f"({x['frames_per_real_s']:.0f} per real second); CPU {x['cpu_s']:.1f} s "
+                f"({100 * x['cpu_share']:.1f} % of a core)"
+            )
+            out.append(f"  - RSS curve: {curve}")
+    return out
+
+
+def loads(values: list[float]) -> str:
+    return " / ".join(f"{x:.2f}" for x in values)
+
+
+def write_report(
+    path: Path, measurements: dict[str, Any], info: dict[str, Any], quick: bool
+) -> str:
+    kind = (
+        "QUICK smoke run (shortened durations; not the figures to quote)" if quick else "full run"
+    )
+    command = "python bench/run_all.py" + (" --quick" if quick else "")
+    complete = info.get("complete_run")
+    if info.get("only"):
+        only = " ".join(f"--only {name}" for name in info["only"])
+        when = (
+            f"The last run of everything ({command}) was {complete['date']} and took "
+            f"{complete['seconds'] / 60:.1f} min; "
+            if complete
+            else ""
+        )
+        origin = (
+            f"{when}this file was last updated by `{command} {only}`, {info['date']} "
+            f"({info['seconds'] / 60:.1f} min). Each measurement's own date, load and src are "
+            f"in the table and under Details."
+        )
+    else:
+        origin = (
+            f"Written by `{command}` ({kind}), {info['date']}; the run took "
+            f"{info['seconds'] / 60:.1f} min."
+        )
+    lines = [
+        "# calmkit benchmarks",
+        "",
+        origin,
+        "",
+        "## Machine",
+        "",
+        *(f"- {key}: {value}" for key, value in info["machine"].items()),
+        f"- load average at the start of the run: {loads(info['loadavg_start'])}"
+        f" (1 / 5 / 15 min; other processes were sharing the {info['machine']['cores']} cores)",
+        f"- load average at the end: {loads(info['loadavg_end'])}",
+        "",
+        "## Figures",
+        "",
+        *table(measurements),
+        "",
+        NOTES,
+        *details(measurements),
+        "",
+    ]
+    text = "\n".join(lines)
+    path.write_text(text)
+    return text
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter durations (a smoke check)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=list(plan(False)),
+        metavar="NAME",
+        help="run only this measurement (repeatable): " + ", ".join(plan(False)),
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    args = parser.parse_args()
+    stem = "results-quick" if args.quick else "results"
+    json_path, md_path = BENCH / f"{stem}.json", BENCH / f"{stem}.md"
+    measurements: dict[str, Any] = {}
+    complete: dict[str, Any] | None = None  # the last run of every measurement at once
+    if args.only and json_path.exists():
+        previous = json.loads(json_path.read_text())
+        measurements = previous.get("measurements", {})
+        complete = previous.get("complete_run")
+    t0 = time.monotonic()
+    load_start = list(os.getloadavg())
+    ran = []
+    for name, groups in plan(args.quick).items():
+        if args.only and name not in args.only:
+            continue
+        measurements[name] = run_measurement(name, groups)
+        ran.append(name)
+    info = {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "seconds": time.monotonic() - t0,
+        "loadavg_start": load_start,
+        "loadavg_end": list(os.getloadavg()),
+        "machine": machine(),
+        "only": args.only,
+    }
+    if not args.only:
+        complete = {"date": info["date"], "seconds": info["seconds"]}
+    info["complete_run"] = complete
+    ordered = {name: measurements[name] for name in TABLES if name in measurements}
+    json_path.write_text(
+        json.dumps({"run": info, "complete_run": complete, "measurements": ordered}, indent=1)
+        + "\n"
+    )
+    write_report(md_path, ordered, info, args.quick)
+    print("\n".join(table(ordered)))
+    print(f"\nwritten: {md_path.relative_to(ROOT)} ({info['seconds'] / 60:.1f} min)")
+    missed = [
+        figure
+        for name in ordered
+        for figure, _, _, passed in TABLES[name](ordered[name]["results"])
+        if passed is False
+    ]
+    errors = [  # of this run's measurements (--only keeps older ones, errors and all)
+        label for name in ran for label, x in ordered[name]["results"].items() if "error" in x
+    ]
+    if errors:
+        print(f"errors in: {', '.join(errors)}", file=sys.stderr)
+        return 1
+    return 1 if (args.strict and missed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,249 @@
+"""Timing: phase boundaries of a 10-minute in-5 / out-5 breath at 50 fps, against the ideal.
+
+    python bench/timing.py --impl calmkit|pulse|naive [--seconds 600]
+
+Three ways to pace one PWMLED on gpiozero's mock pins with the real clock:
+
+- calmkit: the whole device (app.build on mock pins) playing the bench program (in 5 s, out 5 s,
+  60 breaths) at its configured 50 fps, driven by its runner (absolute deadlines);
+- pulse: gpiozero's own ``PWMLED.pulse(fade_in_time=5, fade_out_time=5, n=60)``, as it is
+  (its internal ``_blink_device`` steps at fps=25 with ``Event.wait(1/25)`` per step);
+- naive: a loop that sets the value from a frame counter, then ``sleep(1/50)``;
+- deadline (for reference, the control): the same loop sleeping to absolute deadlines
+  (``start + k/50``), the best a bare Python loop does on this machine under its present load.
+
+The light pin's history (``pin.states``: each timestamp is the time since the previous change)
+is summed back into absolute times. A peak is the first state change at which the value turns from
+rising to falling (the highest value of that half-cycle: the end of an inhale); a trough the one at
+which it turns from falling to rising, or the last value (the end of an exhale). Peak k is due at
+``start + 5 + 10k`` s, trough k at ``start + 10 + 10k`` s, where ``start`` is the moment the
+bench asked for the breathing to begin: the stamp of the ``runner.start()`` request for calmkit,
+just before ``pulse()`` for gpiozero, just before the first frame for the naive loop. (Taking the
+first change from 0 as the start instead would shift every error by one frame, 20 or 40 ms, and
+hide nothing else; that first change is reported as ``first_change_ms``.)
+
+Prints one JSON object: the error of every boundary (|actual - ideal|) as p50, p99 and max in ms,
+the signed error of the last boundary (the drift at the end) and the error per minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import (
+    BENCH_PROGRAM,
+    FPS,
+    HALF_S,
+    bench_config,
+    emit,
+    history,
+    mock_pins,
+    sleep_until,
+    spread,
+)
+
+
+def run_calmkit(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]:
+    from calmkit.app import build
+    from calmkit.clock import MonotonicClock
+
+    config = bench_config(cycles=cycles)
+    ended: list[float] = []
+    began: list[float] = []
+
+    def on_event(event: Any) -> None:
+        if event.kind == "session_end":
+            ended.append(time.monotonic())
+        elif event.kind == "session_start":
+            began.append(event.t)
+
+    app = build(
+        config,
+        clock=MonotonicClock(),
+        pins=mock_pins(),
+        program=BENCH_PROGRAM,
+        sound=False,
+        journal=False,
+        on_event=on_event,
+    )
+    pin = app.devices.light_pins[0]
+    lateness = wake_lateness(app)
+    # build() has just queued the start request, stamped with the clock: that is the start.
+    # (A SimpleQueue cannot be peeked: take the request out and put it back, stamp unchanged.)
+    request = app.runner.items.get_nowait()
+    app.runner.items.put(request)
+    if request[0] != "start":
+        raise RuntimeError(f"expected build() to queue the start request, found {request!r}")
+    start = request[2]
+    app.runner.run()
+    info = {
+        "fps": app.config.light.fps,
+        "session_started_after_request_ms": (
+            (app.flow.origin + began[0] - start) * 1e3 if began else None
+        ),
+        "frames": app.runner.frames,
+        "wake_lateness": spread(lateness),
+    }
+    app.close()
+    # Stop at the session's end: after it the light fades out (0.8 s) by design.
+    cut = ended[0] + 0.010 if ended else None
+    return pin, start, cut, info
+
+
+def wake_lateness(app: Any) -> list[float]:
+    """Record how late the runner's waits return after their deadline (the OS's part)."""
+    waiter = app.runner.waiter
+    inner = waiter.wait
+    late: list[float] = []
+
+    def wait(deadline: float | None) -> Any:
+        item = inner(deadline)
+        if item is None and deadline is not None:
+            late.append(max(0.0, time.monotonic() - deadline))
+        return item
+
+    waiter.wait = wait
+    return late
+
+
+def run_pulse(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]:
+    from gpiozero import PWMLED
+
+    factory = mock_pins().factory
+    led = PWMLED(18, pin_factory=factory)
+    start = time.monotonic()
+    led.pulse(fade_in_time=HALF_S, fade_out_time=HALF_S, n=cycles, background=True)
+    thread = led._blink_thread  # what pulse(background=False) would join
+    if thread is not None:
+        thread.join()
+    pin = led.pin
+    led.close()
+    return pin, start, None, {"fps": 25}
+
+
+def run_naive(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]:
+    from gpiozero import PWMLED
+
+    factory = mock_pins().factory
+    led = PWMLED(18, pin_factory=factory)
+    half = int(HALF_S * FPS)
+    frames = 2 * half * cycles
+    start = time.monotonic()
+    for i in range(frames + 1):
+        pos = i % (2 * half)
+        led.value = pos / half if pos <= half else (2 * half - pos) / half
+        time.sleep(1 / FPS)
+    pin = led.pin
+    led.close()
+    return pin, start, None, {"fps": FPS}
+
+
+def run_deadline(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]:
+    from gpiozero import PWMLED
+
+    factory = mock_pins().factory
+    led = PWMLED(18, pin_factory=factory)
+    half = int(HALF_S * FPS)
+    frames = 2 * half * cycles
+    late: list[float] = []
+    start = time.monotonic()
+    for i in range(frames + 1):
+        due = start + i / FPS
+        sleep_until(due)
+        late.append(time.monotonic() - due)
+        pos = i % (2 * half)
+        led.value = pos / half if pos <= half else (2 * half - pos) / half
+    pin = led.pin
+    led.close()
+    return pin, start, None, {"fps": FPS, "wake_lateness": spread(late)}
+
+
+def turning_points(times: list[float], values: list[float]) -> tuple[list[float], list[float]]:
+    """Times of the peaks and troughs of a pin's history (entry 0 is the initial state)."""
+    peaks: list[float] = []
+    troughs: list[float] = []
+    n = len(values)
+    for i in range(1, n):
+        here, before = values[i], values[i - 1]
+        after = values[i + 1] if i + 1 < n else None
+        if here > before and (after is None or after < here):
+            peaks.append(times[i])
+        elif here < before and (after is None or after > here):
+            troughs.append(times[i])
+    return peaks, troughs
+
+
+def analyse(pin: Any, start: float, cut: float | None, cycles: int) -> dict[str, Any]:
+    times, values = history(pin)
+    if cut is not None:
+        keep = [i for i, t in enumerate(times) if t <= cut]
+        times = [times[i] for i in keep]
+        values = [values[i] for i in keep]
+    peaks, troughs = turning_points(times, values)
+    errors: list[tuple[float, float]] = []  # (ideal time from start, signed error)
+    for k in range(cycles):
+        if k < len(peaks):
+            ideal = HALF_S + 2 * HALF_S * k
+            errors.append((ideal, peaks[k] - start - ideal))
+        if k < len(troughs):
+            ideal = 2 * HALF_S * (k + 1)
+            errors.append((ideal, troughs[k] - start - ideal))
+    errors.sort()
+    absolute = [abs(e) for _, e in errors]
+    end_ideal, end_error = errors[-1] if errors else (float("nan"), float("nan"))
+    first_change = next((t for t, v in zip(times, values, strict=True) if v != values[0]), None)
+    result: dict[str, Any] = {
+        "peaks": len(peaks),
+        "troughs": len(troughs),
+        "expected_each": cycles,
+        "changes": len(times) - 1,
+        **spread(absolute),
+        "end_boundary_s": end_ideal,
+        "end_drift_ms": end_error * 1e3,
+        "drift_ms_per_min": end_error * 1e3 / (end_ideal / 60.0) if errors else float("nan"),
+        "mean_error_ms": sum(e for _, e in errors) / len(errors) * 1e3 if errors else None,
+        "first_change_ms": None if first_change is None else (first_change - start) * 1e3,
+    }
+    if len(peaks) != cycles or len(troughs) != cycles:
+        result["warning"] = (
+            f"found {len(peaks)} peaks and {len(troughs)} troughs for {cycles} breaths"
+        )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--impl", choices=("calmkit", "pulse", "naive", "deadline"), required=True)
+    parser.add_argument("--seconds", type=float, default=600.0, help="length (whole breaths)")
+    args = parser.parse_args()
+    cycles = max(1, round(args.seconds / (2 * HALF_S)))
+    runner = {
+        "calmkit": run_calmkit,
+        "pulse": run_pulse,
+        "naive": run_naive,
+        "deadline": run_deadline,
+    }[args.impl]
+    load_start = list(os.getloadavg())
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    pin, start, cut, info = runner(cycles)
+    cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+    result = {
+        "impl": args.impl,
+        "seconds": cycles * 2 * HALF_S,
+        "cycles": cycles,
+        **info,
+        **analyse(pin, start, cut, cycles),
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "loadavg_start": load_start,
+    }
+    emit(result)
+
+
+if __name__ == "__main__":
+    main()
