@@ -3,6 +3,7 @@
     python bench/run_all.py            # everything, about 22 minutes (`make bench`)
     python bench/run_all.py --quick    # shorter durations, a smoke check (about 3 minutes)
     python bench/run_all.py --only timing --only cpu
+    python bench/run_all.py --report-only   # rewrite results.md from results.json
 
 Measurements (each a script under bench/ that prints one JSON object):
     timing     10-minute in-5/out-5 breath at 50 fps: calmkit, gpiozero pulse(), a naive loop,
@@ -575,7 +576,7 @@ def details(measurements: dict[str, Any]) -> list[str]:
     out = ["## Details", ""]
     for name, m in measurements.items():
         out.append(
-            f"- **{name}**: run {m['date']}, {m['seconds']:.0f} s, load average "
+            f"- **{name}**: finished {m['date']}, took {m['seconds']:.0f} s, load average "
             f"{' / '.join(f'{x:.2f}' for x in m['loadavg_start'])} at start, "
             f"{' / '.join(f'{x:.2f}' for x in m['loadavg_end'])} at the end (1 / 5 / 15 min); "
             f"src/calmkit {src_label(m)}."
@@ -703,9 +704,17 @@ def main() -> int:
         help="run only this measurement (repeatable): " + ", ".join(plan(False)),
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite the .md from the .json, run nothing"
+    )
     args = parser.parse_args()
     stem = "results-quick" if args.quick else "results"
     json_path, md_path = BENCH / f"{stem}.json", BENCH / f"{stem}.md"
+    if args.report_only:
+        saved = json.loads(json_path.read_text())
+        write_report(md_path, saved["measurements"], saved["run"], args.quick)
+        print("\n".join(table(saved["measurements"])))
+        return 0
     measurements: dict[str, Any] = {}
     complete: dict[str, Any] | None = None  # the last run of every measurement at once
     if args.only and json_path.exists():

@@ -171,7 +171,7 @@ def build(
             clock,
             gestures=gestures,
             caps=caps_for(config, clock),
-            fps=config.light.fps,
+            fps=config.light.fps / speed,  # frames a second of real time, at any --speed
             audio=audio,
             journal=the_journal,
             notifier=notifier,

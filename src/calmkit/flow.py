@@ -418,6 +418,8 @@ class Flow:
             episode = self._draft.finish(helped)
             self._draft = None
             self.recent_starts.append(episode.started)
+            since = episode.started - timedelta(hours=self.settings.reach_out_within_h)
+            self.recent_starts = [s for s in self.recent_starts if s >= since]  # stays small
             events.append(self._event("episode_end", **episode.to_record()))
             if (
                 announce

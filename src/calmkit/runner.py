@@ -138,7 +138,7 @@ class Runner:
         *,
         gestures: GestureDetector | None = None,
         caps: Callable[[], Caps] | None = None,
-        fps: int = 50,
+        fps: float = 50,
         audio: Any = None,
         journal: Any = None,
         notifier: Any = None,
@@ -245,10 +245,13 @@ class Runner:
         if due is not None and now >= due:
             for gesture in self.gestures.poll(now):
                 self._dispatch(self.flow.handle(gesture))
+                force_draw = True  # a gesture may change the light: show it now
         # the flow's deadline as of the wait, unless a button edge may have moved it since
         due = self.flow.next_deadline() if force_draw else self._flow_due
         if due is not None and now >= due:
-            self._dispatch(self.flow.tick())
+            events = self.flow.tick()
+            self._dispatch(events)
+            force_draw = force_draw or bool(events)  # a boundary: draw it on time, not a frame late
         frame_due = self._frame_due
         if force_draw or frame_due is None or now >= frame_due:
             self._draw(now)
