@@ -10,6 +10,7 @@ time each).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -409,7 +410,9 @@ def wait_for(path: Path, process: subprocess.Popen, timeout: float = 30.0) -> No
         if time.monotonic() > limit:
             process.kill()
             raise AssertionError(f"{path} did not appear within {timeout} s")
-        time.sleep(0.01)  # polling another process's file, not timing anything
+        # wait on the process itself, a little at a time, while its file is looked for
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=0.01)
 
 
 def earlier_record() -> dict:

@@ -44,10 +44,9 @@ def received(sock: socket.socket) -> list[str]:
         while True:
             out.append(sock.recv(4096).decode())
     except BlockingIOError:
-        pass
+        return out  # nothing more waiting
     finally:
         sock.settimeout(2)
-    return out
 
 
 def env(path: Path | str, **extra: str) -> dict[str, str]:

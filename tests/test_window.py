@@ -351,13 +351,15 @@ def test_run_window_quits_on_q():
     seen = []
 
     def press_q():
+        # a real window on its own thread: look for it as it opens (an Event's wait, not a sleep)
+        opened = threading.Event()
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             if pygame.display.get_init() and pygame.display.get_surface() is not None:
-                time.sleep(0.2)
+                opened.wait(0.2)
                 pygame.event.post(key(pygame.KEYDOWN, pygame.K_q))
                 return
-            time.sleep(0.02)
+            opened.wait(0.02)
 
     helper = threading.Thread(target=press_q, daemon=True)
     helper.start()
