@@ -146,15 +146,41 @@ def src_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
+#: A wait of the control loop that woke this late means the machine stalled (another process, the
+#: host of this VM): the timing run then measures the machine, not the pacers, and is repeated.
+STALL_MS = 100.0
+#: How many times a disturbed timing run is tried in all.
+TIMING_ATTEMPTS = 3
+
+
+def disturbance(name: str, results: dict[str, Any]) -> str | None:
+    """Why a measurement's run says nothing about calmkit (None: it was undisturbed)."""
+    if name != "timing":
+        return None
+    late = results.get("deadline", {}).get("wake_lateness", {}).get("max_ms")
+    if late is not None and late > STALL_MS:
+        return f"the control loop woke {late / 1e3:.2f} s late once: the machine stalled"
+    return None
+
+
 def run_measurement(name: str, groups: list[list[Job]]) -> dict[str, Any]:
     load = list(os.getloadavg())
     src = src_fingerprint()
     t0 = time.monotonic()
-    print(f"[bench] {name} ...", file=sys.stderr, flush=True)
-    results: dict[str, Any] = {}
-    for group in groups:
-        results.update(run_group(group))
+    disturbed: list[dict[str, Any]] = []
+    for attempt in range(1, (TIMING_ATTEMPTS if name == "timing" else 1) + 1):
+        print(f"[bench] {name} (attempt {attempt}) ...", file=sys.stderr, flush=True)
+        results: dict[str, Any] = {}
+        for group in groups:
+            results.update(run_group(group))
+        why = disturbance(name, results)
+        if why is None:
+            break
+        print(f"[bench] {name}: {why}", file=sys.stderr, flush=True)
+        disturbed.append({"attempt": attempt, "why": why, "loadavg": list(os.getloadavg())})
     return {
+        "disturbed_attempts": disturbed,
+        "disturbed": disturbance(name, results),
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "seconds": time.monotonic() - t0,
         "loadavg_start": load,
@@ -194,7 +220,8 @@ def rows_timing(r: dict[str, Any]) -> list[Row]:
             rows.append((f"Timing, {names[impl]}", "ERROR: " + x["error"], "", False))
             continue
         minutes = x["seconds"] / 60
-        boundaries = f"{x['n']} boundaries over {minutes:.0f} min"
+        expected = x.get("boundaries_expected", x["n"])
+        boundaries = f"{x['n']} of {expected} boundaries over {minutes:.0f} min"
         if impl == "calmkit":
             rows.append(
                 (
@@ -464,7 +491,12 @@ def table(measurements: dict[str, Any]) -> list[str]:
         m = measurements[name]
         load = f"{m['loadavg_start'][0]:.2f}"
         src = src_label(m)
-        for figure, value, goal, passed in TABLES[name](m["results"]):
+        rows = TABLES[name](m["results"])
+        if m.get("disturbed"):
+            rows = [(f"RUN DISTURBED, re-run it: {m['disturbed']}", "", "", None)] + [
+                (figure, value, goal, None) for figure, value, goal, _ in rows
+            ]
+        for figure, value, goal, passed in rows:
             lines.append(
                 f"| {name} | {figure} | {value} | {goal} | {verdict(passed)} | {load} | {src} |"
             )
@@ -534,8 +566,12 @@ process, so it measured the code as it was when that process started.
   run at the same time in four processes, each on
   its own gpiozero MockFactory(pin_class=MockPWMPin) with the real clock, for 60 breaths of in 5 s
   / out 5 s. The light pin's history (each PinState timestamp is the time since the previous
-  change) is summed into absolute times; a peak is the state change at which the value turns from
-  rising to falling, a trough the one at which it turns from falling to rising (or the last).
+  change) is summed into absolute times. Each boundary is looked for half a breath after the one
+  found before it, within a window of half a breath: a peak is the first change to the highest
+  value there, a trough the first change to the lowest; a window with no change counts the
+  boundary as missing (it does not shift the later ones). If the control loop ever woke more than
+  100 ms late, the machine stalled during the run (this shared VM once stalled for 38 s): the run
+  is repeated, up to 3 attempts, and a run still disturbed is marked so in the table.
   Ideal: peak k at start + 5 + 10k s, trough k at start + 10 + 10k s, where start is when the
   bench asked for the breathing (calmkit: the stamp of the `runner.start()` request; pulse(): just
   before the call; naive: just before its first frame). Error = actual - ideal; p50 / p99 / max of
@@ -592,8 +628,9 @@ def details(measurements: dict[str, Any]) -> list[str]:
                         f", session began {ms(x.get('session_started_after_request_ms'), 3)} ms "
                         f"after the request, {x.get('frames')} frames drawn"
                     )
+                found = x["boundaries_expected"] - len(x["missing"])
                 out.append(
-                    f"  - {impl}: {x['peaks']} peaks, {x['troughs']} troughs "
+                    f"  - {impl}: {found} of {x['boundaries_expected']} boundaries found "
                     f"({x['changes']} pin changes); mean error {ms(x['mean_error_ms'], 3)} ms; "
                     f"first change from 0 at {ms(x['first_change_ms'], 2)} ms; CPU "
                     f"{x['cpu_s']:.2f} s over {x['wall_s']:.0f} s{extra}"
@@ -752,7 +789,7 @@ def main() -> int:
         figure
         for name in ordered
         for figure, _, _, passed in TABLES[name](ordered[name]["results"])
-        if passed is False
+        if passed is False or ordered[name].get("disturbed")
     ]
     errors = [  # of this run's measurements (--only keeps older ones, errors and all)
         label for name in ran for label, x in ordered[name]["results"].items() if "error" in x

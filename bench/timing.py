@@ -13,9 +13,9 @@ Three ways to pace one PWMLED on gpiozero's mock pins with the real clock:
   (``start + k/50``), the best a bare Python loop does on this machine under its present load.
 
 The light pin's history (``pin.states``: each timestamp is the time since the previous change)
-is summed back into absolute times. A peak is the first state change at which the value turns from
-rising to falling (the highest value of that half-cycle: the end of an inhale); a trough the one at
-which it turns from falling to rising, or the last value (the end of an exhale). Peak k is due at
+is summed back into absolute times. Each boundary is looked for half a breath after the one before
+it (see find_boundaries): a peak is the first change to the highest value there (the end of an
+inhale), a trough the first change to the lowest (the end of an exhale). Peak k is due at
 ``start + 5 + 10k`` s, trough k at ``start + 10 + 10k`` s, where ``start`` is the moment the
 bench asked for the breathing to begin: the stamp of the ``runner.start()`` request for calmkit,
 just before ``pulse()`` for gpiozero, just before the first frame for the naive loop. (Taking the
@@ -163,19 +163,43 @@ def run_deadline(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]
     return pin, start, None, {"fps": FPS, "wake_lateness": spread(late)}
 
 
-def turning_points(times: list[float], values: list[float]) -> tuple[list[float], list[float]]:
-    """Times of the peaks and troughs of a pin's history (entry 0 is the initial state)."""
-    peaks: list[float] = []
-    troughs: list[float] = []
-    n = len(values)
-    for i in range(1, n):
-        here, before = values[i], values[i - 1]
-        after = values[i + 1] if i + 1 < n else None
-        if here > before and (after is None or after < here):
-            peaks.append(times[i])
-        elif here < before and (after is None or after > here):
-            troughs.append(times[i])
-    return peaks, troughs
+def find_boundaries(
+    times: list[float], values: list[float], start: float, count: int
+) -> list[float | None]:
+    """Times of the first ``count`` boundaries (peak, trough, peak, ...) of a pin's history.
+
+    Each boundary is looked for in a window of one half-breath centred one half-breath after the
+    boundary found before it (or after ``start``), so a pacer that drifts is followed, and a
+    boundary that is not there (a stall of the machine longer than a breath) is reported missing
+    (None) without shifting the ones after it onto the wrong ideal time. In its window a peak is
+    the first change to the highest value, a trough the first change to the lowest: the end of an
+    inhale, the end of an exhale.
+    """
+    found: list[float | None] = []
+    anchor = start
+    i = 0
+    n = len(times)
+    for j in range(count):
+        centre = anchor + HALF_S
+        lo, hi = centre - HALF_S / 2, centre + HALF_S / 2
+        while i < n and times[i] < lo:
+            i += 1
+        best: int | None = None
+        k = i
+        while k < n and times[k] <= hi:
+            if k > 0 and (
+                best is None
+                or (values[k] > values[best] if j % 2 == 0 else values[k] < values[best])
+            ):
+                best = k
+            k += 1
+        if best is None or best == 0:
+            found.append(None)
+            anchor = centre  # carry on from where it should have been
+        else:
+            found.append(times[best])
+            anchor = times[best]
+    return found
 
 
 def analyse(pin: Any, start: float, cut: float | None, cycles: int) -> dict[str, Any]:
@@ -184,23 +208,21 @@ def analyse(pin: Any, start: float, cut: float | None, cycles: int) -> dict[str,
         keep = [i for i, t in enumerate(times) if t <= cut]
         times = [times[i] for i in keep]
         values = [values[i] for i in keep]
-    peaks, troughs = turning_points(times, values)
+    found = find_boundaries(times, values, start, 2 * cycles)
     errors: list[tuple[float, float]] = []  # (ideal time from start, signed error)
-    for k in range(cycles):
-        if k < len(peaks):
-            ideal = HALF_S + 2 * HALF_S * k
-            errors.append((ideal, peaks[k] - start - ideal))
-        if k < len(troughs):
-            ideal = 2 * HALF_S * (k + 1)
-            errors.append((ideal, troughs[k] - start - ideal))
-    errors.sort()
+    missing: list[float] = []
+    for j, t in enumerate(found):
+        ideal = HALF_S * (j + 1)
+        if t is None:
+            missing.append(ideal)
+        else:
+            errors.append((ideal, t - start - ideal))
     absolute = [abs(e) for _, e in errors]
     end_ideal, end_error = errors[-1] if errors else (float("nan"), float("nan"))
     first_change = next((t for t, v in zip(times, values, strict=True) if v != values[0]), None)
     result: dict[str, Any] = {
-        "peaks": len(peaks),
-        "troughs": len(troughs),
-        "expected_each": cycles,
+        "boundaries_expected": 2 * cycles,
+        "missing": missing,
         "changes": len(times) - 1,
         **spread(absolute),
         "end_boundary_s": end_ideal,
@@ -209,9 +231,10 @@ def analyse(pin: Any, start: float, cut: float | None, cycles: int) -> dict[str,
         "mean_error_ms": sum(e for _, e in errors) / len(errors) * 1e3 if errors else None,
         "first_change_ms": None if first_change is None else (first_change - start) * 1e3,
     }
-    if len(peaks) != cycles or len(troughs) != cycles:
+    if missing:
         result["warning"] = (
-            f"found {len(peaks)} peaks and {len(troughs)} troughs for {cycles} breaths"
+            f"{len(missing)} of {2 * cycles} boundaries not found, the first due at "
+            f"{missing[0]:.0f} s"
         )
     return result
 
