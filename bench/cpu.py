@@ -6,6 +6,8 @@
   the bench program (in 5 / out 5) at 50 fps, its runner in a thread;
 - bare: the least a 50 fps light needs: a thread that sleeps to absolute deadlines
   (``origin + k/50``) and sets a PWMLED's value (a triangle from the frame number), same pins;
+- bare-pin: the same loop writing the duty to the pin itself (``led.pin.state``, as calmkit's
+  Devices.write does), skipping PWMLED.value's checks: the floor for any pacer on these pins;
 - idle: the appliance as ``calmkit run`` has it, with no program: build() then runner.run() in a
   thread, waiting for a press (``--sound`` also opens pygame's mixer; set SDL_AUDIODRIVER=dummy
   where there is no sound card); ``--after-session`` first plays a 2-second program through the
@@ -126,10 +128,11 @@ def run_app(
     return result
 
 
-def run_bare(seconds: float) -> dict[str, Any]:
+def run_bare(seconds: float, to_pin: bool = False) -> dict[str, Any]:
     from gpiozero import PWMLED
 
     led = PWMLED(18, pin_factory=mock_pins().factory)
+    pin = led.pin
     stop = threading.Event()
     frames = [0]
 
@@ -143,7 +146,11 @@ def run_bare(seconds: float) -> dict[str, Any]:
             if delay > 0:
                 time.sleep(delay)
             pos = k % (2 * half)
-            led.value = pos / half if pos <= half else (2 * half - pos) / half
+            value = pos / half if pos <= half else (2 * half - pos) / half
+            if to_pin:
+                pin.state = value
+            else:
+                led.value = value
             frames[0] += 1
 
     thread = threading.Thread(target=loop, name="bare")
@@ -158,7 +165,7 @@ def run_bare(seconds: float) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=("session", "bare", "idle"), required=True)
+    parser.add_argument("--mode", choices=("session", "bare", "bare-pin", "idle"), required=True)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--sound", action="store_true", help="idle: open the mixer too")
     parser.add_argument("--after-session", action="store_true", help="idle: after a session")
@@ -169,7 +176,7 @@ def main() -> None:
     elif args.mode == "idle":
         result = run_app(args.seconds, None, sound=args.sound, after_session=args.after_session)
     else:
-        result = run_bare(args.seconds)
+        result = run_bare(args.seconds, to_pin=args.mode == "bare-pin")
     emit(
         {
             "mode": args.mode,

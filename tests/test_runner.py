@@ -143,3 +143,62 @@ def test_a_session_in_flight_is_recovered_as_interrupted(tmp_path):
     (record,) = again.app.journal.read()
     assert record["status"] == "interrupted" and record["programs"] == ["box"]
     assert record["actual_s"] == pytest.approx(60, abs=0.1)  # the last checkpoint
+
+
+def _script_a_busy_night(r):
+    """Presses between frames: start, pause, resume, stop, an answer, the menu, a second start."""
+    r.press(1.003)  # start calm
+    r.press(7.317)  # pause mid-breath, between two frames
+    r.press(12.111)  # resume
+    r.press(20.0)
+    r.press(20.2)  # a double press: stop the session, then "did that help?"
+    r.at(40.05, r.button_pin.drive_low)  # a hold: "no"
+    r.at(42.05, r.button_pin.drive_high)
+    r.press(700.0)
+    r.press(700.2)  # in idle, a double press shows the menu (light pulses, then nothing)
+    r.press(800.013)  # start the selected program
+    r.at(900, lambda: r.app.runner.request_stop("test"))
+
+
+def test_frames_worked_out_ahead_are_the_frames_worked_out_one_by_one(monkeypatch):
+    from calmkit import runner as runner_module
+
+    ahead = rig()
+    _script_a_busy_night(ahead)
+    ahead.run()
+    monkeypatch.setattr(runner_module, "AHEAD_S", 0.0)  # each frame worked out when it is due
+    one_by_one = rig()
+    _script_a_busy_night(one_by_one)
+    one_by_one.run()
+    kinds = {e.kind for e in ahead.events}
+    assert {"pause", "resume", "session_end", "episode_end", "selected"} <= kinds
+    assert len(ahead.kinds("session_start")) == 2
+    assert len(ahead.frames) > 50 * 100
+    assert ahead.frames == one_by_one.frames
+    assert [e.to_dict() for e in ahead.events] == [e.to_dict() for e in one_by_one.events]
+
+
+def test_a_pause_between_two_frames_holds_the_light_there_and_stops_the_frames():
+    r = rig()
+    r.app.runner.start("box")
+    r.press(1.013)  # in the first inhale; confirmed as a press (a pause) at release + double_s
+    r.at(9.0, lambda: r.app.runner.request_stop("test"))
+    r.run()
+    paused = [e for e in r.events if e.kind == "pause"]
+    assert paused, [e.kind for e in r.events]
+    t_pause = r.app.flow.origin + paused[0].t
+    level = r.level_at(t_pause)
+    after = [(t, duty) for t, duty, _ in r.frames if t_pause < t < 9.0]
+    assert level > 0
+    assert after == []  # no frame drawn while paused: nothing changes
+    assert r.light_pin.state == pytest.approx(0.0) or r.clock.now() >= 9.0
+
+
+def test_frames_stop_once_the_light_has_faded_after_a_session():
+    r = rig("programs: {tiny: {description: t, steps: [{inhale: 1}, {exhale: 1}]}}")
+    r.app.runner.start("tiny")
+    r.at(3600, lambda: r.app.runner.request_stop("an hour later"))
+    r.run()
+    last = max(t for t, _, _ in r.frames if t < 3600)
+    assert last < 120  # the question, its fade, then nothing until the stop
+    assert r.frames[-1][0] == pytest.approx(3600)

@@ -299,23 +299,27 @@ class Flow:
             deadlines.append(self._state_since + self.settings.helped_s)
         return min((d for d in deadlines if d is not None), default=None)
 
-    def animating(self) -> bool:
-        """Whether the light or motor may change without an edge: the runner draws frames then."""
+    def animating(self, at: float | None = None) -> bool:
+        """Whether the light or motor may change without an edge: the runner draws frames then.
+
+        ``at`` asks about a coming moment before next_deadline() (see frame()).
+        """
         if self.state == RUNNING:
             return self.session is not None and self.session.state != PAUSED
         if self.state in (OFFER_QUIET, ASK_HELPED):
             return True
-        now = self.clock.now()
+        now = self.clock.now() if at is None else at
         if self._fade_at is not None and now < self._fade_at + FADE_S:
             return True
         return self._menu_shown_at is not None and now < self._menu_end()
 
-    def frame(self) -> Frame:
-        """Light level (perceptual, before caps) and motor drive right now."""
-        now = self.clock.now()
-        frame = self._frame(now)
-        self._last_level = frame.level
-        return frame
+    def frame(self, at: float | None = None) -> Frame:
+        """Light level (perceptual, before caps) and motor drive now, or at clock time ``at``.
+
+        Nothing changes but the time until next_deadline() or the next button edge, so the
+        runner may work out the frames up to then ahead, in one go, from ``at``.
+        """
+        return self._frame(self.clock.now() if at is None else at)
 
     # --- states -------------------------------------------------------------------------------
 
@@ -440,8 +444,12 @@ class Flow:
         return events
 
     def _start_fade(self) -> None:
+        """Fade the light out from where it is (a closed session left its level behind)."""
+        now = self.clock.now()
+        if self.state in (OFFER_QUIET, ASK_HELPED):
+            self._last_level = self._frame(now).level
         self._fade_from = self._last_level
-        self._fade_at = self.clock.now()
+        self._fade_at = now
 
     # --- light --------------------------------------------------------------------------------
 
@@ -487,7 +495,7 @@ class Flow:
             if index < 0:
                 return Frame(0.0, IDLE_COLOUR, 0.0)
             vibrate = self.settings.vibration and self.session.state != PAUSED
-            return self.track.frame(index, self.session.step_elapsed(), vibrate)
+            return self.track.frame(index, self.session.step_elapsed(now), vibrate)
         if self.state == OFFER_QUIET:
             # the light fades away over the grace time; a press still starts quiet time
             x = (now - self._state_since) / max(self.settings.quiet_offer_s, 1e-9)

@@ -172,37 +172,47 @@ class Devices:
             raise
         self._light_value: Any = None
         self._motor_value = 0.0
+        # write() sets the pins' duty directly: see there
+        self._light_pins = [led.pin for led in self.lights]
+        self._motor_pins = [] if self.motor is None else [self.motor.pin]
 
     # --- outputs ------------------------------------------------------------------------------
 
-    def duty(self, level: float, cap: float) -> float:
-        """Perceptual level under a cap, to PWM duty: the cap scales, gamma shapes."""
-        scaled = min(1.0, max(0.0, level)) * min(1.0, max(0.0, cap))
-        return scaled**self.gamma
-
-    def set_light(self, level: float, colour: Colour, cap: float) -> None:
-        # runs every frame: one clamp, one power, no generator for the single-LED case
+    def light_duty(self, level: float, colour: Colour, cap: float) -> tuple[float, ...]:
+        """PWM duty for a perceptual level under a cap: one value, or red, green and blue."""
         scaled = (0.0 if level < 0.0 else 1.0 if level > 1.0 else level) * (
             0.0 if cap < 0.0 else 1.0 if cap > 1.0 else cap
         )
         if self.rgb:
-            values: tuple[float, ...] = tuple(
-                (scaled * min(1.0, max(0.0, c))) ** self.gamma for c in colour
-            )
-        else:
-            values = (scaled**self.gamma,)
-        if values != self._light_value:  # an unchanged frame costs no pin write
-            for led, value in zip(self.lights, values):
-                led.value = value
-            self._light_value = values
+            return tuple((scaled * min(1.0, max(0.0, c))) ** self.gamma for c in colour)
+        return (scaled**self.gamma,)
+
+    def motor_duty(self, drive: float, cap: float) -> float:
+        return min(1.0, max(0.0, drive)) * min(1.0, max(0.0, cap))
+
+    def write(self, light: tuple[float, ...], motor: float) -> None:
+        """Put duties worked out by light_duty() and motor_duty() on the pins.
+
+        Runs every frame, so it does the least: an unchanged value costs no write, and a value
+        goes straight to the pin's duty (gpiozero's ``Pin.state``), which is all a PWMLED's
+        ``value`` does after its range check (the duties here are clamped already) and its
+        blink bookkeeping (calmkit never blinks through gpiozero): a third of the calls.
+        """
+        if light != self._light_value:
+            for pin, value in zip(self._light_pins, light):
+                pin.state = value
+            self._light_value = light
+        if motor != self._motor_value:
+            for pin in self._motor_pins:
+                pin.state = motor
+            self._motor_value = motor
+
+    def set_light(self, level: float, colour: Colour, cap: float) -> None:
+        self.write(self.light_duty(level, colour, cap), self._motor_value)
 
     def set_motor(self, drive: float, cap: float) -> None:
-        if self.motor is None:
-            return
-        value = min(1.0, max(0.0, drive)) * min(1.0, max(0.0, cap))
-        if value != self._motor_value:
-            self.motor.value = value
-            self._motor_value = value
+        if self.motor is not None:
+            self.write(self._light_value, self.motor_duty(drive, cap))
 
     def off(self) -> None:
         """Light and motor off (on the way out, and whenever something went wrong)."""

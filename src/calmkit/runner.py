@@ -37,6 +37,8 @@ CHECKPOINT_S = 30.0
 SLEEP_UNDER_S = 0.025
 #: How long after a session the sound card is let go (once nothing is playing).
 AUDIO_IDLE_S = 5.0
+#: The coming frames are worked out this far ahead, in one go (see Runner._draw).
+AHEAD_S = 1.0
 
 Item = tuple[str, Any, float]
 
@@ -122,9 +124,18 @@ class VirtualWaiter:
 class Outputs(Protocol):
     """What the runner drives: hardware.Devices, or a stand-in that records."""
 
+    def light_duty(
+        self, level: float, colour: tuple[float, float, float], cap: float
+    ) -> tuple[float, ...]: ...
+    def motor_duty(self, drive: float, cap: float) -> float: ...
+    def write(self, light: tuple[float, ...], motor: float) -> None: ...
     def set_light(self, level: float, colour: tuple[float, float, float], cap: float) -> None: ...
     def set_motor(self, drive: float, cap: float) -> None: ...
     def off(self) -> None: ...
+
+
+#: One frame worked out ahead: light duty, motor duty, and whether frames go on after it.
+Ahead = tuple[tuple[float, ...], float, bool]
 
 
 class Runner:
@@ -169,7 +180,10 @@ class Runner:
         self.frames = 0
         self._frame_origin: float | None = None
         self._frame_due: float | None = None
+        self._ahead: list[Ahead] = []  # frames _ahead_k, _ahead_k + 1, ...
+        self._ahead_k = 0
         self._flow_due: float | None = None
+        self._gesture_due: float | None = None
         self._caps = Caps(1.0, 1.0, 1.0)
         self._caps_until = -math.inf
         self._chores_due: float | None = None
@@ -197,13 +211,14 @@ class Runner:
     def run(self) -> str:
         """Run until the flow finishes or a stop is asked for; returns the reason."""
         try:
+            self._flow_due = self.flow.next_deadline()
             self._draw(self.clock.now())
             self._plan_chores()
             while self.stop_reason is None and not self.flow.finished:
                 item = self.waiter.wait(self._next_wake())
                 if item is not None:
                     self._handle(item)
-                self._refresh(self.clock.now(), force_draw=item is not None)
+                self._refresh(self.clock.now(), changed=item is not None)
             if self.stop_reason is not None and not self.flow.finished:
                 self._dispatch(self.flow.stop(STOPPED))
             self._fade_out()
@@ -216,10 +231,13 @@ class Runner:
         return self.stop_reason or "finished"
 
     def _next_wake(self) -> float | None:
-        """The earliest of: the next frame, a step boundary, a gesture timeout, a chore."""
+        """The earliest of: the next frame, a step boundary, a gesture timeout, a chore.
+
+        The flow's and the gestures' times change only when something happens (an edge, a
+        gesture, a boundary), so they are kept from then rather than asked for every frame.
+        """
         wake = self._frame_due
-        self._flow_due = self.flow.next_deadline()
-        for due in (self._flow_due, self.gestures.next_deadline(), self._chores_due):
+        for due in (self._flow_due, self._gesture_due, self._chores_due):
             if due is not None and (wake is None or due < wake):
                 wake = due
         return wake
@@ -239,22 +257,30 @@ class Runner:
         elif kind == "start":
             self._dispatch(self.flow.start(value))
 
-    def _refresh(self, now: float, force_draw: bool = False) -> None:
-        """Do what is due at ``now``, and only that: this runs up to fps times a second."""
-        due = self.gestures.next_deadline()
+    def _refresh(self, now: float, changed: bool = False) -> None:
+        """Do what is due at ``now``, and only that: this runs up to fps times a second.
+
+        ``changed``: something was handled that may have moved the gestures' and the flow's
+        times and changed the light; it is then drawn at once, not a frame late.
+        """
+        if changed:
+            self._gesture_due = self.gestures.next_deadline()
+        due = self._gesture_due
         if due is not None and now >= due:
             for gesture in self.gestures.poll(now):
                 self._dispatch(self.flow.handle(gesture))
-                force_draw = True  # a gesture may change the light: show it now
-        # the flow's deadline as of the wait, unless a button edge may have moved it since
-        due = self.flow.next_deadline() if force_draw else self._flow_due
+                changed = True
+            self._gesture_due = self.gestures.next_deadline()
+        if changed:
+            self._flow_due = self.flow.next_deadline()
+        due = self._flow_due
         if due is not None and now >= due:
-            events = self.flow.tick()
-            self._dispatch(events)
-            force_draw = force_draw or bool(events)  # a boundary: draw it on time, not a frame late
+            self._dispatch(self.flow.tick())
+            self._flow_due = self.flow.next_deadline()
+            changed = True  # a boundary: draw it on time, not a frame late
         frame_due = self._frame_due
-        if force_draw or frame_due is None or now >= frame_due:
-            self._draw(now)
+        if changed or frame_due is None or now >= frame_due:
+            self._draw(now, fresh=changed)
         if self._chores_due is not None and now >= self._chores_due:
             self._chores(now)
 
@@ -265,23 +291,65 @@ class Runner:
             self._caps_until = now + 1.0
         return self._caps
 
-    def _draw(self, now: float) -> None:
-        frame = self.flow.frame()
-        caps = self._current_caps(now)
-        self.outputs.set_light(frame.level, frame.colour, caps.brightness)
-        self.outputs.set_motor(frame.motor, caps.vibration)
+    def _draw(self, now: float, fresh: bool = True) -> None:
+        """Put the frame due at ``now`` on the pins.
+
+        A fresh frame (the first, a boundary, a press) is worked out at ``now``. The frames
+        after it, on the grid ``origin + k / fps``, come from a list worked out ahead in one go
+        (_work_ahead): nothing but the time changes until the flow's next deadline or an edge,
+        and measured here the few dozen Python calls of one frame cost several times as much CPU
+        run alone after each wake as run together.
+        """
+        origin = self._frame_origin
+        if fresh or origin is None:
+            self._ahead = []
+            light, motor, animating = self._work_out(now, self._current_caps(now))
+            if animating and origin is None:
+                origin = self._frame_origin = self._frame_due = now
+                self._plan_chores()  # frames begin: the pin history needs clearing again
+            k = 0 if origin is None else math.floor((now - origin) * self.fps + 1e-9)
+        else:
+            k = math.floor((now - origin) * self.fps + 1e-9)
+            index = k - self._ahead_k
+            if not 0 <= index < len(self._ahead):
+                self._work_ahead(k, origin)
+                index = 0
+            light, motor, animating = self._ahead[index]
+        self.outputs.write(light, motor)
         self.frames += 1
         if self.on_frame is not None:
             self.on_frame(now)
-        if self.flow.animating():
-            if self._frame_origin is None:
-                self._frame_origin = now
-                self._frame_due = now
-                self._plan_chores()  # frames begin: the pin history needs clearing again
-            k = math.floor((now - self._frame_origin) * self.fps + 1e-9) + 1
-            self._frame_due = self._frame_origin + k / self.fps
+        if animating and origin is not None:
+            self._frame_due = origin + (k + 1) / self.fps
         else:
             self._frame_origin = self._frame_due = None
+            self._ahead = []
+
+    def _work_out(self, t: float, caps: Caps) -> Ahead:
+        frame = self.flow.frame(t)
+        outputs = self.outputs
+        return (
+            outputs.light_duty(frame.level, frame.colour, caps.brightness),
+            outputs.motor_duty(frame.motor, caps.vibration),
+            self.flow.animating(t),
+        )
+
+    def _work_ahead(self, k: int, origin: float) -> None:
+        """Frames k, k + 1, ... for up to AHEAD_S, ending before the flow's next deadline
+        (the flow changes there) or with the last frame of an animation (a fade's end)."""
+        until = self._flow_due
+        fps = self.fps
+        caps = self._current_caps(origin + k / fps)
+        ahead: list[Ahead] = []
+        for j in range(k, k + max(1, round(AHEAD_S * fps))):
+            t = origin + j / fps
+            if ahead and until is not None and t >= until:
+                break
+            frame = self._work_out(t, caps)
+            ahead.append(frame)
+            if not frame[2]:
+                break
+        self._ahead, self._ahead_k = ahead, k
 
     # --- chores: the watchdog, checkpoints, mock pin history, an idle sound card ---------------
 
@@ -351,7 +419,7 @@ class Runner:
     def _fade_out(self) -> None:
         """Bring the light down smoothly, in virtual or real time, then everything off."""
         start = self.clock.now()
-        level = self.flow.frame()
+        level = self.flow.frame(start)
         caps = self.caps()
         self.outputs.set_motor(0.0, 0.0)
         if level.level <= 0:

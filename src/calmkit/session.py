@@ -74,13 +74,13 @@ class Session:
     def _now(self) -> float:
         return self.clock.now()
 
-    def _frozen_now(self) -> float:
-        """Now, or the moment of pausing/ending: the session's own time stands still then."""
+    def _frozen_now(self, at: float | None = None) -> float:
+        """Now (or ``at``), or when it paused or ended: the session's time stands still then."""
         if self._paused_at is not None:
             return self._paused_at
         if self._ended_at is not None:
             return self._ended_at
-        return self._now()
+        return self._now() if at is None else at
 
     def step_deadline(self, index: int) -> float:
         """Absolute clock time at which step ``index`` ends."""
@@ -92,12 +92,16 @@ class Session:
             return None
         return self.step_deadline(self.index)
 
-    def step_elapsed(self) -> float:
-        """Seconds into the current step (standing still while paused)."""
+    def step_elapsed(self, at: float | None = None) -> float:
+        """Seconds into the current step (standing still while paused), now or at clock ``at``.
+
+        ``at`` lets the light of the coming frames be worked out ahead: it must lie before
+        next_deadline(), where the step ends.
+        """
         step = self.current
         if step is None:
             return 0.0
-        return max(0.0, self._frozen_now() - (self._anchor + step.start_s))
+        return max(0.0, self._frozen_now(at) - (self._anchor + step.start_s))
 
     def step_remaining(self) -> float:
         step = self.current
