@@ -3,7 +3,10 @@
 Runs the real window code (pygame, SDL's dummy video driver: the same drawing, no screen) with the
 runner on its own thread, exactly as `calmkit run --sim --speed 20` does, and presses the space
 bar through the Window's own handler every so often to start sessions back to back. Reports RSS
-after the first clock-minute and at the end. Prints one JSON object.
+after the first clock-minute and after the first real minute, the highest after that and in
+the last sample (every real second,
+into arrays made at full size beforehand so that sampling does not grow), and the curve. Prints one
+JSON object.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 import os
 import threading
 import time
+from array import array
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -51,22 +55,34 @@ def main() -> None:
     window = Window(app, open_window(pg))
     worker = threading.Thread(target=app.runner.run, name="calmkit-runner", daemon=True)
     real_s = args.clock_minutes * 60 / args.speed
-    samples: dict[str, float] = {}
+    room = int(real_s) + 16
+    sample_min = array("d", bytes(8 * room))
+    sample_rss = array("d", bytes(8 * room))
+    taken = [0, -1, -1]  # samples taken; the first after the first clock-, and real, minute
     sessions = [0]
+    threads_end = [0]
 
     def finger() -> None:
         began = time.monotonic()
-        while time.monotonic() - began < real_s:
+        next_sample = began
+        while (now := time.monotonic()) - began < real_s:
             if app.flow.state == "idle":
                 window.press("space")
                 time.sleep(0.1)
                 window.release("space")
                 sessions[0] += 1
-            if "first" not in samples and time.monotonic() - began >= 60 / args.speed:
-                samples["first"] = rss_mb()
+            if now >= next_sample and taken[0] < room:
+                n = taken[0]
+                sample_min[n] = (now - began) * args.speed / 60
+                sample_rss[n] = rss_mb()
+                if taken[1] < 0 and sample_min[n] >= 1.0:
+                    taken[1] = n
+                if taken[2] < 0 and now - began >= 60.0:
+                    taken[2] = n
+                taken[0] = n + 1
+                next_sample += 1.0
             time.sleep(0.5)
-        samples["end"] = rss_mb()
-        samples["threads"] = threading.active_count()
+        threads_end[0] = threading.active_count()
         app.runner.request_stop("bench over")
 
     worker.start()
@@ -74,6 +90,10 @@ def main() -> None:
     began = time.monotonic()
     window.loop(worker)
     app.close()
+    n, first, real = taken
+    first = max(first, 0)
+    real = first if real < 0 else real
+    step = max(1, n // 24)
     print(
         json.dumps(
             {
@@ -81,10 +101,16 @@ def main() -> None:
                 "speed": args.speed,
                 "real_s": round(time.monotonic() - began, 1),
                 "sessions": sessions[0],
-                "rss_first_minute_mb": round(samples.get("first", 0.0), 2),
-                "rss_end_mb": round(samples.get("end", 0.0), 2),
+                "rss_first_minute_mb": round(sample_rss[first], 2),
+                "rss_first_real_minute_mb": round(sample_rss[real], 2),
+                "rss_max_after_first_real_minute_mb": round(max(sample_rss[real:n]), 2),
+                "rss_end_mb": round(sample_rss[n - 1], 2),
                 "window_frames": window.drawn,
-                "threads_end": samples.get("threads"),
+                "threads_end": threads_end[0],
+                "rss_curve": [
+                    (round(sample_min[i], 1), round(sample_rss[i], 2)) for i in range(0, n, step)
+                ]
+                + [(round(sample_min[n - 1], 1), round(sample_rss[n - 1], 2))],
             }
         )
     )

@@ -214,11 +214,21 @@ class Runner:
             self._flow_due = self.flow.next_deadline()
             self._draw(self.clock.now())
             self._plan_chores()
-            while self.stop_reason is None and not self.flow.finished:
-                item = self.waiter.wait(self._next_wake())
-                if item is not None:
+            # looked up once: this loop turns fps times a second
+            wait, next_wake, refresh, now = (
+                self.waiter.wait,
+                self._next_wake,
+                self._refresh,
+                self.clock.now,
+            )
+            flow = self.flow
+            while self.stop_reason is None and not flow.finished:
+                item = wait(next_wake())
+                if item is None:
+                    refresh(now(), False)
+                else:
                     self._handle(item)
-                self._refresh(self.clock.now(), changed=item is not None)
+                    refresh(now(), True)
             if self.stop_reason is not None and not self.flow.finished:
                 self._dispatch(self.flow.stop(STOPPED))
             self._fade_out()
