@@ -6,14 +6,15 @@
     python bench/run_all.py --report-only   # rewrite results.md from results.json
 
 Measurements (each a script under bench/ that prints one JSON object):
-    timing     10-minute in-5/out-5 breath at 50 fps: calmkit, gpiozero pulse(), a naive loop,
-               run side by side (three processes at once)         bench/timing.py
-    cpu        CPU per minute of a session at 50 fps vs a bare deadline loop,
-               side by side (two processes at once)                      bench/cpu.py
+    timing     10-minute in-5/out-5 breath at 50 fps: calmkit, gpiozero pulse(), a naive loop
+               and a control loop, side by side (four processes at once)  bench/timing.py
+    cpu        CPU per minute of a session at 50 fps vs bare deadline loops,
+               side by side (three processes at once, three rounds)      bench/cpu.py
     idle       CPU per minute of the appliance waiting for a press           bench/cpu.py
     latency    button edge to light change, idle and during a session        bench/latency.py
     startup    process start to ready, and RSS                               bench/startup.py
     fakeclock  a 20-minute program on the fake clock                         bench/fakeclock.py
+    sound      a real session's chimes against its phases (SDL disk driver)  session_audio.py
     soak       the simulator at --speed 20 for 2 clock-hours: memory         bench/soak.py
                and, at the same time, its window             bench/window_soak.py
 
@@ -95,6 +96,7 @@ def plan(quick: bool) -> dict[str, list[list[Job]]]:
         ],
         "startup": [[("startup", ["startup.py", "--runs", "2" if quick else "5"])]],
         "fakeclock": [[("fakeclock", ["fakeclock.py", "--repeat", "2" if quick else "5"])]],
+        "sound": [[("session_audio", ["session_audio.py"])]],
         "soak": [  # the device alone and the simulator's window (bench/window_soak.py), at once
             [
                 ("soak", ["soak.py", "--clock-minutes", soak_min, "--speed", "20"]),
@@ -446,6 +448,22 @@ def rows_fakeclock(r: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def rows_sound(r: dict[str, Any]) -> list[Row]:
+    x = r.get("session_audio", {})
+    if "error" in x:
+        return [("Chimes at the phase starts", "ERROR: " + x["error"], "", False)]
+    return [
+        (
+            f"Chimes at the phase starts: a real `box` session through SDL's disk driver, each "
+            f"chime's first sample after its phase began ({x['phases']} phases, "
+            f"{x['onsets']} onsets; min .. max)",
+            f"{x['min_ms']:.1f} .. {x['max_ms']:.1f} ms",
+            f"(for reference: one mixer buffer is {x['buffer_ms']:.1f} ms)",
+            None if x["phases"] == x["onsets"] else False,
+        )
+    ]
+
+
 def rows_soak(r: dict[str, Any]) -> list[Row]:
     x = r.get("soak", {})
     if "error" in x:
@@ -506,6 +524,7 @@ TABLES: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "latency": rows_latency,
     "startup": rows_startup,
     "fakeclock": rows_fakeclock,
+    "sound": rows_sound,
     "soak": rows_soak,
 }
 
@@ -643,6 +662,10 @@ process, so it measured the code as it was when that process started.
   through SDL's dummy audio driver, runner thread started) to reading its "ready" line.
 - **fakeclock** (bench/fakeclock.py): wall time (perf_counter) in a warm process, best of 5 (3 for
   the runner); CPU time beside it, since other processes share the machine.
+- **sound** (bench/session_audio.py): `calmkit play box` as the box runs it (runner, flow and
+  Audio) for 16.5 s in real time, with SDL_AUDIODRIVER=disk writing the mix to a file and fade-in
+  set to 0 so that a chime's onset is its first sample; each onset is placed in time by when the
+  file grew and compared with when the runner emitted the phase.
 - **soak** (bench/soak.py): app.build(speed=20, clear_history=True, no sound, journal in a temp
   folder) on a ScaledClock; a driver thread presses the button's mock pin in real time to run
   sessions back to back (accepting quiet time every other time, answering "did that help?",

@@ -4,8 +4,9 @@
 SDL_AUDIODRIVER=disk writing the mix to a file. Each phase event's time is noted as the runner
 emits it; each chime's onset is found in the file and placed in time by when the file grew (the
 disk driver's pace is not exactly real time: see audio_render.py). Prints one line per phase:
-the onset's delay after the phase began. Fade-in is set to 0 here so the onset is the chime's
-first sample; the product fades every sound in over 0.4 s.
+the onset's delay after the phase began, then one JSON object (for bench/run_all.py). Fade-in is
+set to 0 here so the onset is the chime's first sample; the product fades every sound in over
+0.4 s.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import emit
 from audio_render import SILENCE_S, Watcher, find_onsets, wall_time_of
 
 RUN_S = 16.5  # box: inhale 0, hold 4, exhale 8, hold 12
@@ -71,9 +73,21 @@ def main() -> int:
         heard = wall_time_of(onset, watcher.points, 2 * channels)
         delays.append((heard - began) * 1000)
         print(f"{phase:<8} {delays[-1]:>25.1f} ms")
-    print(
-        f"{len(phases)} phases, {len(onsets)} onsets; delay {min(delays):.1f} .. "
-        f"{max(delays):.1f} ms (one mixer buffer is {512 / freq * 1000:.1f} ms)"
+    buffer_ms = 512 / freq * 1000
+    if delays:
+        print(
+            f"{len(phases)} phases, {len(onsets)} onsets; delay {min(delays):.1f} .. "
+            f"{max(delays):.1f} ms (one mixer buffer is {buffer_ms:.1f} ms)"
+        )
+    emit(
+        {
+            "phases": len(phases),
+            "onsets": len(onsets),
+            "delays_ms": delays,
+            "min_ms": min(delays, default=float("nan")),
+            "max_ms": max(delays, default=float("nan")),
+            "buffer_ms": buffer_ms,
+        }
     )
     return 0 if len(onsets) == len(phases) else 1
 
