@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import emit, os_threads, rss_mb, status_kb, threads
+from _common import RssLog, emit, os_threads, status_kb, threads
 
 #: RSS moves in 4 KB pages as the allocators settle: 0.1 MB is 25 of them.
 TOLERANCE_MB = 0.1
@@ -145,31 +145,17 @@ def main() -> None:
     pusher = threading.Thread(target=driver.run, name="driver")
     pusher.start()
     light = app.devices.light_pins[0]
-    # The samples go into arrays made at full size now: a list of dicts grown every second was
-    # this script's own memory growing (0.2 MB over the 2 hours), which the soak then reported.
     end_at = args.clock_minutes * 60.0
     room = int(end_at / args.speed) + 16
-    sample_min = array("d", bytes(8 * room))
-    sample_rss = array("d", bytes(8 * room))
+    log = RssLog(room)
     sample_threads = array("i", bytes(4 * room))
     sample_states = array("i", bytes(4 * room))
-    n = 0
-    first: int | None = None
-    first_real: int | None = None  # after the first minute of real time (the person's minute)
-    ten: int | None = None
     try:
-        while (elapsed := clock.now() - origin) < end_at and runner.is_alive() and n < room:
-            sample_min[n] = elapsed / 60.0
-            sample_rss[n] = rss_mb()
-            sample_threads[n] = threads()
-            sample_states[n] = len(light.states)
-            if first is None and elapsed >= 60.0:
-                first = n
-            if first_real is None and elapsed >= 60.0 * args.speed:
-                first_real = n
-            if ten is None and elapsed >= 600.0:
-                ten = n
-            n += 1
+        while (elapsed := clock.now() - origin) < end_at and runner.is_alive():
+            if not log.add(elapsed / 60.0):
+                break
+            sample_threads[log.n - 1] = threads()
+            sample_states[log.n - 1] = len(light.states)
             time.sleep(min(1.0, max(0.01, (end_at - elapsed) / args.speed)))
         os_threads_end = os_threads()
     finally:
@@ -179,7 +165,13 @@ def main() -> None:
         runner.join()
     # the end: the last sample, taken with the device still running (after the stop, the
     # runner's and the driver's threads are gone and the device's state is being taken down)
+    n = log.n
     last = n - 1
+    rss = log.mb
+    first = log.first_from(1.0) or 0
+    real = log.first_from(args.speed)  # one real minute is `speed` clock-minutes
+    real = first if real is None else real  # the first real minute: the person's minute
+    ten = log.first_from(10.0)
     cpu = time.process_time() - cpu0
     real_s = (clock.now() - origin) / args.speed
     frames = app.runner.frames
@@ -187,23 +179,19 @@ def main() -> None:
     journal_lines = len(journal.read_text().splitlines()) if journal.exists() else 0
     app.close()
     tmp.cleanup()
-    first = 0 if first is None else first
-    real = first if first_real is None else first_real
-    curve_step = max(1, n // 24)
     result = {
         "speed": args.speed,
-        "clock_minutes": sample_min[last],
+        "clock_minutes": log.minutes[last],
         "real_s": real_s,
-        "rss_first_min_mb": sample_rss[first],
-        "rss_10_min_mb": None if ten is None else sample_rss[ten],
-        "rss_first_real_min_mb": sample_rss[real],
-        "rss_max_after_first_real_min_mb": max(sample_rss[real:n]),
-        "rss_growth_after_first_real_min_mb": sample_rss[last] - sample_rss[real],
-        "rss_end_mb": sample_rss[last],
-        "rss_max_mb": max(sample_rss[:n]),
-        "rss_max_after_first_min_mb": max(sample_rss[first:n]),
-        "rss_growth_mb": sample_rss[last] - sample_rss[first],
-        "rss_growth_after_10_min_mb": None if ten is None else sample_rss[last] - sample_rss[ten],
+        "rss_first_min_mb": rss[first],
+        "rss_10_min_mb": None if ten is None else rss[ten],
+        "rss_first_real_min_mb": rss[real],
+        "rss_max_after_first_real_min_mb": log.highest_from(real),
+        "rss_growth_after_first_real_min_mb": rss[last] - rss[real],
+        "rss_end_mb": rss[last],
+        "rss_max_mb": log.highest_from(0),
+        "rss_growth_mb": rss[last] - rss[first],
+        "rss_growth_after_10_min_mb": None if ten is None else rss[last] - rss[ten],
         "tolerance_mb": TOLERANCE_MB,
         "vmhwm_mb": status_kb("VmHWM") / 1024.0,
         "threads_first_min": sample_threads[first],
@@ -219,10 +207,7 @@ def main() -> None:
         "frames_per_real_s": frames / real_s if real_s else None,
         "cpu_s": cpu,
         "cpu_share": cpu / real_s if real_s else None,
-        "rss_curve": [
-            (round(sample_min[i], 1), round(sample_rss[i], 2)) for i in range(0, n, curve_step)
-        ]
-        + [(round(sample_min[last], 1), round(sample_rss[last], 2))],
+        "rss_curve": log.curve(),
         "loadavg_start": load_start,
     }
     emit(result)
