@@ -151,3 +151,26 @@ def test_the_core_imports_neither_gpiozero_nor_pygame():
     loaded = proc.stdout.split()
     assert "calmkit" in loaded
     assert "gpiozero" not in loaded and "pygame" not in loaded
+
+
+def test_a_reader_that_goes_away_stops_the_session_and_it_is_journaled(tmp_path):
+    """`calmkit play box --headless | head -3`: no traceback, the session journaled as stopped."""
+    journal = tmp_path / "j.jsonl"
+    config = tmp_path / "c.yaml"
+    config.write_text(f"journal: {{path: {journal}}}\nsound: {{enabled: false}}\n")
+    argv = ["play", "box", "--headless", "--speed", "20", "--config", str(config)]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "calmkit", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = [child.stdout.readline() for _ in range(3)]
+    child.stdout.close()  # the reader goes away, as `head -3` does
+    _, err = child.communicate(timeout=60)
+    assert lines[0].strip().endswith("box: 240 s")
+    assert child.returncode == 0
+    assert "Traceback" not in err and "Error" not in err
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert [r["status"] for r in records] == ["stopped"]
+    assert not journal.with_name(journal.name + ".inflight").exists()

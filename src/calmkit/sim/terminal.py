@@ -64,6 +64,7 @@ class StatusLine:
         self.message = ""
         self._last_draw = 0.0
         self._width = 0
+        self.gone = False  # the reader went away (`calmkit play ... | head`)
 
     def on_event(self, event: Event) -> None:
         data = event.data
@@ -128,21 +129,34 @@ class StatusLine:
         line = self.text()
         pad = max(0, self._width - len(line))
         self._width = len(line)
-        self.out.write("\r" + line + " " * pad)
-        self.out.flush()
+        self._write("\r" + line + " " * pad)
 
     def _print(self, text: str) -> None:
-        if self.tty:
-            self.out.write("\r" + " " * self._width + "\r")
-        self.out.write(text + "\n")
-        self.out.flush()
+        self._write(("\r" + " " * self._width + "\r" if self.tty else "") + text + "\n")
+
+    def _write(self, text: str) -> None:
+        """Write, or, once nobody reads any more, stop the session the way a stop key would.
+
+        A closed pipe is someone who stopped watching: the session ends as "stopped" and is
+        journaled like any other, instead of the device dying mid-breath on a BrokenPipeError.
+        """
+        if self.gone:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except BrokenPipeError:
+            self.gone = True
+            if self.out is sys.stdout:  # nothing for Python to flush into the closed pipe at exit
+                with contextlib.suppress(OSError, ValueError):
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            self.app.runner.request_stop("the output was closed")
 
     def close(self) -> None:
         if self.tty:
             self.phase, self.label = "stopped", ""
             self.draw(force=True)  # the pins as they are left: off
-            self.out.write("\n")
-            self.out.flush()
+            self._write("\n")
 
 
 class ButtonFinger:
