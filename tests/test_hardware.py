@@ -40,10 +40,11 @@ def test_an_unchanged_frame_writes_nothing(factory):
 def test_duties_written_straight_to_the_pins_read_back_through_gpiozero(factory):
     devices = Devices(HW, factory, gamma=2.2)
     devices.write(devices.light_duty(0.5, (1, 1, 1), 1.0), devices.motor_duty(1.0, 0.7))
-    assert devices.lights[0].value == pytest.approx(0.5**2.2)  # what gpiozero itself reads
-    assert devices.motor.value == pytest.approx(0.7)
+    assert devices.lights[0].device.value == pytest.approx(0.5**2.2)  # what gpiozero itself reads
+    assert devices.motor.device.value == pytest.approx(0.7)
     devices.write(devices.light_duty(2.0, (1, 1, 1), -1.0), devices.motor_duty(-3.0, 1.0))
-    assert devices.lights[0].value == 0 and devices.motor.value == 0  # clamped, never refused
+    # clamped, never refused
+    assert devices.lights[0].device.value == 0 and devices.motor.device.value == 0
     devices.close()
     assert factory.pin(18).state == 0 and factory.pin(13).state == 0  # closing leaves them off
 

@@ -1,9 +1,9 @@
-"""The devices on their pins: light, button(s), vibration motor, through gpiozero.
+"""The box: which pins to use, and its devices (calmkit.devices) as one thing to drive.
 
 Every device gets the pin factory passed in: gpiozero's default (lgpio on a Pi 5 / Bookworm) on
 real pins, ``MockFactory(pin_class=MockPWMPin)`` for simulation and tests; nothing is patched.
-The button is read as a plain DigitalInputDevice (a gpiozero Button starts a thread that polls
-for holds); its callbacks only hand the edge on, and gestures.py decides what it meant.
+Devices is a thin composite over the outputs and buttons the config fits: it keeps the frame
+methods the runner calls (a light duty and a motor duty) and reads back what they show.
 """
 
 from __future__ import annotations
@@ -11,18 +11,30 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from calmkit.config import HardwareConfig, RGBPins
-from calmkit.cues import Colour
+from calmkit.cues import Caps, Colour
+from calmkit.devices import (
+    DeviceSpec,
+    EdgeCallback,
+    Input,
+    Output,
+    Role,
+    close_all,
+    fit,
+    specs_for,
+)
+from calmkit.devices.output import motor_scale
 from calmkit.errors import HardwareError
+
+if TYPE_CHECKING:  # the settings dataclasses only: the box needs no YAML
+    from calmkit.config import HardwareConfig
 
 log = logging.getLogger("calmkit.hardware")
 
-EdgeCallback = Callable[[bool], None]
+__all__ = ["DeviceSpec", "Devices", "EdgeCallback", "PinChoice", "Shown", "choose_pins"]
 
 
 @dataclass(frozen=True)
@@ -83,136 +95,102 @@ def _usable(chip: Path) -> bool:
     return os.access(chip, os.R_OK | os.W_OK)
 
 
-def _claim(what: str, key: str, pin: int, build: Callable[[], Any]) -> Any:
-    """Build one device, turning gpiozero's failures into a one-line message with the fix."""
-    from gpiozero.exc import GPIOPinInUse, GPIOZeroError, PinInvalidPin
+@dataclass(frozen=True)
+class Shown:
+    """What the box shows now, read back from its devices (for the simulators)."""
 
-    try:
-        return build()
-    except GPIOPinInUse as error:
-        raise HardwareError(
-            f"GPIO{pin} ({what}) is already in use by another program; stop it "
-            f"(another calmkit?) or choose another pin for {key} in the config"
-        ) from error
-    except PermissionError as error:
-        raise HardwareError(
-            f"no permission to use GPIO{pin} ({what}); add this user to the gpio group: "
-            f"sudo usermod -aG gpio {os.environ.get('USER', 'USER')}, then log in again"
-        ) from error
-    except PinInvalidPin as error:
-        raise HardwareError(f"GPIO{pin} ({what}) is not a usable pin: check {key}") from error
-    except (GPIOZeroError, OSError) as error:
-        text = str(error)
-        if "ermission" in text:
-            raise HardwareError(
-                f"no permission to use GPIO{pin} ({what}); add this user to the gpio group: "
-                f"sudo usermod -aG gpio {os.environ.get('USER', 'USER')}, then log in again"
-            ) from error
-        raise HardwareError(f"could not set up GPIO{pin} ({what}) for {key}: {text}") from error
+    light: tuple[float, ...]  # each light channel's perceptual level (gamma undone)
+    motor: float | None  # the motor's drive; None when none is fitted
+    pressed: bool  # the (first) button is down
 
 
 class Devices:
     """The outputs and inputs of one calmkit box."""
 
     def __init__(self, config: HardwareConfig, factory: Any, gamma: float = 2.2) -> None:
-        from gpiozero import PWMLED, DigitalInputDevice, PWMOutputDevice
+        self._take(*fit(specs_for(config, gamma), factory), gamma=gamma)
 
+    @classmethod
+    def of(cls, outputs: list[Output], buttons: list[Input], gamma: float = 2.2) -> Devices:
+        """A box of devices built already (``calmkit.devices.fit``), of any kinds."""
+        devices = cls.__new__(cls)
+        devices._take(outputs, buttons, gamma=gamma)
+        return devices
+
+    def _take(self, outputs: list[Output], buttons: list[Input], gamma: float) -> None:
         self.gamma = gamma
         self._closed = False
-        self._devices: list[Any] = []
-        self.rgb = isinstance(config.light, RGBPins)
-        try:
-            # an RGB light is three PWM LEDs (one per colour), so each pin can be read back
-            self.lights: list[Any] = []
-            light_pins = (
-                [
-                    ("red", config.light.red),
-                    ("green", config.light.green),
-                    ("blue", config.light.blue),
-                ]
-                if isinstance(config.light, RGBPins)
-                else [("", config.light)]
-            )
-            for colour, pin in light_pins:
-                what = f"the {colour} light" if colour else "the light"
-                led = _claim(
-                    what, "hardware.light", pin, lambda pin=pin: PWMLED(pin, pin_factory=factory)
-                )
-                self.lights.append(led)
-                self._devices.append(led)
-            self.buttons = []
-            for key, pin in (
-                ("hardware.button", config.button),
-                ("hardware.second_button", config.second_button),
-            ):
-                if pin is None:
-                    continue
-                button = _claim(
-                    "the button",
-                    key,
-                    pin,
-                    lambda pin=pin: DigitalInputDevice(
-                        pin, pull_up=True, bounce_time=None, pin_factory=factory
-                    ),
-                )
-                self.buttons.append(button)
-                self._devices.append(button)
-            self.motor: Any = None
-            if config.vibration is not None:
-                pin = config.vibration
-                self.motor = _claim(
-                    "the vibration motor",
-                    "hardware.vibration",
-                    pin,
-                    lambda: PWMOutputDevice(pin, pin_factory=factory),
-                )
-                self._devices.append(self.motor)
-        except HardwareError:
-            self.close()
-            raise
-        self._light_value: Any = None
+        self.outputs = outputs
+        self.buttons = buttons
+        self.lights = [o for o in outputs if o.role == Role.LIGHT]
+        self.motors = [o for o in outputs if o.role == Role.MOTOR]
+        self.motor = self.motors[0] if self.motors else None
+        self.rgb = any(o.channels == 3 for o in self.lights)
+        # the frame path: one light (the usual) takes the whole duty tuple, several their slices
+        self._one_light = self.lights[0] if len(self.lights) == 1 else None
+        self._light_slices: list[tuple[Output, int, int]] = []
+        start = 0
+        for light in self.lights:
+            self._light_slices.append((light, start, start + light.channels))
+            start += light.channels
+        self._light_value: tuple[float, ...] | None = None
         self._motor_value = 0.0
-        # write() sets the pins' duty directly: see there
-        self._light_pins = [led.pin for led in self.lights]
-        self._motor_pins = [] if self.motor is None else [self.motor.pin]
+        self._light_cap: float | None = None
+        self._light_caps = Caps(1.0, 1.0, 1.0)
+        self._motor_cap: float | None = None
+        self._motor_caps = Caps(1.0, 1.0, 1.0)
 
     # --- outputs ------------------------------------------------------------------------------
 
     def light_duty(self, level: float, colour: Colour, cap: float) -> tuple[float, ...]:
         """PWM duty for a perceptual level under a cap: one value, or red, green and blue."""
-        scaled = (0.0 if level < 0.0 else 1.0 if level > 1.0 else level) * (
-            0.0 if cap < 0.0 else 1.0 if cap > 1.0 else cap
-        )
-        if self.rgb:
-            return tuple((scaled * min(1.0, max(0.0, c))) ** self.gamma for c in colour)
-        return (scaled**self.gamma,)
+        if cap != self._light_cap:  # caps change rarely: no Caps built per frame
+            self._light_cap, self._light_caps = cap, Caps(cap, 1.0, 1.0)
+        if self._one_light is not None:
+            return self._one_light.duty(level, colour, 0.0, self._light_caps)
+        duty: tuple[float, ...] = ()
+        for light in self.lights:
+            duty += light.duty(level, colour, 0.0, self._light_caps)
+        return duty
 
     def motor_duty(self, drive: float, cap: float) -> float:
-        return min(1.0, max(0.0, drive)) * min(1.0, max(0.0, cap))
+        if self.motor is None:
+            return motor_scale(drive, cap)
+        if cap != self._motor_cap:
+            self._motor_cap, self._motor_caps = cap, Caps(1.0, 1.0, cap)
+        return self.motor.duty(0.0, (0.0, 0.0, 0.0), drive, self._motor_caps)[0]
 
     def write(self, light: tuple[float, ...], motor: float) -> None:
-        """Put duties worked out by light_duty() and motor_duty() on the pins.
+        """Put duties worked out by light_duty() and motor_duty() on the devices.
 
-        Runs every frame, so it does the least: an unchanged value costs no write, and a value
-        goes straight to the pin's duty (gpiozero's ``Pin.state``), which is all a PWMLED's
-        ``value`` does after its range check (the duties here are clamped already) and its
-        blink bookkeeping (calmkit never blinks through gpiozero): a third of the calls.
+        Runs every frame, so it does the least: an unchanged value costs no write, and each
+        output puts its duty straight on its pins (see GpioLed.write).
         """
+        self._write_light(light)
+        self._write_motor(motor)
+
+    def _write_light(self, light: tuple[float, ...]) -> None:
         if light != self._light_value:
-            for pin, value in zip(self._light_pins, light):
-                pin.state = value
+            if self._one_light is not None:
+                self._one_light.write(light)
+            else:
+                for output, start, stop in self._light_slices:
+                    output.write(light[start:stop])
             self._light_value = light
+
+    def _write_motor(self, motor: float) -> None:
         if motor != self._motor_value:
-            for pin in self._motor_pins:
-                pin.state = motor
+            duty = (motor,)
+            for output in self.motors:
+                output.write(duty)
             self._motor_value = motor
 
     def set_light(self, level: float, colour: Colour, cap: float) -> None:
-        self.write(self.light_duty(level, colour, cap), self._motor_value)
+        self._write_light(self.light_duty(level, colour, cap))
 
     def set_motor(self, drive: float, cap: float) -> None:
         if self.motor is not None:
-            self.write(self._light_value, self.motor_duty(drive, cap))
+            self._write_motor(self.motor_duty(drive, cap))
 
     def off(self) -> None:
         """Light and motor off (on the way out, and whenever something went wrong)."""
@@ -221,41 +199,46 @@ class Devices:
         self.set_light(0.0, (0.0, 0.0, 0.0), 0.0)
         self.set_motor(0.0, 0.0)
 
+    def shown(self) -> Shown:
+        """What the devices show now, read back through them (from any thread)."""
+        light: tuple[float, ...] = ()
+        for output in self.lights:
+            light += output.shown()
+        motor = self.motor.shown()[0] if self.motor is not None else None
+        pressed = self.buttons[0].pressed() if self.buttons else False
+        return Shown(light, motor, pressed)
+
     # --- inputs -------------------------------------------------------------------------------
 
     def on_edge(self, callback: EdgeCallback) -> None:
         """Call ``callback(pressed)`` on every edge of any button (from gpiozero's thread)."""
         for button in self.buttons:
-            button.when_activated = lambda callback=callback: callback(True)
-            button.when_deactivated = lambda callback=callback: callback(False)
+            button.on_edge(callback)
 
     @property
     def light_pins(self) -> list[Any]:
         """The light's pins: one, or red, green and blue."""
-        return [led.pin for led in self.lights]
+        return [pin for light in self.lights for pin in light.pins]
 
     @property
     def button_pin(self) -> Any:
-        return self.buttons[0].pin
+        """The first button's pin: what the simulators drive for a press."""
+        return self.buttons[0].pins[0]
 
     @property
     def motor_pin(self) -> Any:
-        return None if self.motor is None else self.motor.pin
+        return None if self.motor is None else self.motor.pins[0]
 
     def clear_history(self) -> None:
         """Mock pins keep every state change: a long simulated run must drop them."""
-        for pin in [*self.light_pins, self.motor_pin, *(b.pin for b in self.buttons)]:
-            if pin is not None and hasattr(pin, "clear_states"):
-                pin.clear_states()
+        devices: list[Output | Input] = [*self.outputs, *self.buttons]
+        for device in devices:
+            for pin in device.pins:
+                if pin is not None and hasattr(pin, "clear_states"):
+                    pin.clear_states()
 
     def close(self) -> None:
         if self._closed:
             return
-        for device in reversed(self._devices):
-            try:
-                if hasattr(device, "value") and device not in getattr(self, "buttons", []):
-                    device.off()
-                device.close()
-            except Exception:  # closing must never stop the rest from closing
-                log.debug("closing %r failed", device, exc_info=True)
+        close_all([*self.outputs, *self.buttons])
         self._closed = True

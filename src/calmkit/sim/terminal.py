@@ -41,15 +41,6 @@ def clock_text(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def pin_level(pin: Any, gamma: float) -> float:
-    """The perceptual level a PWM pin shows (its duty, gamma undone)."""
-    if pin is None:
-        return 0.0
-    value = pin.state
-    duty = float(value) if value is not None else 0.0
-    return duty ** (1.0 / gamma) if duty > 0 else 0.0
-
-
 class StatusLine:
     """Keeps one line up to date from events and the pins."""
 
@@ -104,12 +95,9 @@ class StatusLine:
         self.draw()
 
     def text(self) -> str:
-        devices = self.app.devices
-        light_pins = devices.light_pins
-        gamma = devices.gamma
-        level = max(pin_level(pin, gamma) for pin in light_pins)
-        motor_pin = devices.motor_pin
-        motor = motor_pin is not None and (motor_pin.state or 0) > 0
+        shown = self.app.devices.shown()
+        level = max(shown.light, default=0.0)
+        motor = (shown.motor or 0.0) > 0
         session = self.app.flow.session
         left = ""
         if session is not None and session.current is not None:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from calmkit.flow import SQUEEZE_PHASES
-from calmkit.sim.terminal import WAITING, clock_text, pin_level
+from calmkit.sim.terminal import WAITING, clock_text
 
 log = logging.getLogger("calmkit")
 
@@ -165,11 +165,8 @@ class ViewState:
     def read(cls, app: Any, strip: LevelStrip | None = None) -> ViewState:
         """A snapshot of ``app`` (from any thread: it only reads); feeds ``strip`` if given."""
         devices = app.devices
-        gamma = devices.gamma
-        light = tuple(pin_level(pin, gamma) for pin in devices.light_pins)
-        motor_pin = devices.motor_pin
-        motor = None if motor_pin is None else float(motor_pin.state or 0.0)
-        button_down = not bool(devices.button_pin.state)  # pulled up: low is pressed
+        shown = devices.shown()  # read back through the devices, never from their pins
+        light, motor, button_down = shown.light, shown.motor, shown.pressed
         now = app.clock.now()
         flow = app.flow
         runner = app.runner
