@@ -18,6 +18,7 @@ sim: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench sounds docs
 	$(BIN)/ruff format --check src tests bench sounds docs
+	$(BIN)/mypy
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -34,4 +35,4 @@ pictures: $(STAMP)
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python docs/make_pictures.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

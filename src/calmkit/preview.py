@@ -723,9 +723,11 @@ def _draw_curve(
         shade = level
         if banded[c]:
             near = [
-                columns[j]
+                other
                 for j in range(max(0, c - reach), min(wide, c + reach + 1))
-                if banded[j] and part_of[columns[j].high[2]] == part_of[index]
+                if banded[j]
+                and (other := columns[j]) is not None
+                and part_of[other.high[2]] == part_of[index]
             ]
             level = max(n.high[1] for n in near)
             shade = sum(n.mean for n in near) / len(near)
@@ -811,10 +813,11 @@ def _draw_rates(
     settled = next(b for b in found if rate_text(b.rate) == rate_text(last.rate))
     must = [first, settled] if settled is not last else [first, last]
     part_start = steps[0].start_s
-    extra = [
-        min(found, key=lambda b, at=part_start + t: abs(b.start_s - at))
-        for t, _ in ticks(steps[-1].end_s - part_start)
-    ]
+
+    def nearest(at: float) -> Breath:
+        return min(found, key=lambda b: abs(b.start_s - at))
+
+    extra = [nearest(part_start + t) for t, _ in ticks(steps[-1].end_s - part_start)]
     extra = [b for b in extra if b.start_s < settled.start_s]  # once settled, no need to repeat
     placed: list[tuple[float, float]] = []
     y = area.top + HEADROOM // 2
@@ -863,9 +866,11 @@ def _draw_strip(
             block(x0, x1, (round(mixed[0]), round(mixed[1]), round(mixed[2])), words, 1)
             continue
         scale = (x1 - x0) / (part.end_s - part.start_s)
-        labels = strip_labels(
-            steps, lambda p, k=scale: fitting(step_label_options(p), p.step.seconds * k)
-        )
+
+        def fit(planned: PlannedStep, k: float = scale) -> str | None:
+            return fitting(step_label_options(planned), planned.step.seconds * k)
+
+        labels = strip_labels(steps, fit)
         for index, (planned, words) in enumerate(zip(steps, labels, strict=True), start=part.first):
             left = time_to_x(planned.start_s, total, area.left, area.width)
             right = time_to_x(planned.end_s, total, area.left, area.width)
