@@ -133,7 +133,7 @@ class Devices:
         for light in self.lights:
             self._light_slices.append((light, start, start + light.channels))
             start += light.channels
-        self._light_value: tuple[float, ...] | None = None
+        self._light_value: tuple[float, ...] = ()  # nothing written yet
         self._motor_value = 0.0
         self._light_cap: float | None = None
         self._light_caps = Caps(1.0, 1.0, 1.0)
@@ -164,12 +164,8 @@ class Devices:
         """Put duties worked out by light_duty() and motor_duty() on the devices.
 
         Runs every frame, so it does the least: an unchanged value costs no write, and each
-        output puts its duty straight on its pins (see GpioLed.write).
+        output puts its duty straight on its pins (see PwmOutput.write).
         """
-        self._write_light(light)
-        self._write_motor(motor)
-
-    def _write_light(self, light: tuple[float, ...]) -> None:
         if light != self._light_value:
             if self._one_light is not None:
                 self._one_light.write(light)
@@ -177,8 +173,6 @@ class Devices:
                 for output, start, stop in self._light_slices:
                     output.write(light[start:stop])
             self._light_value = light
-
-    def _write_motor(self, motor: float) -> None:
         if motor != self._motor_value:
             duty = (motor,)
             for output in self.motors:
@@ -186,11 +180,11 @@ class Devices:
             self._motor_value = motor
 
     def set_light(self, level: float, colour: Colour, cap: float) -> None:
-        self._write_light(self.light_duty(level, colour, cap))
+        self.write(self.light_duty(level, colour, cap), self._motor_value)
 
     def set_motor(self, drive: float, cap: float) -> None:
         if self.motor is not None:
-            self._write_motor(self.motor_duty(drive, cap))
+            self.write(self._light_value, self.motor_duty(drive, cap))
 
     def off(self) -> None:
         """Light and motor off (on the way out, and whenever something went wrong)."""

@@ -43,7 +43,7 @@ class RgbLed:
         return tuple((scaled * min(1.0, max(0.0, c))) ** gamma for c in colour)
 
     def write(self, duty: tuple[float, ...]) -> None:
-        """Straight to the pins' duty: see GpioLed.write."""
+        """Straight to the pins' duty: see PwmOutput.write."""
         if self._high:
             for pin, value in zip(self.pins, duty):
                 pin.state = value
