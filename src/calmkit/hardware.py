@@ -16,16 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from calmkit.cues import Caps, Colour
-from calmkit.devices import (
-    DeviceSpec,
-    EdgeCallback,
-    Input,
-    Output,
-    Role,
-    close_all,
-    fit,
-    specs_for,
-)
+from calmkit.devices import EdgeCallback, Input, Output, Role, close_all, fit, specs_for
 from calmkit.devices.output import motor_scale
 from calmkit.errors import HardwareError
 
@@ -33,8 +24,6 @@ if TYPE_CHECKING:  # the settings dataclasses only: the box needs no YAML
     from calmkit.config import HardwareConfig
 
 log = logging.getLogger("calmkit.hardware")
-
-__all__ = ["DeviceSpec", "Devices", "EdgeCallback", "PinChoice", "Shown", "choose_pins"]
 
 
 @dataclass(frozen=True)
