@@ -21,7 +21,7 @@ from calmkit.devices.led import GpioLed
 from calmkit.devices.motor import Motor
 from calmkit.devices.rgb import RgbLed
 from calmkit.errors import HardwareError
-from calmkit.hardware import Devices
+from calmkit.hardware import Devices, Shown
 from calmkit.sim.terminal import StatusLine, level_bar
 from calmkit.sim.window import ViewState
 from helpers import rig
@@ -261,7 +261,7 @@ def test_an_unknown_kind_is_refused_by_name_and_lets_the_claimed_pins_go(factory
 def test_the_box_reads_back_light_motor_and_button(factory):
     hw = HardwareConfig(pins="mock", light=18, button=17, second_button=None, vibration=13)
     devices = Devices(hw, factory, gamma=2.2)
-    assert devices.shown() == type(devices.shown())((0.0,), 0.0, False)
+    assert devices.shown() == Shown((0.0,), 0.0, False)
     devices.write(devices.light_duty(0.6, WHITE, 0.5), devices.motor_duty(1.0, 0.4))
     factory.pin(17).drive_low()
     shown = devices.shown()

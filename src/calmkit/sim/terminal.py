@@ -1,6 +1,6 @@
 """The device in a terminal: one updating status line, and keys that press the button.
 
-What it shows is read back from the pins (the light's mock pin duty, the motor's pin), and a key
+What it shows is read back from the devices (the light's level, the motor's drive), and a key
 press drives the button's mock pin low and high, so the terminal shows what the box would do.
 When stdout is not a terminal (a pipe, CI, journald) it prints a plain line per phase instead.
 """
@@ -42,7 +42,7 @@ def clock_text(seconds: float) -> str:
 
 
 class StatusLine:
-    """Keeps one line up to date from events and the pins."""
+    """Keeps one line up to date from events and what the devices show."""
 
     def __init__(self, app: Any, out: TextIO | None = None, tty: bool | None = None) -> None:
         self.app = app

@@ -1,12 +1,12 @@
-"""The device in a window: the lamp, the vibration ring and the button, drawn from the mock pins.
+"""The device in a window: the lamp, the vibration ring and the button, drawn from the devices.
 
-``calmkit run --sim`` and ``calmkit play NAME --sim``. The window shows only what the pins output:
-every frame it reads the light pin(s) (PWM duty, gamma undone: the level a person would see), the
-motor pin and the button pin. It presses only by driving the button's mock pin low and high, so a
+``calmkit run --sim`` and ``calmkit play NAME --sim``. The window shows only what the devices
+output: every frame it reads them back (``Devices.shown()``: the light's level a person would see,
+the motor's drive, the button). It presses only by driving the button's mock pin low and high, so a
 held space bar is a real hold and two quick clicks a real double press, through gestures.py.
 
 Threads: the runner's loop blocks, so it runs on a worker thread and owns every pin write; the
-pygame loop runs on the main thread at about 30 frames a second, reads pin states and drives the
+pygame loop runs on the main thread at about 30 frames a second, reads the devices and drives the
 button pin (gpiozero's mock pin then calls the runner's ``edge()``, which only puts on a queue).
 A stop signal only sets a flag that the pygame loop turns into ``request_stop``.
 
