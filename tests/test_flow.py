@@ -128,7 +128,9 @@ def test_hold_means_not_helping_and_escalates_to_ground_then_press():
     clock.advance(2)
     g(flow, clock, "press")  # one thing seen
     clock.advance(2)
-    g(flow, clock, "hold", 1.5)
+    g(flow, clock, "hold", 1.5)  # while naming things, a hold says "not helping" on its release
+    assert flow.session.plan.program == "ground"
+    g(flow, clock, "up", 1.5)
     assert flow.session.plan.program == "press"
     g(flow, clock, "down")
     clock.advance(8)
@@ -229,12 +231,12 @@ def test_reach_out_plays_when_sessions_pile_up():
     earlier = [wall - timedelta(hours=h) for h in (1, 5, 30)]
     flow, clock = make(recent_starts=earlier)
     flow.start("box")
-    run_until_idle_or(flow, clock, OFFER_QUIET)
-    events = g(flow, clock, "double")
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    events = g(flow, clock, "press")
     assert not kinds(events, "reach_out")  # two earlier in 24 h + this one = 3
     flow.start("box")
-    run_until_idle_or(flow, clock, OFFER_QUIET)
-    events = g(flow, clock, "double")
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    events = g(flow, clock, "press")
     assert kinds(events, "reach_out")
     assert kinds(events, "sound")[-1].data["name"] == "say_reach_out"
 
@@ -243,8 +245,8 @@ def test_reach_out_can_be_turned_off():
     starts = [datetime(2026, 3, 1, 22, 0).astimezone()] * 5
     flow, clock = make(settings=FlowSettings(reach_out=False), recent_starts=starts)
     flow.start("box")
-    run_until_idle_or(flow, clock, OFFER_QUIET)
-    assert not kinds(g(flow, clock, "double"), "reach_out")
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    assert not kinds(g(flow, clock, "press"), "reach_out")
 
 
 def test_reach_out_counts_only_the_window():

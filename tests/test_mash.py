@@ -98,15 +98,14 @@ class Mash:
         self.motor = self.app.devices.motor_pin
         # Count the presses the flow handles while idle: each must begin exactly one episode.
         # (Flow.handle runs tick() first, so the state before handle() is not the state the
-        # gesture meets; the idle handler is.)
-        handle_idle = self.flow._idle
+        # gesture meets; the idle press's handler is.)
+        handle_start = self.flow._do_start
 
-        def counting_idle(kind: str) -> list:
-            if kind == "press":
-                self.idle_presses += 1
-            return handle_idle(kind)
+        def counting_start() -> list:
+            self.idle_presses += 1
+            return handle_start()
 
-        self.flow._idle = counting_idle
+        self.flow._do_start = counting_start
 
     # --- the finger ---------------------------------------------------------------------------
 
