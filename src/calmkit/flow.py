@@ -350,7 +350,12 @@ class Flow:
         now = self.clock.now() if at is None else at
         if self._fade_at is not None and now < self._fade_at + FADE_S:
             return True
-        return self._menu_shown_at is not None and now < self._menu_end()
+        return self.showing_menu(now)
+
+    def showing_menu(self, at: float | None = None) -> bool:
+        """Whether idle shows the selected program's number now (after a double or a hold)."""
+        now = self.clock.now() if at is None else at
+        return self.state == IDLE and self._menu_shown_at is not None and now < self._menu_end()
 
     def frame(self, at: float | None = None) -> Frame:
         """Light level (perceptual, before caps) and motor drive now, or at clock time ``at``.
@@ -398,6 +403,13 @@ class Flow:
             return []
         self._armed = False
         return self._do_not_helping()
+
+    def _do_keep_holding(self) -> list[Event]:
+        """A long hold stops, but only one that began here (not a "not helping" held on)."""
+        if not self._armed:
+            return []
+        self._armed = False
+        return self._do_stop()
 
     def _not_helping_leads_to(self) -> str | None:
         """The program "not helping" switches to: the next fallback, then quiet time, or none."""

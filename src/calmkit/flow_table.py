@@ -53,6 +53,7 @@ class Action(StrEnum):
     NOT_HELPING = "not_helping"
     ARM = "arm"  # a hold in ground: the release says "not helping", holding on stops
     LET_GO = "let_go"
+    KEEP_HOLDING = "keep_holding"  # ... on to a long hold: stop
     SQUEEZE = "squeeze"  # nothing to do: the squeeze is timed from the button's down and up
     STOP = "stop"
     QUIET_TIME = "quiet_time"
@@ -105,7 +106,7 @@ ROWS: tuple[Row, ...] = (
     Row(Mode.PROMPT, PRESS, Action.COUNT, "one thing named"),
     Row(Mode.PROMPT, HOLD, Action.ARM, "not helping, {next}", word="hold, let go"),
     Row(Mode.PROMPT, UP, Action.LET_GO, "not helping, {next}", shown=False),
-    Row(Mode.PROMPT, LONG_HOLD, Action.STOP, "stop", word="keep holding"),
+    Row(Mode.PROMPT, LONG_HOLD, Action.KEEP_HOLDING, "stop", word="keep holding"),
     Row(Mode.SQUEEZE, PRESS, Action.PAUSE, "pause"),
     Row(Mode.SQUEEZE, DOUBLE, Action.STOP, "stop"),
     Row(Mode.SQUEEZE, HOLD, Action.SQUEEZE, "timed as a squeeze", word="hold while you squeeze"),
