@@ -142,6 +142,9 @@ def test_hold_means_not_helping_and_escalates_to_ground_then_press():
     g(flow, clock, "up", 9)
     run_until_idle_or(flow, clock, OFFER_QUIET)
     g(flow, clock, "hold")  # no quiet time
+    clock.advance(1)
+    g(flow, clock, "down")
+    g(flow, clock, "up", 0.1)
     events = g(flow, clock, "press")
     record = kinds(events, "episode_end")[0].data
     assert record["programs"] == ["calm", "ground", "press"]
@@ -388,3 +391,27 @@ def test_tick_and_next_deadline_read_the_one_timeouts_table(monkeypatch):
 def test_readme_one_button_table_is_the_flow_table():
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert markdown() in readme, "README's One button table differs: paste flow_table.markdown()"
+
+
+def test_a_quick_second_press_after_the_last_thing_named_does_not_answer_the_quiet_offer():
+    flow, clock = make()
+    flow.start("ground")
+    for _ in range(3):  # the third names the last thing: the quiet offer comes at once
+        g(flow, clock, "down")
+        clock.advance(0.1)
+        g(flow, clock, "up", 0.1)
+        g(flow, clock, "press")
+        clock.advance(0.1)
+    assert flow.state == OFFER_QUIET
+    g(flow, clock, "down")  # by habit, 0.1 s later: the tail of the counting
+    clock.advance(0.1)
+    g(flow, clock, "up", 0.1)
+    clock.advance(0.4)
+    assert g(flow, clock, "press") == [] and flow.state == OFFER_QUIET
+    clock.advance(1.0)
+    g(flow, clock, "down")  # a press meant for the offer
+    clock.advance(0.1)
+    g(flow, clock, "up", 0.1)
+    clock.advance(0.4)
+    g(flow, clock, "press")
+    assert flow.state == RUNNING and flow.session.plan.program == "quiet"

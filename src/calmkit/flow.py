@@ -25,8 +25,18 @@ from typing import Any
 
 from calmkit.clock import Clock
 from calmkit.cues import IDLE_COLOUR, Frame, LightTrack, sound_for
-from calmkit.flow_table import ROWS_BY_KEY, TIMEOUTS, WANTED, Action, Mode, State, hint
-from calmkit.gestures import DOWN, UP, Gesture
+from calmkit.flow_table import (
+    ROWS_BY_KEY,
+    SETTLE_S,
+    SETTLING,
+    TIMEOUTS,
+    WANTED,
+    Action,
+    Mode,
+    State,
+    hint,
+)
+from calmkit.gestures import DOUBLE, DOWN, PRESS, UP, Gesture
 from calmkit.programs import Program, expand
 from calmkit.session import COMPLETED, ENDED, PAUSED, STOPPED, Event, Session
 
@@ -177,6 +187,7 @@ class Flow:
         self._state_since = self.origin
         self._button_down = False
         self._armed = False  # a hold in ground: its release means "not helping"
+        self._downs = (-math.inf, -math.inf)  # when the button last went down, and the time before
         self._squeeze_from: float | None = None
         self._menu_shown_at: float | None = None
         self._fade_from = 0.0
@@ -237,6 +248,7 @@ class Flow:
         if gesture.kind == DOWN:
             self._button_down = True
             self._armed = False
+            self._downs = (gesture.t, self._downs[0])
             if self._in_squeeze_phase():
                 self._squeeze_from = gesture.t
         elif gesture.kind == UP:
@@ -244,11 +256,19 @@ class Flow:
             if self._squeeze_from is not None and self._draft is not None:
                 self._draft.squeeze_s += max(0.0, gesture.t - self._squeeze_from)
             self._squeeze_from = None
-        row = ROWS_BY_KEY.get((self.mode(), gesture.kind))
-        if row is None:
+        mode = self.mode()
+        row = ROWS_BY_KEY.get((mode, gesture.kind))
+        if row is None or (mode in SETTLING and self._settling(gesture.kind)):
             return events
         # a handler may end the session (the last thing named): move on from it at once
         return events + getattr(self, f"_do_{row.action}")() + self._after_session_events()
+
+    def _settling(self, kind: str) -> bool:
+        """Whether this press (or double) began too soon after the screen came to answer it."""
+        if kind not in (PRESS, DOUBLE):
+            return False
+        began = self._downs[1] if kind == DOUBLE else self._downs[0]
+        return -math.inf < began < self._state_since + SETTLE_S  # (-inf: no down was seen)
 
     def mode(self) -> Mode:
         """What the button means now (flow_table.Mode): the state, in a session its phase."""

@@ -132,6 +132,12 @@ TIMEOUTS: Mapping[Mode, Timeout] = {
     Mode.ASK_HELPED: Timeout("helped_s", Action.NO_ANSWER, "skip"),
 }
 
+#: Screens that let a press settle: a press that went down less than SETTLE_S after the flow
+#: entered them is the tail of what came before (a second quick press after naming the last thing,
+#: a pause pressed as the session ended) and answers nothing.
+SETTLING: frozenset[Mode] = frozenset({Mode.OFFER_QUIET, Mode.ASK_HELPED})
+SETTLE_S = 0.4
+
 #: The gestures each mode has a use for (what the detector should look for; see gestures.py).
 WANTED: Mapping[Mode, frozenset[str]] = {
     mode: frozenset(row.gesture for row in ROWS if row.mode == mode) | {PRESS, HOLD}
