@@ -89,3 +89,16 @@ def test_the_terminal_prints_the_hint_from_the_table_when_it_changes():
     assert "button: press: one thing named" in text
     assert "keep holding: stop" in text
     assert text.count("button: press: one thing named") == 1  # printed when it changes only
+
+
+def test_an_idle_hold_shows_the_selected_program_in_the_terminal():
+    r = rig("menu: [calm, box]\n")
+    status = StatusLine(r.app, out=io.StringIO(), tty=True)
+    r.app.runner.on_event = status.on_event
+    shown = []
+    r.at(1.0, r.button_pin.drive_low)
+    r.at(2.6, lambda: shown.append(status.text()))  # the hold fell due at 2.5
+    r.at(3.0, r.button_pin.drive_high)
+    r.at(3.2, lambda: r.app.runner.request_stop("test"))
+    r.run()
+    assert "calm · selected 1: calm" in shown[0]
