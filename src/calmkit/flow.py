@@ -435,7 +435,8 @@ class Flow:
         """The program "not helping" switches to: the next fallback, then quiet time, or none."""
         if self._escalation:
             return self._escalation[0]
-        running = self.session.plan.program if self.session is not None else None
+        session = self.session  # one read: the window asks from another thread
+        running = session.plan.program if session is not None else None
         if QUIET_PROGRAM in self.library and running != QUIET_PROGRAM:
             return QUIET_PROGRAM
         return None
