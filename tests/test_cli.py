@@ -174,3 +174,53 @@ def test_a_reader_that_goes_away_stops_the_session_and_it_is_journaled(tmp_path)
     records = [json.loads(line) for line in journal.read_text().splitlines()]
     assert [r["status"] for r in records] == ["stopped"]
     assert not journal.with_name(journal.name + ".inflight").exists()
+
+
+# --- --button: scripted presses on the virtual clock --------------------------------------------
+
+
+def played(capsys, program, script):
+    code, out, err = run(capsys, "play", program, "--fast", "--events", "--button", script)
+    assert code == 0, err
+    return [json.loads(line) for line in out.splitlines() if '"phase"' not in line]
+
+
+def test_two_quick_presses_while_naming_things_are_two_things_named_at_once(capsys):
+    events = played(capsys, "ground", "10,10.2")
+    items = [e for e in events if e["event"] == "item"]
+    # each press counts when it is let go, without waiting to see whether a double follows
+    assert [(e["t"], e["count"]) for e in items] == [(10.1, 1), (10.3, 2)]
+    assert events[-1]["event"] == "session_end" and events[-1]["status"] == "completed"
+
+
+def test_while_naming_things_a_hold_let_go_is_not_helping_and_a_long_hold_stops(capsys):
+    events = played(capsys, "ground", "10+2")
+    assert [e["event"] for e in events[1:3]] == ["session_end", "not_helping"]
+    assert events[2] == {"t": 12.0, "event": "not_helping", "switch_to": "press"}
+    events = played(capsys, "ground", "10+6")
+    assert [e["event"] for e in events] == ["session_start", "session_end"]
+    assert events[1] == {"t": 14.0, "event": "session_end", "status": "stopped", "actual_s": 14.0}
+
+
+def test_a_double_press_while_breathing_stops_and_a_press_pauses(capsys):
+    events = played(capsys, "box", "10,10.2")
+    stopped = {"t": 10.2, "event": "session_end", "status": "stopped", "actual_s": 10.2}
+    assert events[1:] == [stopped]
+    events = played(capsys, "box", "10,20")
+    assert [(e["event"], e["t"]) for e in events[1:3]] == [("pause", 10.5), ("resume", 20.5)]
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["", "x", "10,,11", "-1", "10+0", "10+-2", "nan", "inf", "10+2,11", "1+1+1", "10;11"],
+)
+def test_a_bad_button_script_is_a_usage_error_that_says_the_syntax(capsys, script):
+    code, out, err = run(capsys, "play", "ground", "--fast", "--button", script)
+    assert code == 2 and out == ""
+    assert "T+H" in err and "10,10.2,40+2" in err
+    assert "Traceback" not in err
+
+
+def test_button_needs_the_virtual_clock(capsys):
+    code, _, err = run(capsys, "play", "ground", "--button", "10")
+    assert code == 2 and "--fast" in err

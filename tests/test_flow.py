@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ from calmkit.flow import (
     FlowSettings,
     reach_out_due,
 )
+from calmkit.flow_table import ROWS, TIMEOUTS, Action, Mode, Timeout, hint, markdown
 from calmkit.gestures import Gesture
 from calmkit.programs import Program, Quiet, Step, Steps
 
@@ -128,7 +130,9 @@ def test_hold_means_not_helping_and_escalates_to_ground_then_press():
     clock.advance(2)
     g(flow, clock, "press")  # one thing seen
     clock.advance(2)
-    g(flow, clock, "hold", 1.5)
+    g(flow, clock, "hold", 1.5)  # while naming things, a hold says "not helping" on its release
+    assert flow.session.plan.program == "ground"
+    g(flow, clock, "up", 1.5)
     assert flow.session.plan.program == "press"
     g(flow, clock, "down")
     clock.advance(8)
@@ -138,6 +142,9 @@ def test_hold_means_not_helping_and_escalates_to_ground_then_press():
     g(flow, clock, "up", 9)
     run_until_idle_or(flow, clock, OFFER_QUIET)
     g(flow, clock, "hold")  # no quiet time
+    clock.advance(1)
+    g(flow, clock, "down")
+    g(flow, clock, "up", 0.1)
     events = g(flow, clock, "press")
     record = kinds(events, "episode_end")[0].data
     assert record["programs"] == ["calm", "ground", "press"]
@@ -229,12 +236,12 @@ def test_reach_out_plays_when_sessions_pile_up():
     earlier = [wall - timedelta(hours=h) for h in (1, 5, 30)]
     flow, clock = make(recent_starts=earlier)
     flow.start("box")
-    run_until_idle_or(flow, clock, OFFER_QUIET)
-    events = g(flow, clock, "double")
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    events = g(flow, clock, "press")
     assert not kinds(events, "reach_out")  # two earlier in 24 h + this one = 3
     flow.start("box")
-    run_until_idle_or(flow, clock, OFFER_QUIET)
-    events = g(flow, clock, "double")
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    events = g(flow, clock, "press")
     assert kinds(events, "reach_out")
     assert kinds(events, "sound")[-1].data["name"] == "say_reach_out"
 
@@ -243,8 +250,8 @@ def test_reach_out_can_be_turned_off():
     starts = [datetime(2026, 3, 1, 22, 0).astimezone()] * 5
     flow, clock = make(settings=FlowSettings(reach_out=False), recent_starts=starts)
     flow.start("box")
-    run_until_idle_or(flow, clock, OFFER_QUIET)
-    assert not kinds(g(flow, clock, "double"), "reach_out")
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    assert not kinds(g(flow, clock, "press"), "reach_out")
 
 
 def test_reach_out_counts_only_the_window():
@@ -271,3 +278,140 @@ def test_a_pause_left_alone_ends_the_session_and_asks():
     events = run_until_idle_or(flow, clock, ASK_HELPED)
     assert clock.now() == 3 + 600
     assert kinds(events, "session_end")[0].data["status"] == "stopped"
+
+
+# --- the table: what each gesture does where, and what the hints say ----------------------------
+
+
+def test_naming_things_wants_no_double_so_presses_count_at_once():
+    flow, clock = make()
+    assert "double" in flow.wanted()
+    flow.start("ground")
+    assert flow.mode() == Mode.PROMPT
+    assert "double" not in flow.wanted() and "long_hold" in flow.wanted()
+    g(flow, clock, "press")
+    assert flow.session.index == 0
+    g(flow, clock, "press")  # two things seen: on to the next prompt at once
+    assert flow.session.index == 1
+    events = g(flow, clock, "press")  # the last thing named: the session is over, at once
+    assert kinds(events, "session_end")[0].data["status"] == "completed"
+    assert flow.state == OFFER_QUIET
+
+
+def test_a_hold_kept_on_from_breathing_into_ground_does_not_stop_ground():
+    flow, clock = make()
+    g(flow, clock, "press")
+    g(flow, clock, "down")
+    clock.advance(1.5)
+    g(flow, clock, "hold", 1.5)  # not helping: on to ground, the button still down
+    assert flow.mode() == Mode.PROMPT
+    clock.advance(2.5)
+    assert not g(flow, clock, "long_hold", 4.0)  # this hold began before ground: not a stop
+    assert g(flow, clock, "up", 6.0) == [] and flow.session.plan.program == "ground"
+    g(flow, clock, "down")
+    clock.advance(1.5)
+    assert [e.data["name"] for e in g(flow, clock, "hold", 1.5)] == ["tick"]  # felt, not acted
+    clock.advance(2.5)
+    events = g(flow, clock, "long_hold", 4.0)
+    assert kinds(events, "session_end")[0].data["status"] == "stopped"
+    assert flow.state == ASK_HELPED
+    assert not kinds(g(flow, clock, "up", 4.0), "not_helping")
+
+
+def test_not_helping_with_nothing_left_tries_quiet_time_then_ends_and_the_hint_says_so():
+    flow, clock = make()
+    flow.start("box")  # no fallbacks
+    assert "hold: not helping, quiet time instead" in flow.hint()
+    events = g(flow, clock, "hold", 1.5)
+    assert kinds(events, "not_helping")[0].data == {"switch_to": "quiet"}
+    assert flow.session.plan.program == "quiet"
+    assert "hold: not helping, end here" in flow.hint()
+    clock.advance(5)
+    events = g(flow, clock, "hold", 1.5)
+    assert [e.kind for e in events if e.kind != "sound"] == ["session_end", "not_helping", "state"]
+    assert kinds(events, "not_helping")[0].data == {"switch_to": None}
+    assert flow.state == ASK_HELPED
+    record = kinds(g(flow, clock, "hold"), "episode_end")[0].data
+    assert record["programs"] == ["box", "quiet"] and record["helped"] == "no"
+
+
+@pytest.mark.parametrize("gesture", ["press", "double"])
+def test_on_the_question_a_double_press_is_a_yes_like_a_press(gesture):
+    flow, clock = make()
+    flow.start("box")
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    assert flow.hint() == "press: yes · hold: no · wait: skip"
+    assert kinds(g(flow, clock, gesture), "episode_end")[0].data["helped"] == "yes"
+
+
+@pytest.mark.parametrize("gesture", ["press", "double"])
+def test_on_the_quiet_offer_a_double_press_is_quiet_time_like_a_press(gesture):
+    flow, clock = make()
+    flow.start("box")
+    run_until_idle_or(flow, clock, OFFER_QUIET)
+    g(flow, clock, gesture)
+    assert flow.session.plan.program == "quiet"
+
+
+def test_a_hold_in_idle_shows_and_says_the_selected_program():
+    flow, clock = make()
+    g(flow, clock, "double")
+    events = g(flow, clock, "hold", 1.5)
+    assert kinds(events, "selected")[0].data == {"program": "box", "number": 2}
+    assert kinds(events, "sound")[0].data["name"] == "name_box"
+    assert flow.showing_menu() and flow.animating()
+    assert flow.hint().startswith("press: start box")
+    clock.advance(2.0)
+    assert not flow.showing_menu()
+
+
+def test_every_mode_has_a_hint_and_every_row_a_handler():
+    for mode in Mode:
+        assert hint(mode), mode
+    flow, _ = make()
+    for row in ROWS:
+        assert callable(getattr(flow, f"_do_{row.action}")), row
+    for timeout in TIMEOUTS.values():
+        assert isinstance(getattr(SETTINGS, timeout.setting), float | int)
+
+
+def test_tick_and_next_deadline_read_the_one_timeouts_table(monkeypatch):
+    flow, clock = make()
+    flow.start("box")
+    run_until_idle_or(flow, clock, OFFER_QUIET)
+    offered = clock.now()
+    monkeypatch.setitem(TIMEOUTS, Mode.OFFER_QUIET, Timeout("helped_s", Action.YES, "yes"))
+    assert flow.next_deadline() == offered + 30
+    clock.advance(29.9)
+    assert flow.tick() == [] and flow.state == OFFER_QUIET
+    clock.advance(0.1)
+    assert kinds(flow.tick(), "episode_end")[0].data["helped"] == "yes"
+
+
+def test_readme_one_button_table_is_the_flow_table():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert markdown() in readme, "README's One button table differs: paste flow_table.markdown()"
+
+
+def test_a_quick_second_press_after_the_last_thing_named_does_not_answer_the_quiet_offer():
+    flow, clock = make()
+    flow.start("ground")
+    for _ in range(3):  # the third names the last thing: the quiet offer comes at once
+        g(flow, clock, "down")
+        clock.advance(0.1)
+        g(flow, clock, "up", 0.1)
+        g(flow, clock, "press")
+        clock.advance(0.1)
+    assert flow.state == OFFER_QUIET
+    g(flow, clock, "down")  # by habit, 0.1 s later: the tail of the counting
+    clock.advance(0.1)
+    g(flow, clock, "up", 0.1)
+    clock.advance(0.4)
+    assert g(flow, clock, "press") == [] and flow.state == OFFER_QUIET
+    clock.advance(1.0)
+    g(flow, clock, "down")  # a press meant for the offer
+    clock.advance(0.1)
+    g(flow, clock, "up", 0.1)
+    clock.advance(0.4)
+    g(flow, clock, "press")
+    assert flow.state == RUNNING and flow.session.plan.program == "quiet"

@@ -464,3 +464,32 @@ def test_clean_presses_are_classified_like_a_person_would(
         expected.append("press")
     out += det.poll(now + 10.0)
     assert [g.kind for g in out if g.kind not in ("down", "up")] == expected
+
+
+# -- what the flow wants: no double (a press at release), a long hold ----------------------------
+
+
+def test_where_no_double_is_wanted_a_release_is_a_press_at_once(det: GestureDetector) -> None:
+    det.wanted = lambda: {"press", "hold"}
+    assert kinds(tap(det, 1.0, 1.125)) == ["down", "up", "press"]
+    out = tap(det, 1.25, 1.375)  # well inside double_s of the last release: a second press
+    assert out == [Gesture("down", 1.25), Gesture("up", 1.375, 0.125), Gesture("press", 1.375)]
+    assert det.next_deadline() is None
+
+
+def test_a_long_hold_comes_only_where_it_is_wanted(det: GestureDetector) -> None:
+    det.edge(True, 0.0)
+    assert kinds(det.poll(10.0)) == ["hold"]  # usually nothing after the hold
+    det.edge(False, 10.0)
+    det.wanted = lambda: {"press", "hold", "long_hold"}
+    det.edge(True, 20.0)
+    assert det.poll(20.0 + HOLD) == [Gesture("hold", 20.0 + HOLD, HOLD)]
+    assert det.next_deadline() == 20.0 + det.long_hold_s == 24.0
+    assert det.poll(24.0) == [Gesture("long_hold", 24.0, 4.0)]
+    assert det.next_deadline() is None
+    assert kinds(det.edge(False, 30.0)) == ["up"]
+
+
+def test_a_long_hold_must_be_longer_than_a_hold() -> None:
+    with pytest.raises(ValueError, match="long_hold_s"):
+        GestureDetector(hold_s=2.0, long_hold_s=2.0)

@@ -98,15 +98,14 @@ class Mash:
         self.motor = self.app.devices.motor_pin
         # Count the presses the flow handles while idle: each must begin exactly one episode.
         # (Flow.handle runs tick() first, so the state before handle() is not the state the
-        # gesture meets; the idle handler is.)
-        handle_idle = self.flow._idle
+        # gesture meets; the idle press's handler is.)
+        handle_start = self.flow._do_start
 
-        def counting_idle(kind: str) -> list:
-            if kind == "press":
-                self.idle_presses += 1
-            return handle_idle(kind)
+        def counting_start() -> list:
+            self.idle_presses += 1
+            return handle_start()
 
-        self.flow._idle = counting_idle
+        self.flow._do_start = counting_start
 
     # --- the finger ---------------------------------------------------------------------------
 
@@ -499,3 +498,34 @@ def test_a_paused_session_left_alone_does_not_keep_the_lamp_on_all_night(tmp_pat
     assert mash.light.state == 0
     (record,) = mash.journal.read()
     assert record["pauses"] == 1
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(presses=st.lists(st.tuples(st.floats(0.05, 1.2), st.floats(0.04, 1.2)), max_size=8))
+def test_while_naming_things_every_press_counts_one_and_none_stops(presses):
+    """However quick, presses shorter than a hold in ground are things named, never a stop."""
+    with tempfile.TemporaryDirectory() as folder:
+        mash = Mash(Path(folder))
+        mash.app.runner.start("ground")  # prompts of 6 s: 2 things seen, then 1 heard
+        mash.idle_presses = 1  # (the start stands for the press that would start it)
+        t, releases = 1.0, []
+        for gap, down_s in presses:
+            t = mash.press(t + gap, down_s)
+            releases.append(t)
+        finish(mash, t)
+        # each press names a thing as it is let go, until a prompt has its things or runs out
+        expected, step, named, ends = [], 0, 0, 6.0
+        for release in releases:
+            while step < 2 and release >= ends:  # time ran out: the next prompt, or the end
+                step, named, ends = step + 1, 0, ends + 6.0
+            if step == 2:
+                break
+            expected.append(release)
+            named += 1
+            if named == (2, 1)[step]:
+                step, named, ends = step + 1, 0, release + 6.0
+        session = [e for e in mash.events if e.kind in ("session_start", "session_end")][:2]
+        assert session[0].data["program"] == "ground"
+        assert session[1].data["status"] == "completed"
+        items = [e.t for e in mash.kinds("item") if e.t <= session[1].t]
+        assert items == pytest.approx(expected, abs=ROUNDING)

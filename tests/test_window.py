@@ -15,6 +15,7 @@ import pygame
 import pytest
 
 from calmkit.config import parse_config
+from calmkit.flow_table import Mode, hint
 from calmkit.sim import window
 from calmkit.sim.window import (
     BACKGROUND,
@@ -381,11 +382,68 @@ def test_display_problem_when_sdl_falls_back_to_an_invisible_driver(monkeypatch)
     assert window.display_problem() is None
 
 
-def test_the_hint_says_what_the_button_does_in_each_phase():
-    running = ViewState(state="running", phase="inhale")
-    assert running.hint().startswith("press: pause")
-    assert ViewState(state="running", phase="prompt").hint().startswith("press: one named")
-    assert "squeeze" in ViewState(state="running", phase="press").hint()
-    assert ViewState(state="running", phase="hold", paused=True).hint().startswith("press: go on")
-    assert ViewState(state="ask_helped").hint().startswith("press: yes")
-    assert ViewState(state="idle").hint().startswith("press: start")
+def test_the_hint_says_what_the_button_does_in_each_mode_from_the_flow_table():
+    assert ViewState(mode=Mode.SESSION).hint().startswith("press: pause")
+    prompt = ViewState(mode=Mode.PROMPT, hint_values=(("next", "try press"),)).hint()
+    assert prompt.startswith("press: one thing named") and "double" not in prompt
+    assert "hold, let go: not helping, try press" in prompt and "keep holding: stop" in prompt
+    assert "squeeze" in ViewState(mode=Mode.SQUEEZE).hint()
+    assert ViewState(mode=Mode.PAUSED).hint().startswith("press: go on")
+    assert ViewState(mode=Mode.ASK_HELPED).hint() == "press: yes · hold: no · wait: skip"
+    assert (
+        ViewState(mode=Mode.IDLE, hint_values=(("program", "box"),))
+        .hint()
+        .startswith("press: start box")
+    )
+
+
+def test_an_idle_hold_shows_the_selected_program_in_the_window():
+    r = rig("menu: [calm, box, ground]\n")
+    seen = {}
+
+    def look(name):
+        seen[name] = ViewState.read(r.app)
+
+    r.at(0.5, lambda: look("before"))
+    r.at(1.0, r.button_pin.drive_low)
+    r.at(2.6, lambda: look("held"))  # the hold fell due at 2.5
+    r.at(3.0, r.button_pin.drive_high)
+    r.at(3.2, lambda: r.app.runner.request_stop("test"))
+    r.run()
+    assert seen["before"].headline() == "ready"
+    held = seen["held"]
+    assert held.showing_menu and held.headline() == "calm"
+    assert held.subline() == "program 1 of 3 · press to start it"
+
+
+@pytest.mark.parametrize(
+    ("program", "at", "mode"),
+    [
+        (None, 1.0, Mode.IDLE),
+        ("box", 3.0, Mode.SESSION),
+        ("ground", 3.0, Mode.PROMPT),
+        ("478", 80.6, Mode.ASK_HELPED),  # 478 ends at 76; a hold then: no quiet time
+    ],
+)
+def test_the_window_shows_the_flows_own_hint(tmp_path, program, at, mode):
+    r = rig()
+    taken = {}
+
+    def take():
+        view = ViewState.read(r.app)
+        surface = pygame.Surface(DEFAULT_SIZE)
+        draw(surface, view)
+        pygame.image.save(surface, str(tmp_path / f"{mode}.png"))
+        taken["view"] = view
+
+    if mode == Mode.ASK_HELPED:
+        r.at(78.0, r.button_pin.drive_low)  # on the quiet offer: hold for "no thanks"
+        r.at(80.0, r.button_pin.drive_high)
+    r.at(at, take)
+    r.at(at + 0.1, lambda: r.app.runner.request_stop("test"))
+    if program is not None:
+        r.app.runner.start(program)
+    r.run()
+    view = taken["view"]
+    assert view.mode == mode
+    assert view.hint() == hint(mode, dict(view.hint_values)) and view.hint()

@@ -8,8 +8,10 @@ CALMKIT_DEBUG=1), never as a Python traceback in a person's face.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -53,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("program", help="a program name (see `calmkit programs`)")
     play.add_argument("--fast", action="store_true", help="run on a virtual clock, at once")
     play.add_argument("--mock", action="store_true", help="use simulated pins even on a Pi")
+    play.add_argument(
+        "--button",
+        metavar="SCRIPT",
+        help="with --fast: press the button at these seconds from the start, "
+        "e.g. 10,10.2,40+2 (T = a press, T+H = down at T for H seconds)",
+    )
 
     commands.add_parser("programs", parents=[config], help="list the programs")
     commands.add_parser("check", parents=[config], help="check the config file")
@@ -153,6 +161,45 @@ def _combine(*callbacks: Any) -> Any:
     return call if active else None
 
 
+#: How long a scripted press without +H is down (seconds).
+SCRIPTED_PRESS_S = 0.1
+BUTTON_SYNTAX = (
+    "--button takes comma-separated seconds from the session start: T is a press "
+    "(0.1 s), T+H holds the button down at T for H seconds, e.g. --button 10,10.2,40+2"
+)
+
+
+def button_script(text: str) -> list[tuple[float, float]]:
+    """``--button`` as (down at, held for) pairs in time order; UsageError when it is wrong."""
+    presses: list[tuple[float, float]] = []
+    for part in text.split(","):
+        when, plus, held = part.strip().partition("+")
+        try:
+            t = float(when)
+            length = float(held) if plus else SCRIPTED_PRESS_S
+        except ValueError:
+            raise UsageError(f"{BUTTON_SYNTAX}; {part.strip()!r} is not one") from None
+        if not (math.isfinite(t) and math.isfinite(length)) or t < 0 or length <= 0:
+            raise UsageError(f"{BUTTON_SYNTAX}; {part.strip()!r} is not one")
+        presses.append((t, length))
+    presses.sort()
+    for (t, length), (following, _) in itertools.pairwise(presses):
+        if following <= t + length:
+            raise UsageError(
+                f"{BUTTON_SYNTAX}; the press at {following:g} s comes while the button is still "
+                f"down from {t:g} s (until {t + length:g} s)"
+            )
+    return presses
+
+
+def _script_presses(app: Any, presses: list[tuple[float, float]]) -> None:
+    """Drive the button's mock pin at the scripted virtual times (the runner plays them)."""
+    pin = app.devices.button_pin
+    for t, length in presses:
+        app.waiter.add(t, pin.drive_low)
+        app.waiter.add(t + length, pin.drive_high)
+
+
 def _run_app(args: argparse.Namespace, program: str | None) -> int:
     from calmkit.app import build
     from calmkit.clock import FakeClock
@@ -166,6 +213,10 @@ def _run_app(args: argparse.Namespace, program: str | None) -> int:
         raise UsageError("--speed must be above 0")
     if fast and program is None:
         raise UsageError("--fast runs one program: use `calmkit play PROGRAM --fast`")
+    script = getattr(args, "button", None)
+    if script is not None and not fast:
+        raise UsageError("--button presses on the virtual clock: add --fast")
+    presses = button_script(script) if script is not None else []
     sim = args.sim and not fast
     pins = PinChoice(mock_factory(), True) if (args.mock or sim or fast) else None
     clock = FakeClock(wall_start=datetime.now().astimezone()) if fast else None
@@ -202,6 +253,7 @@ def _run_app(args: argparse.Namespace, program: str | None) -> int:
     )
     for note in app.notes:
         print(f"calmkit: {note}", file=sys.stderr)
+    _script_presses(app, presses)
     from calmkit.service import install_stop_signals
 
     restore_signals = install_stop_signals(app.runner.request_stop)

@@ -10,23 +10,42 @@ keeps one line per episode.
       ^  <--double: next program         |  (timeout, hold)                              |
       |                                  +-----------------------> ask --press/hold/timeout
       +---------------------------------------------------------------------------------+
+
+What each gesture does where is a table in flow_table.py (ROWS, TIMEOUTS); this module carries
+it out, one handler per action.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from calmkit.clock import Clock
 from calmkit.cues import IDLE_COLOUR, Frame, LightTrack, sound_for
-from calmkit.gestures import DOUBLE, DOWN, HOLD, PRESS, UP, Gesture
+from calmkit.flow_table import (
+    ROWS_BY_KEY,
+    SETTLE_S,
+    SETTLING,
+    TIMEOUTS,
+    WANTED,
+    Action,
+    Mode,
+    State,
+    hint,
+)
+from calmkit.gestures import DOUBLE, DOWN, PRESS, UP, Gesture
 from calmkit.programs import Program, expand
 from calmkit.session import COMPLETED, ENDED, PAUSED, STOPPED, Event, Session
 
-IDLE, RUNNING, OFFER_QUIET, ASK_HELPED = "idle", "running", "offer_quiet", "ask_helped"
+IDLE, RUNNING, OFFER_QUIET, ASK_HELPED = (
+    State.IDLE,
+    State.RUNNING,
+    State.OFFER_QUIET,
+    State.ASK_HELPED,
+)
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 
 #: The faint glow while the button is down in idle: the device has heard you.
@@ -41,6 +60,10 @@ MENU_PULSE_S = 1.0
 FADE_S = 1.5
 #: Phases in which holding the button is a squeeze (timed for the journal), not "not helping".
 SQUEEZE_PHASES = frozenset({"press", "release", "switch"})
+#: Phases whose button means something of their own (see flow_table.Mode).
+PHASE_MODES = {"prompt": Mode.PROMPT, "quiet": Mode.QUIET} | dict.fromkeys(
+    SQUEEZE_PHASES, Mode.SQUEEZE
+)
 #: The program that a quiet offer starts.
 QUIET_PROGRAM = "quiet"
 
@@ -150,7 +173,7 @@ class Flow:
         self.settings = settings or FlowSettings()
         self.single = single
         self.origin = clock.now()
-        self.state = IDLE
+        self.state: State = IDLE
         menu = self.settings.menu or tuple(library)
         self.menu = tuple(name for name in menu if name in library)
         default = self.settings.default_program
@@ -163,6 +186,8 @@ class Flow:
         self._escalation: list[str] = []
         self._state_since = self.origin
         self._button_down = False
+        self._armed = False  # a hold in ground: its release means "not helping"
+        self._downs = (-math.inf, -math.inf)  # when the button last went down, and the time before
         self._squeeze_from: float | None = None
         self._menu_shown_at: float | None = None
         self._fade_from = 0.0
@@ -193,7 +218,7 @@ class Flow:
                 out.extend(self._sound(self.session.plan.end_sound or "bell_end"))
         return out
 
-    def _enter(self, state: str) -> list[Event]:
+    def _enter(self, state: State) -> list[Event]:
         self.state = state
         self._state_since = self.clock.now()
         return [self._event("state", state=state)]
@@ -222,41 +247,87 @@ class Flow:
         events = self.tick()
         if gesture.kind == DOWN:
             self._button_down = True
+            self._armed = False
+            self._downs = (gesture.t, self._downs[0])
             if self._in_squeeze_phase():
                 self._squeeze_from = gesture.t
-            return events
-        if gesture.kind == UP:
+        elif gesture.kind == UP:
             self._button_down = False
             if self._squeeze_from is not None and self._draft is not None:
                 self._draft.squeeze_s += max(0.0, gesture.t - self._squeeze_from)
             self._squeeze_from = None
+        mode = self.mode()
+        row = ROWS_BY_KEY.get((mode, gesture.kind))
+        if row is None or (mode in SETTLING and self._settling(gesture.kind)):
             return events
-        handler = {
-            IDLE: self._idle,
-            RUNNING: self._running,
-            OFFER_QUIET: self._offer,
-            ASK_HELPED: self._ask,
-        }[self.state]
-        return events + handler(gesture.kind)
+        # a handler may end the session (the last thing named): move on from it at once
+        return events + self._handler(row.action)() + self._after_session_events()
+
+    def _handler(self, action: str) -> Callable[[], list[Event]]:
+        """The method that carries out a table row's action (every action has one: tested)."""
+        handler: Callable[[], list[Event]] = getattr(self, f"_do_{action}")
+        return handler
+
+    def _settling(self, kind: str) -> bool:
+        """Whether this press (or double) began too soon after the screen came to answer it."""
+        if kind not in (PRESS, DOUBLE):
+            return False
+        began = self._downs[1] if kind == DOUBLE else self._downs[0]
+        return -math.inf < began < self._state_since + SETTLE_S  # (-inf: no down was seen)
+
+    def mode(self) -> Mode:
+        """What the button means now (flow_table.Mode): the state, in a session its phase."""
+        if self.finished:
+            return Mode.STOPPING
+        if self.state != RUNNING:
+            return Mode(self.state)
+        session = self.session
+        if session is None or session.current is None:
+            return Mode.SESSION
+        if session.state == PAUSED:
+            return Mode.PAUSED
+        return PHASE_MODES.get(session.current.phase, Mode.SESSION)
+
+    def wanted(self) -> frozenset[str]:
+        """The gestures that mean something now: the detector waits for a double only then."""
+        return WANTED[self.mode()]
+
+    def hint(self) -> str:
+        """What the button does now, in words, from the same table the flow runs on."""
+        return hint(self.mode(), self.hint_values())
+
+    def hint_values(self) -> dict[str, str]:
+        """The placeholders of the hints: the program a press starts, where "not helping" goes."""
+        following = self._not_helping_leads_to()
+        if following is None:
+            leads = "end here"
+        elif following == QUIET_PROGRAM:
+            leads = "quiet time instead"
+        else:
+            leads = f"try {following}"
+        return {"program": self.selected, "next": leads}
+
+    def _timeout(self) -> tuple[float, Action] | None:
+        """When the current mode runs out if left alone, and what happens then (TIMEOUTS)."""
+        mode = self.mode()
+        timeout = TIMEOUTS.get(mode)
+        if timeout is None:
+            return None
+        since = self._state_since
+        if mode == Mode.PAUSED and self.session is not None:
+            since = self.session.paused_at or since
+        return since + getattr(self.settings, timeout.setting), timeout.action
 
     def tick(self) -> list[Event]:
         """Let time pass: session boundaries, timeouts."""
-        now = self.clock.now()
         events: list[Event] = []
+        timeout = self._timeout()
+        if timeout is not None and self.clock.now() >= timeout[0]:
+            # e.g. a pause left alone ends gently rather than light the room all night
+            return self._handler(timeout[1])()
         if self.state == RUNNING and self.session is not None:
-            paused_at = self.session.paused_at
-            if paused_at is not None and now >= paused_at + self.settings.pause_limit_s:
-                # a pause left alone: end the session gently rather than light the room all night
-                events += self._rebase(self.session.stop(STOPPED))
-                self._close_session()
-                self._start_fade()
-                return events + self._to_ask()
             events += self._rebase(self.session.update())
             events += self._after_session_events()
-        if self.state == OFFER_QUIET and now >= self._state_since + self.settings.quiet_offer_s:
-            events += self._to_ask()
-        if self.state == ASK_HELPED and now >= self._state_since + self.settings.helped_s:
-            events += self._finish(UNKNOWN)
         return events
 
     def stop(self, status: str = STOPPED) -> list[Event]:
@@ -265,12 +336,8 @@ class Flow:
         A session cut short gets ``status``; an episode whose sessions had already ended (waiting
         on the quiet offer or the question) keeps the status it had.
         """
-        events: list[Event] = []
         was_running = self.state == RUNNING and self.session is not None
-        if was_running:
-            assert self.session is not None
-            events += self._rebase(self.session.stop(status))
-            self._close_session()
+        events = self._end_session(status)
         if self._draft is not None:
             events += self._finish(UNKNOWN, status=status if was_running else None, announce=False)
         self.finished = True
@@ -291,12 +358,9 @@ class Flow:
         deadlines = []
         if self.state == RUNNING and self.session is not None:
             deadlines.append(self.session.next_deadline())
-            if self.session.paused_at is not None:
-                deadlines.append(self.session.paused_at + self.settings.pause_limit_s)
-        elif self.state == OFFER_QUIET:
-            deadlines.append(self._state_since + self.settings.quiet_offer_s)
-        elif self.state == ASK_HELPED:
-            deadlines.append(self._state_since + self.settings.helped_s)
+        timeout = self._timeout()
+        if timeout is not None:
+            deadlines.append(timeout[0])
         return min((d for d in deadlines if d is not None), default=None)
 
     def animating(self, at: float | None = None) -> bool:
@@ -311,7 +375,12 @@ class Flow:
         now = self.clock.now() if at is None else at
         if self._fade_at is not None and now < self._fade_at + FADE_S:
             return True
-        return self._menu_shown_at is not None and now < self._menu_end()
+        return self.showing_menu(now)
+
+    def showing_menu(self, at: float | None = None) -> bool:
+        """Whether idle shows the selected program's number now (after a double or a hold)."""
+        now = self.clock.now() if at is None else at
+        return self.state == IDLE and self._menu_shown_at is not None and now < self._menu_end()
 
     def frame(self, at: float | None = None) -> Frame:
         """Light level (perceptual, before caps) and motor drive now, or at clock time ``at``.
@@ -321,65 +390,95 @@ class Flow:
         """
         return self._frame(self.clock.now() if at is None else at)
 
-    # --- states -------------------------------------------------------------------------------
+    # --- what the gestures do (one handler per flow_table.Action) -------------------------------
 
-    def _idle(self, kind: str) -> list[Event]:
-        if kind == PRESS:
-            return self.start()
-        if kind == DOUBLE:
-            position = self.menu.index(self.selected) if self.selected in self.menu else -1
-            index = (position + 1) % len(self.menu)
-            self.selected = self.menu[index]
-            self._menu_shown_at = self.clock.now()
-            selected = self._event("selected", program=self.selected, number=index + 1)
-            return [selected, *self._sound(f"name_{self.selected}")]
-        if kind == HOLD:  # say which program a press would start
-            self._menu_shown_at = self.clock.now()
-            return self._sound(f"name_{self.selected}")
-        return []
+    def _do_start(self) -> list[Event]:
+        return self.start()
 
-    def _running(self, kind: str) -> list[Event]:
-        session = self.session
-        assert session is not None
-        phase = session.current.phase if session.current else ""
-        if kind == DOUBLE:
-            events = self._rebase(session.stop(STOPPED))
-            self._close_session()
+    def _do_next_program(self) -> list[Event]:
+        position = self.menu.index(self.selected) if self.selected in self.menu else -1
+        self.selected = self.menu[(position + 1) % len(self.menu)]
+        return self._do_show_program()
+
+    def _do_show_program(self) -> list[Event]:
+        """Show (the number as slow pulses, the faces by name) and say the selected program."""
+        self._menu_shown_at = self.clock.now()
+        number = self.menu.index(self.selected) + 1 if self.selected in self.menu else 0
+        selected = self._event("selected", program=self.selected, number=number)
+        return [selected, *self._sound(f"name_{self.selected}")]
+
+    def _do_pause(self) -> list[Event]:
+        assert self.session is not None
+        events = self._rebase(self.session.toggle_pause())
+        if self.session.state == PAUSED:
+            events += self._sound("say_paused" if self.settings.voice else "tick")
+        return events
+
+    def _do_count(self) -> list[Event]:
+        assert self.session is not None
+        return self._rebase(self.session.count_item()) + self._sound("tick")
+
+    def _do_arm(self) -> list[Event]:
+        """A hold while naming things: a tick now; letting go means "not helping"."""
+        self._armed = True
+        return self._sound("tick")
+
+    def _do_let_go(self) -> list[Event]:
+        if not self._armed:
+            return []
+        self._armed = False
+        return self._do_not_helping()
+
+    def _do_keep_holding(self) -> list[Event]:
+        """A long hold stops, but only one that began here (not a "not helping" held on)."""
+        if not self._armed:
+            return []
+        self._armed = False
+        return self._do_stop()
+
+    def _not_helping_leads_to(self) -> str | None:
+        """The program "not helping" switches to: the next fallback, then quiet time, or none."""
+        if self._escalation:
+            return self._escalation[0]
+        session = self.session  # one read: the window asks from another thread
+        running = session.plan.program if session is not None else None
+        if QUIET_PROGRAM in self.library and running != QUIET_PROGRAM:
+            return QUIET_PROGRAM
+        return None
+
+    def _do_not_helping(self) -> list[Event]:
+        following = self._not_helping_leads_to()
+        if self._escalation:
+            self._escalation.pop(0)
+        events = [*self._end_session(STOPPED), self._event("not_helping", switch_to=following)]
+        if following is None:  # nothing left to try: end here, gently, and ask
             self._start_fade()
             return events + self._to_ask()
-        if kind == PRESS:
-            if phase == "prompt" and session.state != PAUSED:
-                return self._rebase(session.count_item()) + self._sound("tick")
-            events = self._rebase(session.toggle_pause())
-            if session.state == PAUSED:
-                events += self._sound("say_paused" if self.settings.voice else "tick")
-            return events
-        if kind == HOLD and phase not in SQUEEZE_PHASES:
-            if not self._escalation:
-                return self._sound("tick")
-            following = self._escalation.pop(0)
-            events = self._rebase(session.stop(STOPPED))
-            self._close_session()
-            return [*events, self._event("not_helping", switch_to=following), *self._run(following)]
-        return []
+        return events + self._run(following)
 
-    def _offer(self, kind: str) -> list[Event]:
-        if kind == PRESS:
-            return self._run(QUIET_PROGRAM)
-        if kind == HOLD:
-            return self._to_ask()
-        if kind == DOUBLE:
-            return self._finish(UNKNOWN)
-        return []
+    def _do_stop(self) -> list[Event]:
+        """Stop the session, fade the light from where it is, and ask whether it helped."""
+        events = self._end_session(STOPPED)
+        self._start_fade()
+        return events + self._to_ask()
 
-    def _ask(self, kind: str) -> list[Event]:
-        if kind == PRESS:
-            return self._finish(YES)
-        if kind == HOLD:
-            return self._finish(NO)
-        if kind == DOUBLE:
-            return self._finish(UNKNOWN)
-        return []
+    def _do_squeeze(self) -> list[Event]:
+        return []  # timed from the button's down and up (see handle)
+
+    def _do_quiet_time(self) -> list[Event]:
+        return self._run(QUIET_PROGRAM)
+
+    def _do_to_ask(self) -> list[Event]:
+        return self._to_ask()
+
+    def _do_yes(self) -> list[Event]:
+        return self._finish(YES)
+
+    def _do_no(self) -> list[Event]:
+        return self._finish(NO)
+
+    def _do_no_answer(self) -> list[Event]:
+        return self._finish(UNKNOWN)
 
     # --- transitions --------------------------------------------------------------------------
 
@@ -396,6 +495,14 @@ class Flow:
             self._start_fade()
             return self._enter(OFFER_QUIET) + self._sound("say_quiet_offer")
         return self._to_ask()
+
+    def _end_session(self, status: str) -> list[Event]:
+        """Stop the running session (if any) with ``status`` and close it into the episode."""
+        if self.state != RUNNING or self.session is None:
+            return []
+        events = self._rebase(self.session.stop(status))
+        self._close_session()
+        return events
 
     def _close_session(self) -> None:
         if self.session is not None and self._draft is not None:

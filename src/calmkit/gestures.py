@@ -11,19 +11,45 @@ Timed gestures are stamped with the time they became due (``release + double_s``
 reports exact, chronological times. At the very same instant, what falls due goes before an edge:
 a second press exactly ``double_s`` after a release is a new press, not a double, and a release
 exactly ``hold_s`` after the press comes after the hold.
+
+Two things depend on which gestures mean something right now, which the flow says through
+``wanted``: where no double press means anything (naming things in ``ground``), a release is a
+press at once and two quick presses are two presses; where a long hold means something, a press
+still held ``long_hold_s`` after it went down gives a "long_hold" after its "hold".
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from enum import StrEnum
 
-DOWN = "down"
-UP = "up"
-PRESS = "press"
-HOLD = "hold"
-DOUBLE = "double"
-KINDS: tuple[str, ...] = (DOWN, UP, PRESS, HOLD, DOUBLE)
+
+class Kind(StrEnum):
+    """What the button did (a str, so events and logs read plainly)."""
+
+    DOWN = "down"
+    UP = "up"
+    PRESS = "press"
+    HOLD = "hold"
+    DOUBLE = "double"
+    LONG_HOLD = "long_hold"
+
+
+DOWN, UP, PRESS, HOLD, DOUBLE, LONG_HOLD = (
+    Kind.DOWN,
+    Kind.UP,
+    Kind.PRESS,
+    Kind.HOLD,
+    Kind.DOUBLE,
+    Kind.LONG_HOLD,
+)
+KINDS: tuple[str, ...] = tuple(Kind)
+#: What the detector looks for when nobody says otherwise.
+USUAL: frozenset[str] = frozenset({PRESS, HOLD, DOUBLE})
+#: A long hold, by default, is this many holds long: 4 s with the default 1.5 s hold.
+LONG_HOLD_RATIO = 8 / 3
 
 
 @dataclass(frozen=True)
@@ -49,22 +75,40 @@ class GestureDetector:
     """
 
     def __init__(
-        self, hold_s: float = 1.5, double_s: float = 0.4, debounce_s: float = 0.03
+        self,
+        hold_s: float = 1.5,
+        double_s: float = 0.4,
+        debounce_s: float = 0.03,
+        long_hold_s: float | None = None,
     ) -> None:
-        for name, value in (("hold_s", hold_s), ("double_s", double_s), ("debounce_s", debounce_s)):
+        if long_hold_s is None:
+            long_hold_s = hold_s * LONG_HOLD_RATIO
+        for name, value in (
+            ("hold_s", hold_s),
+            ("double_s", double_s),
+            ("debounce_s", debounce_s),
+            ("long_hold_s", long_hold_s),
+        ):
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
         if hold_s == 0:
             raise ValueError("hold_s must be above 0: every press would be a hold")
+        if long_hold_s <= hold_s:
+            raise ValueError(f"long_hold_s must be longer than hold_s ({hold_s!r})")
         self.hold_s = float(hold_s)
         self.double_s = float(double_s)
         self.debounce_s = float(debounce_s)
+        self.long_hold_s = float(long_hold_s)
+        #: The gestures that mean something now, asked whenever a press could still become a
+        #: double or a long hold (the runner sets it to the flow's ``wanted``).
+        self.wanted: Callable[[], Collection[str]] = lambda: USUAL
         self._now = -math.inf  # latest time seen: time never goes backwards here
         self._raw = False  # the level the pin last reported
         self._accepted = False  # the debounced level
         self._lock_until = -math.inf  # edges before this time are bounces
         self._down_t: float | None = None  # when the current (debounced) press began
         self._hold_fired = False  # the current press has already given "hold"
+        self._long_fired = False  # ... and "long_hold"
         self._absorb = False  # the current press gives no press/hold (a double's second press)
         self._release_t: float | None = None  # a short press awaiting confirmation
 
@@ -110,6 +154,7 @@ class GestureDetector:
         """
         self._release_t = None
         self._hold_fired = False
+        self._long_fired = False
         self._absorb = self._accepted
 
     # -- internals -------------------------------------------------------------------------
@@ -139,16 +184,23 @@ class GestureDetector:
             elif kind == HOLD:
                 self._hold_fired = True
                 out.append(Gesture(HOLD, deadline, self.hold_s))
+            elif kind == LONG_HOLD:
+                self._long_fired = True
+                out.append(Gesture(LONG_HOLD, deadline, self.long_hold_s))
             else:  # the lock-out ended with the pin at the other level: take that level now
                 self._accept(self._raw, deadline, out)
 
     def _timers(self) -> list[tuple[float, int, str]]:
         """What could fall due: (time, tie order, what). A press or hold goes before a lock-out."""
-        timers = []
+        timers: list[tuple[float, int, str]] = []
         if self._release_t is not None:
-            timers.append((self._release_t + self.double_s, 0, PRESS))
-        if self._down_t is not None and not (self._hold_fired or self._absorb):
-            timers.append((self._down_t + self.hold_s, 0, HOLD))
+            wait = self.double_s if DOUBLE in self.wanted() else 0.0
+            timers.append((self._release_t + wait, 0, PRESS))
+        if self._down_t is not None and not self._absorb:
+            if not self._hold_fired:
+                timers.append((self._down_t + self.hold_s, 0, HOLD))
+            elif not self._long_fired and LONG_HOLD in self.wanted():
+                timers.append((self._down_t + self.long_hold_s, 0, LONG_HOLD))
         if self._raw != self._accepted:
             timers.append((self._lock_until, 1, "lock"))
         return timers
@@ -159,7 +211,7 @@ class GestureDetector:
         self._lock_until = t + self.debounce_s
         if pressed:
             self._down_t = t
-            self._hold_fired = False
+            self._hold_fired = self._long_fired = False
             out.append(Gesture(DOWN, t))
             if self._release_t is not None:  # still inside the window: _due ran first
                 self._release_t = None
@@ -174,4 +226,4 @@ class GestureDetector:
             self._release_t = t
         self._down_t = None
         self._absorb = False
-        self._hold_fired = False
+        self._hold_fired = self._long_fired = False

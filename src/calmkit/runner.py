@@ -164,6 +164,7 @@ class Runner:
         self.outputs = outputs
         self.clock = clock
         self.gestures = gestures or GestureDetector()
+        self.gestures.wanted = flow.wanted  # no waiting for a double where none means anything
         self.caps = caps or (lambda: Caps(1.0, 1.0, 1.0))
         self.fps = fps
         self.audio = audio

@@ -3,23 +3,32 @@
 What it shows is read back from the devices (the light's level, the motor's drive), and a key
 press drives the button's mock pin low and high, so the terminal shows what the box would do.
 When stdout is not a terminal (a pipe, CI, journald) it prints a plain line per phase instead.
+In a terminal, whenever what the button does changes, it prints the hint from flow_table.py.
+
+Keys go to one finger thread through a one-place mailbox: a key that comes while the finger is
+still pressing (faster than a button could be pressed) is dropped, so a storm of keys is a few
+presses, one thread and no growing queue.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import select
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
+from calmkit.flow_table import State
+from calmkit.gestures import LONG_HOLD_RATIO
 from calmkit.session import Event
 
 BAR_WIDTH = 20
-#: What the line says while the box waits for an answer.
-WAITING = {"offer_quiet": "press for quiet time", "ask_helped": "did that help? press yes, hold no"}
+#: What the box is waiting for, in a word or two (the hint line says which gesture does what).
+WAITING = {State.OFFER_QUIET: "quiet time?", State.ASK_HELPED: "did that help?"}
 REDRAW_S = 0.1  # the status line redraws ten times a second at most (real time)
 
 #: Key -> (what it does, pin drive pattern as (low_s, high_s) pairs in real seconds).
@@ -55,6 +64,7 @@ class StatusLine:
         self.message = ""
         self._last_draw = 0.0
         self._width = 0
+        self._hint = ""
         self.gone = False  # the reader went away (`calmkit play ... | head`)
 
     def on_event(self, event: Event) -> None:
@@ -70,7 +80,7 @@ class StatusLine:
             if not self.tty:
                 self._print(f"{clock_text(event.t)}  {self.program}: {data['planned_s']:g} s")
         elif event.kind == "state":
-            if data["state"] != "running":
+            if data["state"] != State.RUNNING:
                 self.phase = WAITING.get(data["state"], "idle")
                 self.label = ""
         elif event.kind == "pause":
@@ -89,7 +99,17 @@ class StatusLine:
             self._print(f"{clock_text(event.t)}  end: {data['status']}")
         elif event.kind == "episode_end" and not self.tty:
             self._print(f"journaled: helped {data['helped']}")
+        self.show_hint()
         self.draw(force=True)
+
+    def show_hint(self) -> None:
+        """In a terminal: a line saying what the button does now, each time that changes."""
+        if not self.tty or self.app is None:
+            return
+        words = self.app.flow.hint()
+        if words and words != self._hint:
+            self._hint = words
+            self._print(f"  button: {words}")
 
     def on_frame(self, now: float) -> None:
         self.draw()
@@ -147,29 +167,56 @@ class StatusLine:
             self._write("\n")
 
 
+Pattern = tuple[tuple[float, float], ...]
+
+
 class ButtonFinger:
-    """Presses the box's button by driving its mock pin, in real time, on a thread of its own."""
+    """Presses the box's button by driving its mock pin, in real time, on one thread of its own.
 
-    def __init__(self, pin: Any, hold_s: float) -> None:
+    It holds at most one press waiting while it drives another: more keys than that come faster
+    than a finger could press, and are dropped (``dropped`` counts them).
+    """
+
+    def __init__(
+        self, pin: Any, hold_s: float, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.pin = pin
-        self.hold = ((hold_s + 0.4, 0.0),)
-        self._lock = threading.Lock()
+        self.hold: Pattern = ((hold_s + 0.4, 0.0),)
+        self.long_hold: Pattern = ((hold_s * LONG_HOLD_RATIO + 0.4, 0.0),)
+        self.dropped = 0
+        self._sleep = sleep
+        self._waiting: queue.Queue[Pattern | None] = queue.Queue(maxsize=1)
+        self._thread: threading.Thread | None = None
 
-    def press(self, pattern: tuple[tuple[float, float], ...]) -> None:
-        threading.Thread(target=self._drive, args=(pattern,), daemon=True).start()
+    def press(self, pattern: Pattern) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="calmkit-finger", daemon=True)
+            self._thread.start()
+        try:
+            self._waiting.put_nowait(pattern)
+        except queue.Full:
+            self.dropped += 1
 
-    def _drive(self, pattern: tuple[tuple[float, float], ...]) -> None:
-        with self._lock:
+    def close(self, timeout: float | None = None) -> None:
+        """Finish the presses given (the button is left up), then end the thread."""
+        if self._thread is None:
+            return
+        with contextlib.suppress(queue.Full):
+            self._waiting.put(None, timeout=timeout)
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while (pattern := self._waiting.get()) is not None:
             for low_s, high_s in pattern:
                 self.pin.drive_low()
-                time.sleep(low_s)
+                self._sleep(low_s)
                 self.pin.drive_high()
-                time.sleep(high_s)
+                self._sleep(high_s)
 
 
 class KeyReader:
-    """Reads keys from a terminal (Enter or space = press, h = hold, d = double, m = mute,
-    q = quit) and turns them into pin drives and runner requests."""
+    """Reads keys from a terminal (Enter or space = press, h = hold, l = long hold, d = double,
+    m = mute, q = quit) and turns them into pin drives and runner requests."""
 
     def __init__(self, app: Any, finger: ButtonFinger, stream: TextIO | None = None) -> None:
         self.app = app
@@ -185,6 +232,8 @@ class KeyReader:
             self.finger.press(PRESS)
         elif key == "h":
             self.finger.press(self.finger.hold)
+        elif key == "l":
+            self.finger.press(self.finger.long_hold)
         elif key == "d":
             self.finger.press(DOUBLE)
         elif key == "m":
@@ -233,11 +282,14 @@ def run_headless(app: Any, status: StatusLine, interactive: bool = True) -> str:
         keys.start()
         if status.tty:
             status._print(
-                "Enter or space = press · h = hold · d = double press · m = mute · q = quit"
+                "Enter or space = press · h = hold · l = long hold · d = double press · "
+                "m = mute · q = quit"
             )
+    status.show_hint()
     try:
         return app.runner.run()
     finally:
         if keys is not None:
             keys.stop()
+            keys.finger.close(timeout=5.0)
         status.close()

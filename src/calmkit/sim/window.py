@@ -32,7 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from calmkit.flow import SQUEEZE_PHASES
+from calmkit.flow_table import Mode, State, hint
+from calmkit.session import PAUSED
 from calmkit.sim.terminal import WAITING, clock_text
 
 log = logging.getLogger("calmkit")
@@ -73,15 +74,6 @@ STRIP_BG: RGB = (20, 22, 28)
 STRIP_LINE: RGB = (170, 124, 70)
 STRIP_FILL: RGB = (52, 40, 28)
 
-HINTS = {
-    "idle": "press: start · double: next program · hold: say which",
-    "running": "press: pause · hold: not helping · double: stop",
-    "paused": "press: go on · double: stop",
-    "prompt": "press: one named · hold: not helping · double: stop",
-    "squeeze": "hold while you squeeze · press: pause · double: stop",
-    "offer_quiet": "press: quiet time · hold or wait: skip",
-    "ask_helped": "press: yes · hold: no · wait: don't know",
-}
 KEYS_HINT = "space or click: the button · m: mute · q: quit"
 #: FreeType sizes to the sizes the layout is thought in (pygame.font's default font is smaller).
 TEXT_SCALE = 0.72
@@ -124,7 +116,10 @@ class ViewState:
     rgb: bool = False
     motor: float | None = None  # the motor pin's duty; None when no motor is fitted
     button_down: bool = False
-    state: str = "idle"
+    state: str = State.IDLE
+    mode: str = Mode.IDLE  # what the button means now (flow_table.Mode): the hint comes from it
+    hint_values: tuple[tuple[str, str], ...] = ()  # the hint's placeholders, from the flow
+    showing_menu: bool = False  # idle, showing the selected program after a double or a hold
     paused: bool = False
     program: str = ""  # the program running, or the one a press would start
     part: str = ""  # the program of a chain the current step belongs to, when it differs
@@ -149,7 +144,10 @@ class ViewState:
     def moving(self) -> bool:
         """Whether the picture changes frame to frame (else it is drawn less often)."""
         return (
-            self.level > 0 or (self.motor or 0.0) > 0 or self.button_down or self.state == "running"
+            self.level > 0
+            or (self.motor or 0.0) > 0
+            or self.button_down
+            or self.state == State.RUNNING
         )
 
     @property
@@ -175,11 +173,11 @@ class ViewState:
         menu = tuple(flow.menu)
         session = flow.session  # one read: the runner thread may replace it meanwhile
         values: dict[str, Any] = {}
-        if state == "running" and session is not None:
+        if state == State.RUNNING and session is not None:
             current = session.current
             program = session.plan.program
             values = {
-                "paused": session.state == "paused",
+                "paused": session.state == PAUSED,
                 "elapsed": session.active_s(),
                 "total": session.plan.total_s,
             }
@@ -192,7 +190,7 @@ class ViewState:
                 )
         else:
             program = selected
-        number = menu.index(selected) + 1 if state == "idle" and selected in menu else 0
+        number = menu.index(selected) + 1 if state == State.IDLE and selected in menu else 0
         cap = runner.caps().brightness
         night_cap = cap if cap < app.config.light.brightness - 1e-9 else None
         level = max(light, default=0.0)
@@ -205,6 +203,9 @@ class ViewState:
             motor=motor,
             button_down=button_down,
             state=state,
+            mode=flow.mode(),
+            hint_values=tuple(flow.hint_values().items()),
+            showing_menu=flow.showing_menu(now),
             program=program,
             number=number,
             menu_size=len(menu),
@@ -218,34 +219,31 @@ class ViewState:
 
     def headline(self) -> str:
         """The big word: the phase, or what the box is waiting for."""
-        if self.state == "running":
+        if self.state == State.RUNNING:
             if self.paused:
                 return "paused"
             return self.phase or "starting"
         if self.state in WAITING:
-            return {"offer_quiet": "quiet time?", "ask_helped": "did that help?"}[self.state]
+            return WAITING[State(self.state)]
+        if self.showing_menu:
+            return self.program
         return "ready"
 
     def subline(self) -> str:
         """The smaller line under the headline."""
-        if self.state == "running":
+        if self.state == State.RUNNING:
             if self.paused:
                 return f"in {self.phase}" if self.phase else ""
             return self.label
         if self.state in WAITING:
             return ""  # the hint under the button says what to press
+        if self.showing_menu and self.number:
+            return f"program {self.number} of {self.menu_size} · press to start it"
         return "press to start"
 
     def hint(self) -> str:
-        """What the button does now (as flow.py decides it)."""
-        if self.state == "running":
-            if self.paused:
-                return HINTS["paused"]
-            if self.phase == "prompt":
-                return HINTS["prompt"]
-            if self.phase in SQUEEZE_PHASES:
-                return HINTS["squeeze"]
-        return HINTS.get(self.state, "")
+        """What the button does now: the flow's own table (flow_table.py), in words."""
+        return hint(Mode(self.mode), dict(self.hint_values))
 
 
 # --- where things go ---------------------------------------------------------------------------
@@ -279,7 +277,7 @@ class Layout:
             ring_r=round(lamp_r * 1.42),
             button=(w // 2, round(h * 0.665)),
             button_r=max(10, round(short * 0.07)),
-            strip=((w - strip_w) // 2, round(h * 0.82), strip_w, max(24, round(h * 0.085))),
+            strip=((w - strip_w) // 2, round(h * 0.855), strip_w, max(24, round(h * 0.07))),
             unit=max(8, round(short / 24)),
         )
 
@@ -387,10 +385,10 @@ def _draw_header(pg: Any, surface: Any, view: ViewState, layout: Layout) -> None
     u, w = layout.unit, layout.width
     # top left: the program (and how far into it); top right: the sound mark
     program = f"{view.program} · {view.part}" if view.part else view.program
-    if view.state == "idle" and view.number:
+    if view.state == State.IDLE and view.number:
         program = f"{program}  ({view.number} of {view.menu_size})"
     _text(pg, surface, program, u * 1.3, DIM, (u, u), "topleft", fit=w - 9 * u)
-    if view.state == "running" and view.total:
+    if view.state == State.RUNNING and view.total:
         done = f"{clock_text(view.elapsed or 0.0)} of {clock_text(view.total)}"
         _text(pg, surface, done, u * 1.05, FAINT, (u, round(u * 2.4)), "topleft")
     _draw_sound_mark(pg, surface, view, layout)
@@ -399,7 +397,7 @@ def _draw_header(pg: Any, surface: Any, view: ViewState, layout: Layout) -> None
     _text(pg, surface, view.headline(), u * 3.0, TEXT, (w // 2, top), fit=w - 2 * u)
     sub = view.subline()
     _text(pg, surface, sub, u * 1.4, DIM, (w // 2, top + round(u * 2.7)), fit=w - 2 * u)
-    if view.state == "running" and view.remaining is not None:
+    if view.state == State.RUNNING and view.remaining is not None:
         seconds = max(0, math.ceil(view.remaining - 1e-6))
         words = f"{seconds} s" if seconds < 60 else clock_text(view.remaining)
         _text(pg, surface, words, u * 1.6, TEXT, (w // 2, top + round(u * 4.3)))
@@ -473,8 +471,23 @@ def _draw_button(pg: Any, surface: Any, view: ViewState, layout: Layout) -> None
     else:
         pg.draw.circle(surface, BUTTON_UP, (cx, cy), r)
         pg.draw.circle(surface, BUTTON_RIM, (cx, cy), r, max(1, r // 14))
-    at = (cx, cy + r + depth + round(u * 0.6))
-    _text(pg, surface, view.hint(), u * 1.1, DIM, at, fit=layout.width - 2 * u)
+    y = cy + r + depth + round(u * 0.6)
+    for line in hint_lines(view.hint()):
+        rect = _text(pg, surface, line, u * 1.1, DIM, (cx, y), fit=layout.width - 2 * u)
+        y = rect.bottom + round(u * 0.2)
+
+
+#: A hint longer than this (in characters) goes on two lines, so that it stays readable.
+HINT_LINE_CHARS = 52
+
+
+def hint_lines(words: str) -> list[str]:
+    """The hint on one line, or split between its parts onto two when it is long."""
+    parts = words.split(" · ")
+    if len(words) <= HINT_LINE_CHARS or len(parts) < 2:
+        return [words] if words else []
+    half = (len(parts) + 1) // 2
+    return [" · ".join(parts[:half]), " · ".join(parts[half:])]
 
 
 def _draw_strip(pg: Any, surface: Any, view: ViewState, layout: Layout) -> None:
