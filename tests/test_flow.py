@@ -228,11 +228,11 @@ def test_reach_out_plays_when_sessions_pile_up():
     wall = datetime(2026, 3, 1, 23, 0).astimezone()
     earlier = [wall - timedelta(hours=h) for h in (1, 5, 30)]
     flow, clock = make(recent_starts=earlier)
-    flow.start("box")
+    flow.start("press")  # 15 s: long enough to count (an 8 s box would be an accidental start)
     run_until_idle_or(flow, clock, OFFER_QUIET)
     events = g(flow, clock, "double")
     assert not kinds(events, "reach_out")  # two earlier in 24 h + this one = 3
-    flow.start("box")
+    flow.start("press")
     run_until_idle_or(flow, clock, OFFER_QUIET)
     events = g(flow, clock, "double")
     assert kinds(events, "reach_out")

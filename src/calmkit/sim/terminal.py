@@ -15,6 +15,8 @@ import threading
 import time
 from typing import Any, TextIO
 
+from calmkit.clock import FakeClock
+from calmkit.journal import episode_note
 from calmkit.session import Event
 
 BAR_WIDTH = 20
@@ -97,7 +99,8 @@ class StatusLine:
         elif event.kind == "session_end" and not self.tty:
             self._print(f"{clock_text(event.t)}  end: {data['status']}")
         elif event.kind == "episode_end" and not self.tty:
-            self._print(f"journaled: helped {data['helped']}")
+            virtual = isinstance(self.app.clock, FakeClock)  # --fast: nothing is saved
+            self._print(episode_note(self.app.journal, data["helped"], virtual))
         self.draw(force=True)
 
     def on_frame(self, now: float) -> None:
