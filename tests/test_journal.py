@@ -213,7 +213,10 @@ def test_a_final_record_refused_keeps_its_checkpoint_and_is_saved_at_the_next_st
     assert journal.problem is not None
     assert episode_note(journal, "yes").startswith("could not save this session (database or")
     # the process dies here; the checkpoint is still in the database, the final record beside it
-    assert [r["status"] for r in Journal(journal.path).in_flight()] == ["interrupted", "completed"]
+    rows = sqlite3.connect(journal.path).execute("SELECT record FROM episodes WHERE inflight = 1")
+    assert [json.loads(text)["status"] for (text,) in rows] == ["interrupted"]
+    assert Journal(journal.path).in_flight() == [record(helped="yes")]
+    assert Journal(journal.path).read() == [record(helped="yes")]  # history shows the real one
     disk.fix()
     again = Journal(tmp_path / "journal.db")
     again.recover()
@@ -462,3 +465,26 @@ def test_random_records_written_and_recovered_never_break_anything(tmp_path_fact
     again.recent_starts(now, 24)
     summarise(again.read(), now.date())
     to_csv(again.read())
+
+
+def test_history_and_csv_read_odd_old_lines_without_breaking(tmp_path, capsys):
+    from calmkit.cli import main
+
+    old_journal(
+        tmp_path / "journal.jsonl",
+        [
+            record("2026-03-02T08:00:00"),  # no UTC offset
+            record(programs=["\ud800 lone surrogate"], actual_s="long", helped=None),
+            {"start": 12, "programs": None},
+            [1, 2, 3],
+            "\x00 garbage",
+            record(actual_s=10**400),
+        ],
+    )
+    config = tmp_path / "calmkit.yaml"
+    config.write_text(f"journal: {{path: '{tmp_path / 'journal.db'}'}}\n")
+    assert main(["history", "--config", str(config), "--days", "3650"]) == 0
+    assert "3 sessions in the last 3650 days." in capsys.readouterr().out  # 3 with a start
+    assert main(["history", "--csv", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == 5 and "\\ud800 lone surrogate" in out

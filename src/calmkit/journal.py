@@ -435,8 +435,19 @@ class Journal:
 
     # --- reading ------------------------------------------------------------------------------
 
-    def _select(self, where: str = "", params: tuple[Any, ...] = ()) -> Iterator[dict[str, Any]]:
-        skip = set(self._pending)
+    def _held(self) -> dict[str, dict[str, Any]]:
+        """Records not in the database yet: this process's, and an earlier one's side file."""
+        held = {
+            e["key"]: e["record"]
+            for e in (self._read_aside() if not self._pending else [])
+            if isinstance(e.get("key"), str) and isinstance(e.get("record"), dict)
+        }
+        return {**held, **self._pending}
+
+    def _select(
+        self, where: str = "", params: tuple[Any, ...] = (), skip: Iterable[str] = ()
+    ) -> Iterator[dict[str, Any]]:
+        skip = set(skip)
         try:
             db = self._open(create=False)
             if db is not None:
@@ -453,13 +464,15 @@ class Journal:
 
     def in_flight(self) -> list[dict[str, Any]]:
         """What is not safely journaled yet: checkpoints in the database, and the side file."""
-        rows = list(self._select("WHERE inflight = 1"))
-        return rows + [e["record"] for e in self._read_aside() if isinstance(e.get("record"), dict)]
+        aside = [e for e in self._read_aside() if isinstance(e.get("record"), dict)]
+        rows = list(self._select("WHERE inflight = 1", skip=[e.get("key") for e in aside]))
+        return rows + [e["record"] for e in aside]
 
     def records(self) -> Iterator[dict[str, Any]]:
-        """Every record, oldest first, then those held back in memory."""
-        yield from self._select()
-        yield from list(self._pending.values())
+        """Every record, oldest first, then those not written yet (held back, or set aside)."""
+        held = self._held()
+        yield from self._select(skip=held)
+        yield from list(held.values())
 
     def read(self) -> list[dict[str, Any]]:
         return list(self.records())
@@ -467,9 +480,9 @@ class Journal:
     def between(self, first: datetime, last: datetime) -> list[dict[str, Any]]:
         """Records that started in [first, last), found through the index on the start."""
         since, until = first.timestamp(), last.timestamp()
-        found = list(self._select("WHERE t >= ? AND t < ?", (since, until)))
-        held = [r for r in self._pending.values() if _within(_epoch(start_time(r)), since, until)]
-        return found + held
+        held = self._held()
+        found = list(self._select("WHERE t >= ? AND t < ?", (since, until), skip=held))
+        return found + [r for r in held.values() if _within(_epoch(start_time(r)), since, until)]
 
     def recent_starts(self, now: datetime, hours: float) -> list[datetime]:
         """Starts that count towards reach-out in the hours up to now (no demos, no short)."""
@@ -602,8 +615,11 @@ def summarise(records: Iterable[Mapping[str, Any]], today: date, days: int = 7) 
 
 
 def _number(value: Any) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
+    """A number of seconds from a record, or 0 for anything else (text, null, inf, 10**400)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        with contextlib.suppress(OverflowError):
+            number = float(value)
+            return number if math.isfinite(number) else 0.0
     return 0.0
 
 
