@@ -133,3 +133,17 @@ def test_a_speed_run_is_journaled_at_the_real_time_as_a_demo(tmp_path):
     started = datetime.fromisoformat(saved["start"])
     assert before <= started <= datetime.now().astimezone()
     assert Journal(journal.path).recent_starts(started, 24) == []
+
+
+def test_a_new_process_does_not_speak_again_once_the_threshold_was_crossed(tmp_path):
+    """`calmkit play` is a new process each time: the crossing is worked out from the journal."""
+    journal = Journal(tmp_path / "journal.db")
+    base = {"programs": ["box"], "actual_s": 60.0, "status": "completed", "helped": "yes"}
+    for hours in (1, 2, 3, 4):
+        journal.append({**base, "start": (WALL - timedelta(hours=hours)).isoformat()})
+    r = rig("reach_out: {sessions: 4}\n", wall=WALL, journal=Journal(journal.path))
+    r.app.runner.start("box")
+    r.press(40.0, length=0.1)
+    r.press(40.2, length=0.1)
+    assert r.run() == "nothing left to do"
+    assert kinds(r.events, "episode_end") and not kinds(r.events, "reach_out")

@@ -488,3 +488,18 @@ def test_history_and_csv_read_odd_old_lines_without_breaking(tmp_path, capsys):
     assert main(["history", "--csv", "--config", str(config)]) == 0
     out = capsys.readouterr().out
     assert len(out.splitlines()) == 5 and "\\ud800 lone surrogate" in out
+
+
+def test_a_journal_opened_on_one_thread_is_written_from_the_runners(tmp_path):
+    import threading
+
+    warnings = []
+    journal = Journal(tmp_path / "journal.db", warn=warnings.append)
+    Journal(journal.path).append(record(helped="no"))
+    journal.recover()  # build() does this on the main thread ...
+    assert len(journal.read()) == 1
+    done = []
+    runner = threading.Thread(target=lambda: done.append(journal.append(record())))
+    runner.start()  # ... and the runner writes from its own
+    runner.join()
+    assert done == [True] and warnings == []

@@ -102,8 +102,11 @@ BOOT_ID = _boot_id()
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    """Open the database (tests wrap this to make it refuse writes)."""
-    return sqlite3.connect(path, timeout=LOCK_WAIT_S, isolation_level=None)
+    """Open the database (tests wrap this to make it refuse writes).
+
+    Opened by build() on one thread and written by the runner's on another, never at once.
+    """
+    return sqlite3.connect(path, timeout=LOCK_WAIT_S, isolation_level=None, check_same_thread=False)
 
 
 def _reason(error: BaseException) -> str:
@@ -143,8 +146,10 @@ class Journal:
         if not create and not self.path.exists() and not legacy:
             return None
         _make_folder(self.path.parent)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)  # created private, before SQLite
-        os.close(fd)
+        if self.path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(self.path))
+        if not self.path.exists():  # created private, before SQLite (a read-only one is read)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         db = _connect(self.path)
         try:
             db.execute("PRAGMA journal_mode=WAL")
