@@ -503,3 +503,23 @@ def test_a_journal_opened_on_one_thread_is_written_from_the_runners(tmp_path):
     runner.start()  # ... and the runner writes from its own
     runner.join()
     assert done == [True] and warnings == []
+
+
+def test_an_old_journal_that_cannot_be_copied_in_yet_does_not_stop_new_sessions(
+    tmp_path, monkeypatch
+):
+    old_journal(tmp_path / "journal.jsonl", [record(helped="no")])
+    real = Journal._migrate
+
+    def refuse(self, db, old):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Journal, "_migrate", refuse)
+    warnings = []
+    journal = Journal(tmp_path / "journal.db", warn=warnings.append)
+    assert journal.append(record(helped="yes"))
+    assert len(warnings) == 1 and "copied at the next start" in warnings[0]
+    assert (tmp_path / "journal.jsonl").exists()
+    monkeypatch.setattr(Journal, "_migrate", real)
+    helped = sorted(r["helped"] for r in Journal(tmp_path / "journal.db").read())
+    assert helped == ["no", "yes"]  # the next start copied it in

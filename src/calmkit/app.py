@@ -112,6 +112,8 @@ class App:
         self.devices.close()
         if self.audio is not None:
             self.audio.close()
+        if self.journal is not None:
+            self.journal.close()  # writes what is held back, if it now can
 
 
 def build(

@@ -135,6 +135,7 @@ class Journal:
         self._owner = f"{BOOT_ID} {os.getpid()} {uuid.uuid4().hex}"
         self.problem: str | None = None  # why the last write was refused (None: all written)
         self.aside = False  # the unsaved records are in the side file too
+        self._migration_failed = False  # tried once a process: it reads the whole old file
 
     # --- the database -------------------------------------------------------------------------
 
@@ -155,12 +156,19 @@ class Journal:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.executescript(SCHEMA)
-            for old in legacy:
-                self._migrate(db, old)
         except BaseException:
             db.close()
             raise
         self._db = db
+        for old in legacy if not self._migration_failed else []:
+            try:
+                self._migrate(db, old)
+            except (sqlite3.Error, OSError) as error:  # new sessions are still written
+                self._migration_failed = True
+                self._warn(
+                    f"journal: could not copy the old journal {old} in yet ({_reason(error)}); "
+                    f"it is kept as it is and copied at the next start"
+                )
         return db
 
     def _legacy_files(self) -> list[Path]:
