@@ -219,7 +219,8 @@ class Journal:
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", marker)
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
                 raise
             if skipped:
                 self._warn(
@@ -271,15 +272,6 @@ class Journal:
         self._key = self._demo_start = None
         self._checkpoint = None
         return self._store()
-
-    def clear_checkpoint(self) -> None:
-        """The episode in flight ended with nothing to keep: forget its checkpoint."""
-        key, self._key, self._checkpoint, self._demo_start = self._key, None, None, None
-        if key is not None:
-            with contextlib.suppress(sqlite3.Error, OSError):
-                db = self._open()
-                if db is not None:
-                    db.execute("DELETE FROM episodes WHERE key = ? AND inflight = 1", (key,))
 
     @property
     def pending(self) -> int:
