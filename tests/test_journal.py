@@ -479,15 +479,18 @@ def test_history_and_csv_read_odd_old_lines_without_breaking(tmp_path, capsys):
             [1, 2, 3],
             "\x00 garbage",
             record(actual_s=10**400),
+            record(demo=True),
         ],
     )
     config = tmp_path / "calmkit.yaml"
     config.write_text(f"journal: {{path: '{tmp_path / 'journal.db'}'}}\n")
     assert main(["history", "--config", str(config), "--days", "3650"]) == 0
-    assert "3 sessions in the last 3650 days." in capsys.readouterr().out  # 3 with a start
+    out = capsys.readouterr().out
+    assert "3 sessions in the last 3650 days." in out  # 3 with a start, and not the demo
+    assert "(1 demo run at --speed not counted)" in out
     assert main(["history", "--csv", "--config", str(config)]) == 0
     out = capsys.readouterr().out
-    assert len(out.splitlines()) == 5 and "\\ud800 lone surrogate" in out
+    assert len(out.splitlines()) == 6 and "\\ud800 lone surrogate" in out
 
 
 def test_a_journal_opened_on_one_thread_is_written_from_the_runners(tmp_path):

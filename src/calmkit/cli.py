@@ -246,6 +246,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     today = date.today()
     records = journal.between(*day_bounds(today, args.days))  # through the index on start
     print(format_history(summarise(records, today, args.days)))
+    demos = sum(1 for record in records if record.get("demo") is True)
+    if demos:
+        print(f"({demos} demo run{'s' if demos != 1 else ''} at --speed not counted)")
     if not records and not journal.path.exists():
         print(f"(no sessions journaled yet in {journal.path})")
     return 0
