@@ -305,6 +305,29 @@ def test_a_full_disk_warns_once_the_sessions_run_and_are_written_when_it_frees(
     assert Journal(journal.path).in_flight() == []
 
 
+def test_a_session_the_disk_refused_at_its_end_survives_a_crash_and_is_saved_at_the_next_start(
+    monkeypatch, tmp_path
+):
+    """The bug: the checkpoint was deleted and "journaled" said, with nothing written."""
+    journal = Journal(tmp_path / "journal.db", warn=lambda message: None)
+    r = rig(SHORT_BOX, journal=journal)
+    episodes(r, [10.0])
+    disk: list[Refusing] = []
+    r.at(15.0, lambda: (disk.append(Refusing(monkeypatch, "full")), journal._close()))
+    r.at(100.0, lambda: r.app.runner.request_stop("crash"))
+    monkeypatch.setattr(journal, "flush", lambda: False)  # the process dies: no last chance
+    r.app.runner._fade_out = lambda: None
+    r.run()
+    (ended,) = r.kinds("episode_end")
+    assert journal.problem == "database or disk is full"
+    assert [rec["status"] for rec in Journal(journal.path).in_flight()] == ["completed"]
+    disk[0].fix()
+    again = rig(SHORT_BOX, journal=Journal(tmp_path / "journal.db"))
+    assert again.app.notes == []  # nothing was cut off: the whole record was kept
+    assert on_disk(journal.path) == [ended.data]  # saved once, as it ended
+    assert Journal(journal.path).in_flight() == []
+
+
 def test_lines_held_back_by_a_full_disk_are_written_on_the_way_out(monkeypatch, tmp_path):
     disk = Refusing(monkeypatch, "full")
     journal = Journal(tmp_path / "journal.db", warn=lambda message: None)

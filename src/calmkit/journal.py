@@ -405,8 +405,8 @@ class Journal:
             self._refused(error)
             return interrupted
         for key, owner, text in rows:
-            if not self._owner_gone(owner):
-                continue  # another calmkit's episode, still running
+            if key in self._pending or not self._owner_gone(owner):
+                continue  # its final record was set aside; or another calmkit's, still running
             record = _parse_line(text) or {"status": "interrupted"}
             record["status"] = "interrupted"
             self._pending.setdefault(key, record)
