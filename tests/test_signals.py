@@ -45,6 +45,9 @@ def real_time_box(journal: Journal | bool = False):
 
 def run_with_signal(app, signum: int, after: float = SEND_AFTER_S) -> tuple[str, float]:
     """Run the box on this (the main) thread; a timer thread sends ``signum`` to this process."""
+    # a stop signal calmkit forgot would kill the test run itself: it does nothing here instead
+    # (and the test fails on the guard's reason)
+    outside = signal.signal(signum, lambda signum, frame: None)
     previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     restore = install_stop_signals(app.runner.request_stop)
     sender = threading.Timer(after, os.kill, (os.getpid(), signum))
@@ -59,7 +62,9 @@ def run_with_signal(app, signum: int, after: float = SEND_AFTER_S) -> tuple[str,
         sender.cancel()
         guard.cancel()
         restore()
-    assert {s: signal.getsignal(s) for s in previous} == previous  # handlers put back
+        handlers = {s: signal.getsignal(s) for s in previous}
+        signal.signal(signum, outside)
+    assert handlers == previous  # handlers put back
     return reason, took
 
 
