@@ -526,3 +526,30 @@ def test_an_old_journal_that_cannot_be_copied_in_yet_does_not_stop_new_sessions(
     monkeypatch.setattr(Journal, "_migrate", real)
     helped = sorted(r["helped"] for r in Journal(tmp_path / "journal.db").read())
     assert helped == ["no", "yes"]  # the next start copied it in
+
+
+@FUZZ
+@given(
+    aside=st.one_of(
+        st.binary(max_size=60),
+        st.lists(st.fixed_dictionaries({"key": JSON, "record": ODD_RECORD | JSON})).map(json.dumps),
+    ),
+    row=ODD_LINE,
+)
+def test_a_random_side_file_and_checkpoint_row_never_break_recovery(tmp_path_factory, aside, row):
+    folder = tmp_path_factory.mktemp("fuzz")
+    journal = Journal(folder / "journal.db", warn=lambda message: None)
+    journal.checkpoint({"start": "2026-03-02T10:00:00+00:00"})
+    db = sqlite3.connect(journal.path)
+    db.execute("UPDATE episodes SET record = ?, owner = 'gone'", (row.encode("utf-8", "replace"),))
+    db.commit()
+    db.close()
+    data = aside if isinstance(aside, bytes) else aside.encode("utf-8", "surrogatepass")
+    journal.inflight_path.write_bytes(data)
+    again = Journal(folder / "journal.db", warn=lambda message: None)
+    again.recover()
+    records = again.read()
+    summarise(records, date(2026, 3, 2))
+    to_csv(records)
+    again.recent_starts(datetime(2026, 3, 2, 12, 0).astimezone(), 24)
+    assert again.in_flight() == [] or again.problem is None

@@ -384,11 +384,9 @@ class Journal:
         earlier run could not write (its side file) is written now. Returns the interrupted."""
         interrupted: list[dict[str, Any]] = []
         for entry in self._read_aside():
-            key, record = entry.get("key"), entry.get("record")
-            if isinstance(key, str) and isinstance(record, dict):
-                self._pending.setdefault(key, record)
-                if record.get("status") == "interrupted":
-                    interrupted.append(record)
+            self._pending.setdefault(entry["key"], entry["record"])
+            if entry["record"].get("status") == "interrupted":
+                interrupted.append(entry["record"])
         if self._pending:
             self.aside = True  # the side file stays until these are written
         try:
@@ -419,10 +417,18 @@ class Journal:
             entries = json.loads(self.inflight_path.read_bytes())
         except (FileNotFoundError, NotADirectoryError):
             return []
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             self._warn(f"journal: {self.inflight_path} was unreadable and is left where it is")
             return []
-        return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+        if not isinstance(entries, list):
+            return []
+        return [
+            e
+            for e in entries
+            if isinstance(e, dict)
+            and isinstance(e.get("key"), str)
+            and isinstance(e.get("record"), dict)
+        ]
 
     def _owner_gone(self, owner: Any) -> bool:
         boot, pid, token = ([*str(owner).split(), "", "", ""])[:3]
@@ -442,11 +448,7 @@ class Journal:
 
     def _held(self) -> dict[str, dict[str, Any]]:
         """Records not in the database yet: this process's, and an earlier one's side file."""
-        held = {
-            e["key"]: e["record"]
-            for e in (self._read_aside() if not self._pending else [])
-            if isinstance(e.get("key"), str) and isinstance(e.get("record"), dict)
-        }
+        held = {e["key"]: e["record"] for e in (self._read_aside() if not self._pending else [])}
         return {**held, **self._pending}
 
     def _select(
@@ -469,8 +471,8 @@ class Journal:
 
     def in_flight(self) -> list[dict[str, Any]]:
         """What is not safely journaled yet: checkpoints in the database, and the side file."""
-        aside = [e for e in self._read_aside() if isinstance(e.get("record"), dict)]
-        rows = list(self._select("WHERE inflight = 1", skip=[e.get("key") for e in aside]))
+        aside = self._read_aside()
+        rows = list(self._select("WHERE inflight = 1", skip=[e["key"] for e in aside]))
         return rows + [e["record"] for e in aside]
 
     def records(self) -> Iterator[dict[str, Any]]:
