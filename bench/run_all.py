@@ -13,6 +13,7 @@ Measurements (each a script under bench/ that prints one JSON object):
     idle       CPU per minute of the appliance waiting for a press           bench/cpu.py
     latency    button edge to light change, idle and during a session        bench/latency.py
     startup    process start to ready, and RSS                               bench/startup.py
+    journal    start-up and `history` with 100,000 sessions         bench/journal_size.py
     fakeclock  a 20-minute program on the fake clock                         bench/fakeclock.py
     sound      a real session's chimes against its phases (SDL disk driver)  session_audio.py
     soak       the simulator at --speed 20 for 2 clock-hours: memory         bench/soak.py
@@ -96,6 +97,9 @@ def plan(quick: bool) -> dict[str, list[list[Job]]]:
         ],
         "startup": [[("startup", ["startup.py", "--runs", "2" if quick else "5"])]],
         "fakeclock": [[("fakeclock", ["fakeclock.py", "--repeat", "2" if quick else "5"])]],
+        "journal": [
+            [("journal", ["journal_size.py", "--sessions", "20000" if quick else "100000"])]
+        ],
         "sound": [[("session_audio", ["session_audio.py"])]],
         "soak": [  # the device alone and the simulator's window (bench/window_soak.py), at once
             [
@@ -425,6 +429,45 @@ def rows_startup(r: dict[str, Any]) -> list[Row]:
     ]
 
 
+def rows_journal(r: dict[str, Any]) -> list[Row]:
+    x = r.get("journal", {})
+    if "error" in x:
+        return [("Journal size", "ERROR: " + x["error"], "< 0.5 s; < 1 s, < 60 MB", False)]
+    n = f"{x['sessions']:,} sessions"
+    ready, empty = x["ready_s"], x["empty_ready_s"]
+    return [
+        (
+            f"Journal, {n}: start-up to ready (median of {x['runs']}; the same with an empty "
+            f"journal: {empty['median']:.3f} s)",
+            f"{ready['median']:.3f} s (worst {ready['max']:.3f} s); "
+            f"{x['ready_maxrss_mb']['max']:.1f} MB",
+            "< 0.5 s, independent of the journal's size",
+            ready["max"] < 0.5,
+        ),
+        (
+            f"Journal, {n}: `calmkit history` (last 7 days): time; peak RSS",
+            f"{x['history_s']['median']:.3f} s (worst {x['history_s']['max']:.3f} s); "
+            f"{x['history_maxrss_mb']['max']:.1f} MB",
+            "< 1 s, < 60 MB",
+            x["history_s"]["max"] < 1 and x["history_maxrss_mb"]["max"] < 60,
+        ),
+        (
+            f"Journal, {n}: `calmkit history --csv` (every session, {x['csv_lines'] - 1:,} "
+            f"rows): time; peak RSS",
+            f"{x['csv_s']['median']:.2f} s; {x['csv_maxrss_mb']['max']:.1f} MB",
+            "(for reference)",
+            None,
+        ),
+        (
+            f"Journal, {n}: first start, migrating the old JSON Lines journal "
+            f"({x['old_jsonl_mb']:.1f} MB -> {x['db_mb']:.1f} MB of SQLite), once",
+            f"{x['migrate_ready_s']:.2f} s to ready; {x['migrate_maxrss_mb']:.1f} MB",
+            "(for reference)",
+            None,
+        ),
+    ]
+
+
 def rows_fakeclock(r: dict[str, Any]) -> list[Row]:
     x = r.get("fakeclock", {})
     if "error" in x:
@@ -524,6 +567,7 @@ TABLES: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "latency": rows_latency,
     "startup": rows_startup,
     "fakeclock": rows_fakeclock,
+    "journal": rows_journal,
     "sound": rows_sound,
     "soak": rows_soak,
 }
@@ -662,6 +706,11 @@ process, so it measured the code as it was when that process started.
   through SDL's dummy audio driver, runner thread started) to reading its "ready" line.
 - **fakeclock** (bench/fakeclock.py): wall time (perf_counter) in a warm process, best of 5 (3 for
   the runner); CPU time beside it, since other processes share the machine.
+- **journal** (bench/journal_size.py): an old JSON Lines journal of 100,000 sessions (one
+  every 15 minutes up to now) is migrated by a first start; then, each in a fresh process,
+  start-up to ready as in **startup** (with that journal, and with an empty one), `calmkit
+  history` and `calmkit history --csv` (to /dev/null): wall time from the spawn, peak RSS from
+  the child's ru_maxrss (os.wait4).
 - **sound** (bench/session_audio.py): `calmkit play box` as the box runs it (runner, flow and
   Audio) for 16.5 s in real time, with SDL_AUDIODRIVER=disk writing the mix to a file and fade-in
   set to 0 so that a chime's onset is its first sample; each onset is placed in time by when the

@@ -109,8 +109,9 @@ def test_a_script_handed_to_build_plays_on_the_virtual_clock(factory):
 
 
 def test_a_journal_handed_in_recovers_a_cut_off_session_and_says_so(tmp_path, factory):
-    journal = Journal(tmp_path / "journal.jsonl")
-    journal.checkpoint({"start": "2026-03-02T03:10:00+00:00", "programs": ["calm"]})
+    crashed = Journal(tmp_path / "journal.db")
+    crashed.checkpoint({"start": "2026-03-02T03:10:00+00:00", "programs": ["calm"]})
+    journal = Journal(tmp_path / "journal.db")  # the next start, after the crash
     app = build(parse_config(""), clock=FakeClock(), pins=pins(factory), journal=journal)
     assert app.journal is journal
     assert app.notes == [

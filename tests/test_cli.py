@@ -8,6 +8,7 @@ import textwrap
 import pytest
 
 from calmkit.cli import main
+from calmkit.journal import Journal
 
 
 def run(capsys, *argv):
@@ -171,9 +172,9 @@ def test_a_reader_that_goes_away_stops_the_session_and_it_is_journaled(tmp_path)
     assert lines[0].strip().endswith("box: 240 s")
     assert child.returncode == 0
     assert "Traceback" not in err and "Error" not in err
-    records = [json.loads(line) for line in journal.read_text().splitlines()]
-    assert [r["status"] for r in records] == ["stopped"]
-    assert not journal.with_name(journal.name + ".inflight").exists()
+    records = Journal(journal).read()
+    assert [(r["status"], r["demo"]) for r in records] == [("stopped", True)]  # --speed: a demo
+    assert Journal(journal).in_flight() == []
 
 
 # --- --button: scripted presses on the virtual clock --------------------------------------------

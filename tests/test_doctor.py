@@ -73,3 +73,34 @@ def test_under_systemd_the_watchdog_must_be_set(tmp_path):
         run_checks(path, root=tmp_path, environ={"INVOCATION_ID": "x", "WATCHDOG_USEC": "30000000"})
     )
     assert set_["watchdog"].level == OK and set_["watchdog"].detail == "every 30 s"
+
+
+def test_the_journal_check_really_writes_to_the_journal_and_leaves_nothing(tmp_path):
+    from calmkit.journal import Journal
+
+    path = tmp_path / "state" / "journal.db"
+    Journal(path).append({"start": "2026-03-02T23:10:00+00:00", "programs": ["calm"]})
+    text = f"journal: {{path: {path}}}\nsound: false\n"
+    check = by_name(run_checks(config(tmp_path, text), root=tmp_path, environ={}))["journal"]
+    assert check.level == OK and "a test row written and removed" in check.detail
+    assert Journal(path).read() == [{"start": "2026-03-02T23:10:00+00:00", "programs": ["calm"]}]
+
+
+def test_a_journal_file_that_refuses_writes_fails_although_its_folder_is_writable(
+    tmp_path, monkeypatch
+):
+    from test_journal import Refusing
+
+    path = tmp_path / "journal.db"
+    text = f"journal: {{path: {path}}}\nsound: false\n"
+    Refusing(monkeypatch, "read-only")  # a read-only file, or another owner's
+    check = by_name(run_checks(config(tmp_path, text), root=tmp_path, environ={}))["journal"]
+    assert check.level == FAIL and "attempt to write a readonly database" in check.detail
+    assert str(path) in check.detail
+
+
+def test_a_folder_where_the_journal_file_should_be_fails(tmp_path):
+    (tmp_path / "journal.db").mkdir()
+    text = f"journal: {{path: {tmp_path / 'journal.db'}}}\nsound: false\n"
+    check = by_name(run_checks(config(tmp_path, text), root=tmp_path, environ={}))["journal"]
+    assert check.level == FAIL and "Is a directory" in check.detail

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import logging
 import os
 import signal
@@ -29,7 +28,6 @@ from gpiozero.pins.mock import MockFactory, MockPWMPin
 import calmkit.app
 import calmkit.hardware
 from calmkit import cli
-from calmkit import journal as journal_module
 from calmkit.app import build
 from calmkit.audio import Audio
 from calmkit.clock import FakeClock
@@ -38,6 +36,7 @@ from calmkit.errors import HardwareError
 from calmkit.hardware import PinChoice
 from calmkit.journal import Journal
 from helpers import rig
+from test_journal import Refusing, on_disk
 
 pygame = pytest.importorskip("pygame")
 
@@ -139,7 +138,7 @@ def test_no_audio_device_warns_once_and_the_session_runs_on_light(mixer, monkeyp
     assert warnings[0].startswith("sound is off: no audio device (")
     assert "calmkit-no-such-driver" in warnings[0] and "Light and vibration carry on" in warnings[0]
     assert "Fix:" in warnings[0]
-    assert json.loads((tmp_path / "journal.jsonl").read_text())["status"] == "completed"
+    assert on_disk(tmp_path / "journal.jsonl")[0]["status"] == "completed"
 
 
 def test_empty_corrupt_and_missing_sound_files_warn_once_each_naming_the_file(mixer, tmp_path):
@@ -261,26 +260,6 @@ def test_permission_denied_on_the_gpio_chip_exits_3_naming_the_gpio_group(
 # --- the journal --------------------------------------------------------------------------------
 
 
-class FailingOs:
-    """The journal module's view of ``os``: everything real, except the calls a test breaks."""
-
-    def __init__(self, **broken: int) -> None:
-        self.broken = dict(broken)  # os function name -> errno it fails with
-
-    def __getattr__(self, name: str):
-        real = getattr(os, name)
-        if name not in self.broken:
-            return real
-
-        def fail(*args, **kwargs):
-            code = self.broken.get(name)
-            if code is None:
-                return real(*args, **kwargs)
-            raise OSError(code, os.strerror(code))
-
-        return fail
-
-
 SHORT_BOX = """
 light: {fps: 10}
 default_program: short
@@ -300,53 +279,81 @@ def episodes(r, starts: list[float]) -> None:
 def test_a_full_disk_warns_once_the_sessions_run_and_are_written_when_it_frees(
     monkeypatch, tmp_path
 ):
-    disk = FailingOs(write=errno.ENOSPC)
-    monkeypatch.setattr(journal_module, "os", disk)
+    disk = Refusing(monkeypatch, "full")
     warnings: list[str] = []
-    journal = Journal(tmp_path / "journal.jsonl", warn=warnings.append)
+    journal = Journal(tmp_path / "journal.db", warn=warnings.append)
     r = rig(SHORT_BOX, journal=journal)
     episodes(r, [10.0, 200.0])
-    r.at(300.0, lambda: disk.broken.clear())  # space was freed
+    r.at(300.0, disk.fix)  # space was freed
     episodes(r, [400.0])
     held: list[int] = []
     r.at(299.0, lambda: held.append(len(journal.read())))
+    saved_at_next_start: list[int] = []
+    r.at(401.0, lambda: saved_at_next_start.extend(r["status"] for r in on_disk(journal.path)))
     assert r.run() == "nothing left to do"
     assert [e.data["status"] for e in r.kinds("session_end")] == ["completed"] * 3
     assert len(warnings) == 1
     one_line(warnings[0])
-    assert "No space left on device" in warnings[0] and str(journal.path) in warnings[0]
+    assert "could not save this session (database or disk is full" in warnings[0]
+    assert str(journal.path) in warnings[0]
     assert held == [2]  # kept in memory while the disk was full ...
-    lines = journal.path.read_text().splitlines()  # ... and written, in order, once it was not
-    assert [json.loads(line)["start"] for line in lines] == [
+    # ... written at the next session's first checkpoint (with that session's checkpoint) ...
+    assert saved_at_next_start == ["completed", "completed", "interrupted"]
+    assert [rec["start"] for rec in on_disk(journal.path)] == [  # ... in order, all of them
         e.data["start"] for e in r.kinds("episode_end")
     ]
-    assert len(lines) == 3
-    assert not journal.inflight_path.exists()
+    assert Journal(journal.path).in_flight() == []
+
+
+def test_a_session_the_disk_refused_at_its_end_survives_a_crash_and_is_saved_at_the_next_start(
+    monkeypatch, tmp_path
+):
+    """The bug: the checkpoint was deleted and "journaled" said, with nothing written."""
+    journal = Journal(tmp_path / "journal.db", warn=lambda message: None)
+    r = rig(SHORT_BOX, journal=journal)
+    episodes(r, [10.0])
+    disk: list[Refusing] = []
+    r.at(15.0, lambda: (disk.append(Refusing(monkeypatch, "full")), journal._close()))
+    r.at(100.0, lambda: r.app.runner.request_stop("crash"))
+    monkeypatch.setattr(journal, "flush", lambda: False)  # the process dies: no last chance
+    r.app.runner._fade_out = lambda: None
+    r.run()
+    (ended,) = r.kinds("episode_end")
+    assert journal.problem == "database or disk is full"
+    assert [rec["status"] for rec in Journal(journal.path).in_flight()] == ["completed"]
+    disk[0].fix()
+    again = rig(SHORT_BOX, journal=Journal(tmp_path / "journal.db"))
+    assert again.app.notes == []  # nothing was cut off: the whole record was kept
+    assert on_disk(journal.path) == [ended.data]  # saved once, as it ended
+    assert Journal(journal.path).in_flight() == []
 
 
 def test_lines_held_back_by_a_full_disk_are_written_on_the_way_out(monkeypatch, tmp_path):
-    disk = FailingOs(write=errno.ENOSPC)
-    monkeypatch.setattr(journal_module, "os", disk)
-    journal = Journal(tmp_path / "journal.jsonl", warn=lambda message: None)
+    disk = Refusing(monkeypatch, "full")
+    journal = Journal(tmp_path / "journal.db", warn=lambda message: None)
     r = rig(SHORT_BOX, journal=journal)
     episodes(r, [10.0])
-    r.at(600.0, lambda: disk.broken.clear())  # space was freed while the box sat idle
+    r.at(600.0, disk.fix)  # space was freed while the box sat idle
     r.at(7200.0, lambda: r.app.runner.request_stop("SIGTERM"))  # systemctl stop, hours later
     assert r.run() == "SIGTERM"
-    assert len(journal.path.read_text().splitlines()) == 1
+    assert len(on_disk(journal.path)) == 1
 
 
-@pytest.mark.parametrize("how", ["read-only", "not a folder"])
-def test_a_journal_folder_that_cannot_be_written_warns_once_and_sessions_run(
-    monkeypatch, tmp_path, how
-):
-    if how == "read-only":  # (the tests may run as root, whom chmod does not stop)
-        monkeypatch.setattr(journal_module, "os", FailingOs(open=errno.EROFS))
-        path = tmp_path / "journal.jsonl"
-        reason = "Read-only file system"
+@pytest.mark.parametrize("how", ["read-only file", "locked", "a folder", "not a folder"])
+def test_a_journal_that_cannot_be_written_warns_once_and_sessions_run(monkeypatch, tmp_path, how):
+    path = tmp_path / "journal.db"
+    if how == "read-only file":  # (the tests may run as root, whom chmod does not stop)
+        Refusing(monkeypatch, "read-only")
+        reason = "attempt to write a readonly database"
+    elif how == "locked":
+        Refusing(monkeypatch, "locked")
+        reason = "database is locked"
+    elif how == "a folder":
+        path.mkdir()
+        reason = "Is a directory"
     else:
         (tmp_path / "state").write_text("a file where the folder should be")
-        path = tmp_path / "state" / "journal.jsonl"
+        path = tmp_path / "state" / "journal.db"
         reason = "Not a directory"
     warnings: list[str] = []
     journal = Journal(path, warn=warnings.append)
@@ -360,6 +367,28 @@ def test_a_journal_folder_that_cannot_be_written_warns_once_and_sessions_run(
     assert [rec["start"] for rec in journal.read()] == [
         e.data["start"] for e in r.kinds("episode_end")
     ]  # kept in memory, for `calmkit history` in this process and the next write
+
+
+def test_play_says_plainly_when_a_session_could_not_be_saved(tmp_path, capsys, calmkit_logger):
+    (tmp_path / "journal.db").mkdir()  # the journal path is a folder
+    config = tmp_path / "calmkit.yaml"
+    config.write_text(f"journal: {{path: '{tmp_path / 'journal.db'}'}}\nsound: false\n")
+    assert cli.main(["play", "box", "--mock", "--speed", "1000", "--config", str(config)]) == 0
+    out, err = capsys.readouterr()
+    assert "journaled" not in out
+    assert "could not save this session (Is a directory" in out
+    assert "it is kept in memory and in " in out and "will be saved when" in out
+    assert "could not save this session" in err  # the warning, once
+
+
+def test_play_fast_does_not_say_journaled_when_it_writes_nothing(tmp_path, capsys):
+    config = tmp_path / "calmkit.yaml"
+    config.write_text(f"journal: {{path: '{tmp_path / 'journal.db'}'}}\nsound: false\n")
+    assert cli.main(["play", "box", "--fast", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "journaled:" not in out
+    assert "not journaled (a virtual run is not saved)" in out
+    assert not (tmp_path / "journal.db").exists()
 
 
 # --- the process killed, or stopped -------------------------------------------------------------
@@ -401,16 +430,16 @@ def calmkit_process(tmp_path: Path, *argv: str, **env_overrides: str) -> subproc
     )
 
 
-def wait_for(path: Path, process: subprocess.Popen, timeout: float = 30.0) -> None:
-    """Poll the file system until the process has written ``path``."""
+def wait_for(journal: Journal, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Poll the journal until the process has checkpointed its episode."""
     limit = time.monotonic() + timeout
-    while not path.exists():
+    while not Journal(journal.path).in_flight():
         if process.poll() is not None:
             raise AssertionError(f"calmkit ended ({process.returncode}): {process.stderr.read()}")
         if time.monotonic() > limit:
             process.kill()
-            raise AssertionError(f"{path} did not appear within {timeout} s")
-        # wait on the process itself, a little at a time, while its file is looked for
+            raise AssertionError(f"no checkpoint in {journal.path} within {timeout} s")
+        # wait on the process itself, a little at a time, while its checkpoint is looked for
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=0.01)
 
@@ -443,12 +472,11 @@ def test_killed_mid_session_the_next_start_journals_it_as_interrupted(
 ):
     config, journal = long_config
     process = calmkit_process(tmp_path, "play", "long", "--mock", "--mute", "--config", str(config))
-    wait_for(journal.inflight_path, process)
+    wait_for(journal, process)
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=30)
     assert process.returncode == -signal.SIGKILL
-    assert journal.read() == [earlier_record()]  # nothing journaled by the dead process ...
-    in_flight = json.loads(journal.inflight_path.read_text())  # ... but its episode was saved
+    (in_flight,) = Journal(journal.path).in_flight()  # its episode was checkpointed
     assert in_flight["programs"] == ["long"] and in_flight["status"] == "interrupted"
 
     # started again: the box notes the lost session and journals it, once
@@ -463,7 +491,7 @@ def test_killed_mid_session_the_next_start_journals_it_as_interrupted(
     assert records[0] == earlier_record()
     assert records[1] == {**in_flight, "status": "interrupted"}
     assert len(records) == 2
-    assert not journal.inflight_path.exists()
+    assert Journal(journal.path).in_flight() == []
     one_more = build(
         parse_config(config.read_text(), str(config)),
         clock=FakeClock(),
@@ -477,12 +505,16 @@ def test_killed_mid_session_the_next_start_journals_it_as_interrupted(
     assert len(csv_lines) == 3 and ",interrupted," in csv_lines[2]
 
 
-def test_sigterm_mid_session_exits_0_and_journals_the_session_as_stopped(tmp_path, long_config):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_stop_signal_mid_session_exits_0_and_journals_the_session_as_stopped(
+    tmp_path, long_config, signum
+):
+    """SIGHUP (the terminal or SSH session closed) used to kill at once, the lamp left on."""
     config, journal = long_config
     process = calmkit_process(tmp_path, "play", "long", "--mock", "--mute", "--config", str(config))
-    wait_for(journal.inflight_path, process)
+    wait_for(journal, process)
     sent = time.monotonic()
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(signum)
     out, err = process.communicate(timeout=30)
     took = time.monotonic() - sent
     assert process.returncode == 0, err
@@ -491,7 +523,7 @@ def test_sigterm_mid_session_exits_0_and_journals_the_session_as_stopped(tmp_pat
     records = journal.read()
     assert records[0] == earlier_record() and len(records) == 2
     assert records[1]["programs"] == ["long"] and records[1]["status"] == "stopped"
-    assert not journal.inflight_path.exists()
+    assert Journal(journal.path).in_flight() == []
     assert took < 10.0  # the light fades in under a second; this only guards against a hang
 
 

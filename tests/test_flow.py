@@ -235,11 +235,11 @@ def test_reach_out_plays_when_sessions_pile_up():
     wall = datetime(2026, 3, 1, 23, 0).astimezone()
     earlier = [wall - timedelta(hours=h) for h in (1, 5, 30)]
     flow, clock = make(recent_starts=earlier)
-    flow.start("box")
+    flow.start("press")  # 15 s: long enough to count (a shorter one is an accidental start)
     run_until_idle_or(flow, clock, ASK_HELPED)
     events = g(flow, clock, "press")
     assert not kinds(events, "reach_out")  # two earlier in 24 h + this one = 3
-    flow.start("box")
+    flow.start("press")
     run_until_idle_or(flow, clock, ASK_HELPED)
     events = g(flow, clock, "press")
     assert kinds(events, "reach_out")

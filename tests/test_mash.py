@@ -22,7 +22,6 @@ that many episodes fit in a test run, and the light runs at 10 frames a second (
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import tempfile
@@ -193,7 +192,7 @@ class Mash:
         assert self.violations == []
         assert self.flow.state == "idle"
         ends = self.kinds("episode_end")
-        lines = self.journal.path.read_text().splitlines() if self.journal.path.exists() else []
+        lines = self.journal.read()
         previous = "idle"
         episodes_begun = 0
         for event in self.kinds("state"):
@@ -202,8 +201,8 @@ class Mash:
                 episodes_begun += 1
             previous = state
         assert len(lines) == len(ends) == self.idle_presses == episodes_begun
-        assert [json.loads(line) for line in lines] == [e.data for e in ends]
-        assert not self.journal.inflight_path.exists()
+        assert lines == [e.data for e in ends]
+        assert self.journal.in_flight() == []
         self._check_sessions()
 
     def _check_sessions(self) -> None:

@@ -21,14 +21,14 @@ from calmkit.cues import Caps, caps_at
 from calmkit.flow import Flow, FlowSettings
 from calmkit.gestures import GestureDetector
 from calmkit.hardware import Devices, PinChoice, choose_pins, mock_factory
-from calmkit.journal import Journal, default_path, recent_starts
+from calmkit.journal import Journal, default_path
 from calmkit.runner import Item, QueueWaiter, Runner, Scripted, VirtualWaiter
 from calmkit.session import Event
 
 log = logging.getLogger("calmkit")
 
 
-def flow_settings(config: Config) -> FlowSettings:
+def flow_settings(config: Config, demo: bool = False) -> FlowSettings:
     return FlowSettings(
         default_program=config.default_program,
         menu=config.menu,
@@ -42,6 +42,7 @@ def flow_settings(config: Config) -> FlowSettings:
         reach_out_sessions=config.reach_out.sessions,
         reach_out_within_h=config.reach_out.within_hours,
         reach_out_message=config.reach_out.message,
+        demo=demo,
     )
 
 
@@ -83,6 +84,15 @@ def journal_path(config: Config) -> Path:
     return config.journal.path or default_path()
 
 
+def recovery_notes(recovered: list[dict[str, Any]], journal: Journal) -> list[str]:
+    """What the person is told at start about sessions an earlier run left behind."""
+    kept = "journaled" if journal.problem is None else "kept (not saved yet, see above)"
+    return [
+        f"The session started {record.get('start', '?')} was cut off and is {kept} as interrupted."
+        for record in recovered
+    ]
+
+
 @dataclass
 class App:
     """A built calmkit; ``runner.run()`` starts it, ``close()`` releases everything."""
@@ -102,6 +112,8 @@ class App:
         self.devices.close()
         if self.audio is not None:
             self.audio.close()
+        if self.journal is not None:
+            self.journal.close()  # writes what is held back, if it now can
 
 
 def build(
@@ -135,15 +147,11 @@ def build(
         if isinstance(journal, Journal):
             the_journal = journal
         elif journal and config.journal.enabled and not virtual:
-            the_journal = Journal(journal_path(config), warn=warn)
+            # a --speed run is a demo: kept at real times, out of history totals and reach-out
+            the_journal = Journal(journal_path(config), warn=warn, demo=speed != 1.0)
         if the_journal is not None:
-            recovered = the_journal.recover()
-            if recovered is not None:
-                notes.append(
-                    f"The session started {recovered.get('start', '?')} was cut off and is "
-                    f"journaled as interrupted."
-                )
-            starts = recent_starts(the_journal.read())
+            notes.extend(recovery_notes(the_journal.recover(), the_journal))
+            starts = the_journal.recent_starts(clock.wall(), config.reach_out.within_hours)
         audio: Audio | None = None
         if sound and config.sound.enabled and not virtual:
             audio = audio_for(config, warn)
@@ -152,7 +160,7 @@ def build(
         flow = Flow(
             config.programs,
             clock,
-            flow_settings(config),
+            flow_settings(config, demo=speed != 1.0),
             recent_starts=starts,
             single=program is not None,
         )

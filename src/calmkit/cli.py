@@ -283,18 +283,25 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     from calmkit.app import journal_path
-    from calmkit.journal import Journal, format_history, summarise, to_csv
+    from calmkit.journal import Journal, day_bounds, format_history, summarise, write_csv
 
     config = _load(args)
     journal = Journal(journal_path(config), warn=log.warning)
-    records = journal.read()
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:  # an odd character in an old record is shown, never a crash
+        reconfigure(errors="backslashreplace")
     if args.csv:
-        sys.stdout.write(to_csv(records))
+        write_csv(journal.records, sys.stdout)  # streamed: every record, demos included
         return 0
     if args.days < 1:
         raise UsageError("--days must be 1 or more")
-    print(format_history(summarise(records, date.today(), args.days)))
-    if not records:
+    today = date.today()
+    records = journal.between(*day_bounds(today, args.days))  # through the index on start
+    print(format_history(summarise(records, today, args.days)))
+    demos = sum(1 for record in records if record.get("demo") is True)
+    if demos:
+        print(f"({demos} demo run{'s' if demos != 1 else ''} at --speed not counted)")
+    if not records and not journal.path.exists():
         print(f"(no sessions journaled yet in {journal.path})")
     return 0
 

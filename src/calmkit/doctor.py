@@ -9,7 +9,6 @@ from __future__ import annotations
 import grp
 import os
 import pwd
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,23 +86,23 @@ def _audio(config: Any) -> list[Check]:
 
 
 def _journal(config: Any) -> Check:
+    """Writable for real: a row is written to the journal and taken out again."""
     from calmkit.app import journal_path
+    from calmkit.journal import Journal
 
     if not config.journal.enabled:
         return Check("journal", OK, "turned off in the config")
-    folder = journal_path(config).parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
-            pass
-    except OSError as error:
+    journal = Journal(journal_path(config), warn=lambda message: None)
+    problem = journal.probe()
+    journal.close()
+    if problem is not None:
         return Check(
             "journal",
             FAIL,
-            f"cannot write in {folder} ({error.strerror or error}); fix its owner or "
+            f"cannot write to {journal.path} ({problem}); free some space, fix its owner or "
             f"permissions, or set journal.path",
         )
-    return Check("journal", OK, f"{folder} is writable")
+    return Check("journal", OK, f"{journal.path} is writable (a test row written and removed)")
 
 
 def _groups(root: Path, user_groups: Callable[[], set[str]]) -> Check:

@@ -66,6 +66,9 @@ PHASE_MODES = {"prompt": Mode.PROMPT, "quiet": Mode.QUIET} | dict.fromkeys(
 )
 #: The program that a quiet offer starts.
 QUIET_PROGRAM = "quiet"
+#: Episodes shorter than this (active seconds) are accidental starts: they do not count towards
+#: reach-out.
+REACH_OUT_MIN_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class FlowSettings:
     reach_out_sessions: int = 4
     reach_out_within_h: float = 24.0
     reach_out_message: str = ""
+    #: A ``--speed`` demo: its episodes are marked and do not count towards reach-out.
+    demo: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,9 @@ class _EpisodeDraft:
     squeeze_s: float = 0.0
 
     def add(self, session: Session) -> None:
-        self.programs.extend(p for p in session.plan.programs if p not in self.programs[-1:])
+        for planned in session.plan.steps[: session.index + 1]:  # only programs that ran
+            if planned.program not in self.programs[-1:]:
+                self.programs.append(planned.program)
         self.planned_s += session.plan.total_s
         self.actual_s += session.active_s()
         self.pauses += session.pauses
@@ -152,9 +159,25 @@ class _EpisodeDraft:
 def reach_out_due(
     starts: Sequence[datetime], now: datetime, sessions: int, within_hours: float
 ) -> bool:
-    """Whether sessions have piled up: at least ``sessions`` started within the last hours."""
+    """Whether sessions have piled up: at least ``sessions`` started within the last hours.
+
+    Starts after ``now`` (the wall clock was set back) are not counted.
+    """
     since = now - timedelta(hours=within_hours)
     return sum(1 for s in starts if since <= s <= now) >= sessions
+
+
+def reach_out_crossed(
+    before: Sequence[datetime], latest: datetime, now: datetime, sessions: int, within_hours: float
+) -> bool:
+    """Whether the episode that started at ``latest`` is the one that reaches the threshold.
+
+    Reach-out speaks once, when the count crosses it, not after every session from then on;
+    ``before`` are the other counted starts.
+    """
+    return reach_out_due([*before, latest], now, sessions, within_hours) and not reach_out_due(
+        before, now, sessions, within_hours
+    )
 
 
 class Flow:
@@ -528,16 +551,20 @@ class Flow:
                 self._draft.status = status
             episode = self._draft.finish(helped)
             self._draft = None
-            self.recent_starts.append(episode.started)
-            since = episode.started - timedelta(hours=self.settings.reach_out_within_h)
-            self.recent_starts = [s for s in self.recent_starts if s >= since]  # stays small
+            counts = not self.settings.demo and episode.actual_s >= REACH_OUT_MIN_S
+            now = self.clock.wall()
+            since = now - timedelta(hours=self.settings.reach_out_within_h)
+            before = [s for s in self.recent_starts if s >= since]  # stays small
+            self.recent_starts = [*before, episode.started] if counts else before
             events.append(self._event("episode_end", **episode.to_record()))
             if (
                 announce
+                and counts
                 and self.settings.reach_out
-                and reach_out_due(
-                    self.recent_starts,
-                    self.clock.wall(),
+                and reach_out_crossed(
+                    before,
+                    episode.started,
+                    now,
                     self.settings.reach_out_sessions,
                     self.settings.reach_out_within_h,
                 )

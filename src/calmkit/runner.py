@@ -395,8 +395,7 @@ class Runner:
             self._next_checkpoint = None
             return
         if self.journal is not None:
-            self.journal.flush()  # lines a full disk held back: try again while a session runs
-            self.journal.checkpoint(record)
+            self.journal.checkpoint(record)  # also writes what a full disk held back earlier
         self._next_checkpoint = now + CHECKPOINT_S
 
     def _dispatch(self, events: list[Event]) -> None:
@@ -422,8 +421,7 @@ class Runner:
             elif kind == "episode_end":
                 self._next_checkpoint = None
                 if self.journal is not None:
-                    self.journal.append(dict(event.data))
-                    self.journal.clear_checkpoint()
+                    self.journal.append(dict(event.data))  # replaces its checkpoint once written
             if self.on_event is not None:
                 self.on_event(event)
 

@@ -216,8 +216,14 @@ def _show_address(address: str | bytes) -> str:
     return address
 
 
+#: Signals that stop calmkit gently: systemctl stop, Ctrl+C, and a closed terminal or SSH
+#: session (SIGHUP, whose default would kill the process at once with the lamp on).
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
 def install_stop_signals(on_stop: Callable[[str], None]) -> Callable[[], None]:
-    """Route SIGTERM (systemctl stop) and SIGINT (Ctrl+C) to ``on_stop("SIGTERM")`` etc.
+    """Route SIGTERM (systemctl stop), SIGINT (Ctrl+C) and SIGHUP (the terminal went away) to
+    ``on_stop("SIGTERM")`` etc.
 
     Call it from the main thread. ``on_stop`` runs inside a Python signal handler, on the main
     thread, between two bytecodes of whatever the main thread was doing (possibly in the middle
@@ -232,7 +238,7 @@ def install_stop_signals(on_stop: Callable[[str], None]) -> Callable[[], None]:
     def handler(signum: int, frame: FrameType | None) -> None:
         on_stop(signal.Signals(signum).name)
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS}
 
     def restore() -> None:
         for sig, old in previous.items():

@@ -22,8 +22,10 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from calmkit.clock import FakeClock
 from calmkit.flow_table import State
 from calmkit.gestures import LONG_HOLD_RATIO
+from calmkit.journal import episode_note
 from calmkit.session import Event
 
 BAR_WIDTH = 20
@@ -98,7 +100,8 @@ class StatusLine:
         elif event.kind == "session_end" and not self.tty:
             self._print(f"{clock_text(event.t)}  end: {data['status']}")
         elif event.kind == "episode_end" and not self.tty:
-            self._print(f"journaled: helped {data['helped']}")
+            virtual = isinstance(self.app.clock, FakeClock)  # --fast: nothing is saved
+            self._print(episode_note(self.app.journal, data["helped"], virtual))
         self.show_hint()
         self.draw(force=True)
 
