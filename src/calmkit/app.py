@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from calmkit.audio import Audio
+from calmkit.audio import SOUNDS, Audio
 from calmkit.clock import Clock, FakeClock, MonotonicClock, ScaledClock
 from calmkit.config import Config
 from calmkit.cues import Caps, caps_at
@@ -22,8 +22,10 @@ from calmkit.flow import Flow, FlowSettings
 from calmkit.gestures import GestureDetector
 from calmkit.hardware import Devices, PinChoice, choose_pins, mock_factory
 from calmkit.journal import Journal, default_path, recent_starts
+from calmkit.programs import Steps
 from calmkit.runner import Item, QueueWaiter, Runner, Scripted, VirtualWaiter
 from calmkit.session import Event
+from calmkit.soundorder import SoundLine
 
 log = logging.getLogger("calmkit")
 
@@ -77,6 +79,19 @@ def audio_for(config: Config, warn: Callable[[str], None]) -> Audio:
         warn=warn,
         overrides=overrides,
     )
+
+
+def sound_line(config: Config, audio: Audio) -> SoundLine:
+    """The order of sounds, decided on every sound's length as the files say (soundorder.py)."""
+    own = [
+        step.sound
+        for program in config.programs.values()
+        for block in program.blocks
+        if isinstance(block, Steps)
+        for step in block.steps
+        if step.sound
+    ]
+    return SoundLine(audio.lengths([*SOUNDS, *own]))
 
 
 def journal_path(config: Config) -> Path:
@@ -145,6 +160,10 @@ def build(
                 )
             starts = recent_starts(the_journal.read())
         audio: Audio | None = None
+        sounds = SoundLine({})
+        if sound and config.sound.enabled:
+            # a virtual run plays nothing, but orders its sounds (and shows them) all the same
+            sounds = sound_line(config, audio_for(config, warn))
         if sound and config.sound.enabled and not virtual:
             audio = audio_for(config, warn)
             if audio.open():  # says at start-up when there is no sound to be had ...
@@ -180,6 +199,7 @@ def build(
             items=items,
             clear_history=devices.clear_history if clear_history else None,
             on_frame=on_frame,
+            sounds=sounds,
         )
         devices.on_edge(runner.edge)
     except BaseException:

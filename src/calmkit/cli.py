@@ -129,13 +129,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 #: What `calmkit play --events` prints: the session itself, not the box's bookkeeping.
 PLAY_EVENTS = frozenset(
-    {"session_start", "phase", "pause", "resume", "item", "not_helping", "session_end"}
+    {"session_start", "phase", "pause", "resume", "item", "not_helping", "session_end", "sound"}
 )
 
 
 def _event_printer(enabled: bool, play: bool) -> Any:
     def emit(event: Any) -> None:
-        if event.kind in ("sound", "state") or (play and event.kind not in PLAY_EVENTS):
+        if event.kind == "state" or (play and event.kind not in PLAY_EVENTS):
             return
         sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
         sys.stdout.flush()

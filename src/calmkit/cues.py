@@ -234,3 +234,50 @@ def caps_at(
             min(vibration, night_vibration),
         )
     return Caps(brightness, volume, vibration)
+
+
+#: How long the caps take to move to new limits (the night starting or ending, the wall clock
+#: jumping, the clock becoming trusted): never a step from 7 % to 100 % within one frame.
+CAPS_FADE_S = 20.0
+
+
+class CapsFade:
+    """Caps that move to a new target in a straight line over ``fade_s`` seconds.
+
+    ``aim()`` gives the caps wanted now (from the hour, the clock's trust), ``at()`` what
+    applies at a moment: the first target applies at once (a box that starts at night is dim
+    from its first frame), a later one is faded to from wherever the caps stand.
+    """
+
+    def __init__(self, fade_s: float = CAPS_FADE_S) -> None:
+        self.fade_s = float(fade_s)
+        self._from: Caps | None = None
+        self._to: Caps | None = None
+        self._since = 0.0
+
+    def aim(self, target: Caps, now: float) -> None:
+        if self._to is None:
+            self._from = self._to = target
+            self._since = now
+        elif target != self._to:
+            self._from = self.at(now)
+            self._to = target
+            self._since = now
+
+    def fading(self, t: float) -> bool:
+        return self._from != self._to and t < self._since + self.fade_s
+
+    def at(self, t: float) -> Caps:
+        start, end = self._from, self._to
+        if start is None or end is None:
+            return Caps(1.0, 1.0, 1.0)
+        if start == end or self.fade_s <= 0:
+            return end
+        x = min(1.0, max(0.0, (t - self._since) / self.fade_s))
+        if x >= 1.0:
+            return end
+        return Caps(
+            start.brightness + (end.brightness - start.brightness) * x,
+            start.volume + (end.volume - start.volume) * x,
+            start.vibration + (end.vibration - start.vibration) * x,
+        )
