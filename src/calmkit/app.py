@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from calmkit import timesync
 from calmkit.audio import SOUNDS, Audio
-from calmkit.clock import Clock, FakeClock, MonotonicClock, ScaledClock
+from calmkit.clock import Clock, FakeClock, MonotonicClock, ScaledClock, wall_synced
 from calmkit.config import Config
 from calmkit.cues import Caps, caps_at
 from calmkit.flow import Flow, FlowSettings
@@ -48,12 +49,14 @@ def flow_settings(config: Config) -> FlowSettings:
 
 
 def caps_for(config: Config, clock: Clock) -> Callable[[], Caps]:
-    """Output limits right now: the day settings, lowered in the night window."""
+    """Output limits right now: the day settings, lowered in the night window and whenever the
+    clock is not synchronised (or cannot tell): a dim light is never wrong at night."""
     night = config.night
 
     def caps() -> Caps:
         return caps_at(
             clock.wall().time(),
+            trusted=wall_synced(clock) is True,
             brightness=config.light.brightness,
             volume=config.sound.volume,
             vibration=config.vibration.strength if config.vibration.enabled else 0.0,
@@ -138,7 +141,8 @@ def build(
     """Build a calmkit. ``program`` runs that one program and finishes (``calmkit play``)."""
     warn = warn or log.warning
     if clock is None:
-        clock = MonotonicClock() if speed == 1.0 else ScaledClock(speed)
+        synced = timesync.synchronised
+        clock = MonotonicClock(synced) if speed == 1.0 else ScaledClock(speed, synced)
     virtual = isinstance(clock, FakeClock)
     if pins is None:
         pins = PinChoice(mock_factory(), True) if virtual else choose_pins(config.hardware.pins)

@@ -168,7 +168,11 @@ def _run_app(args: argparse.Namespace, program: str | None) -> int:
         raise UsageError("--fast runs one program: use `calmkit play PROGRAM --fast`")
     sim = args.sim and not fast
     pins = PinChoice(mock_factory(), True) if (args.mock or sim or fast) else None
-    clock = FakeClock(wall_start=datetime.now().astimezone()) if fast else None
+    clock = None
+    if fast:  # virtual time from the real wall clock, as far as it can be trusted
+        from calmkit.timesync import synchronised
+
+        clock = FakeClock(wall_start=datetime.now().astimezone(), synced=synchronised())
     events = _event_printer(args.events, play=program is not None)
 
     if sim:

@@ -225,9 +225,11 @@ def caps_at(
     night_brightness: float,
     night_volume: float,
     night_vibration: float,
+    trusted: bool = True,
 ) -> Caps:
-    """Day limits, lowered to the night caps between the night hours."""
-    if in_window(night_start, night_end, at):
+    """Day limits, lowered to the night caps between the night hours, and at any hour when the
+    clock is not ``trusted`` (not synchronised: the hour may be 3 a.m. whatever it says)."""
+    if not trusted or in_window(night_start, night_end, at):
         return Caps(
             min(brightness, night_brightness),
             min(volume, night_volume),
