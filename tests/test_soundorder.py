@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from calmkit.cli import main
-from calmkit.soundorder import SoundLine, answered_by_a_press, is_cue
+from calmkit.soundorder import GAP_S, SoundLine, answered_by_a_press, is_cue
 from helpers import rig
 
 LENGTHS = {"chime_in": 0.8, "tick": 0.15, "bell_end": 4.0, "say_quiet_offer": 2.5, "name_box": 1.1}
@@ -24,11 +24,11 @@ def test_a_voice_waits_for_the_bell_then_starts_when_it_ends():
     line = SoundLine(LENGTHS)
     assert line.ask("bell_end", 10.0) == [] and line.ask("say_quiet_offer", 10.0) == []
     assert starts(line.due(10.0)) == [("bell_end", 10.0)]  # the voice waits for the bell
-    assert line.next_deadline() == 14.0
-    assert line.due(13.9) == []
-    assert starts(line.due(14.0)) == [("say_quiet_offer", 14.0)]
+    assert line.next_deadline() == 14.0 + GAP_S  # a breath after the bell's last sample
+    assert line.due(14.0) == []
+    assert starts(line.due(14.0 + GAP_S)) == [("say_quiet_offer", 14.0 + GAP_S)]
     assert line.next_deadline() is None
-    assert line.quiet_at() == pytest.approx(16.5)
+    assert line.quiet_at() == pytest.approx(16.5 + 2 * GAP_S)
 
 
 def test_a_chime_goes_ahead_of_a_waiting_voice_which_then_waits_for_it():
@@ -36,9 +36,10 @@ def test_a_chime_goes_ahead_of_a_waiting_voice_which_then_waits_for_it():
     assert line.ask("name_box", 0.0) == []
     assert starts(line.ask("tick", 0.0)) == [("tick", 0.0)]  # asked at the same moment: first
     assert line.due(0.0) == []  # the voice waits for the tick (0.15 s)
-    assert starts(line.ask("chime_in", 0.15)) == [("chime_in", 0.15)]  # on time, first
-    assert line.next_deadline() == pytest.approx(0.95)
-    assert starts(line.due(0.96)) == [("name_box", 0.96)]
+    t = 0.15 + GAP_S
+    assert starts(line.ask("chime_in", t)) == [("chime_in", t)]  # on time, first
+    assert line.next_deadline() == pytest.approx(t + 0.8 + GAP_S)
+    assert starts(line.due(t + 0.8 + GAP_S + 1e-9)) == [("name_box", t + 0.8 + GAP_S + 1e-9)]
 
 
 def test_a_chime_is_left_out_rather_than_played_over_a_voice():
@@ -46,8 +47,8 @@ def test_a_chime_is_left_out_rather_than_played_over_a_voice():
     line.ask("say_quiet_offer", 0.0)
     line.due(0.0)
     assert line.ask("chime_in", 1.0) == []
-    assert line.quiet_at() == 2.5
-    assert starts(line.ask("chime_in", 2.5)) == [("chime_in", 2.5)]
+    assert line.quiet_at() == 2.5 + GAP_S
+    assert starts(line.ask("chime_in", 2.6)) == [("chime_in", 2.6)]
 
 
 def test_a_press_answers_the_prompts_still_waiting_but_not_the_others():
@@ -57,8 +58,8 @@ def test_a_press_answers_the_prompts_still_waiting_but_not_the_others():
     for name in ("say_quiet_offer", "say_reach_out", "name_box", "say_ground_see"):
         line.ask(name, 0.0)
     line.pressed()
-    assert starts(line.due(4.0)) == [("say_reach_out", 4.0)]
-    assert starts(line.due(12.5)) == [("say_ground_see", 12.5)]
+    assert starts(line.due(4.1)) == [("say_reach_out", 4.1)]
+    assert starts(line.due(12.7)) == [("say_ground_see", 12.7)]
 
 
 def test_a_sound_with_no_length_is_silence_and_clear_stops_everything():
@@ -131,7 +132,7 @@ def test_calm_then_the_quiet_offer_then_quiet_then_the_ask_never_overlap():
         "say_did_it_help",  # waits for the end bell
     ]
     assert "say_quiet_offer" not in [n for n, _ in names]  # answered before it was said
-    assert names[-2:] == [("bell_end", quiet_end), ("say_did_it_help", quiet_end + 4.0)]
+    assert names[-2:] == [("bell_end", quiet_end), ("say_did_it_help", quiet_end + 4.0 + GAP_S)]
 
 
 def test_the_quiet_offer_is_said_after_the_end_bell_not_over_it():
@@ -141,7 +142,7 @@ def test_the_quiet_offer_is_said_after_the_end_bell_not_over_it():
     names = [(s["name"], s["t"]) for s in sound_events(r)]
     assert names[-3:] == [
         ("bell_end", 240.0),
-        ("say_quiet_offer", 244.0),  # after the bell, not over it
+        ("say_quiet_offer", 244.0 + GAP_S),  # after the bell, not over it
         ("say_did_it_help", 260.0),
     ]
     assert_no_overlap(sound_events(r))
@@ -167,7 +168,7 @@ def test_the_reach_out_voice_follows_the_end_bell_and_play_waits_for_it():
     assert_no_overlap(sounds)
     bell, reach = sounds[-2:]
     assert (bell["name"], reach["name"]) == ("bell_end", "say_reach_out")
-    assert reach["t"] == pytest.approx(bell["t"] + bell["length_s"])
+    assert reach["t"] == pytest.approx(bell["t"] + bell["length_s"] + GAP_S)
     # play is over only once the message has been heard out
     assert r.clock.now() >= reach["t"] + reach["length_s"] - 1e-3
 

@@ -288,8 +288,9 @@ class Audio:
         """How long ``name`` sounds when play() plays it, in seconds; 0.0 for silence.
 
         Read from the file with the standard library, without the mixer, so a virtual run
-        (--fast) knows its sounds' lengths too. It finds the file as play() does; a file that
-        `wave` cannot measure (an OGG, a float WAV) counts as UNMEASURED_S.
+        (--fast) knows its sounds' lengths too. It finds the file as play() does, passing over
+        broken ones; a file that `wave` cannot measure (an OGG, a float WAV) has the length of
+        the next one that it can (the packaged sound of that name), else UNMEASURED_S.
         """
         if not self.enabled or not name or (is_spoken(name) and not self.voice):
             return 0.0
@@ -297,10 +298,9 @@ class Audio:
             return 0.0
         if name.startswith("name_") and not any(p.is_file() for p in self._candidates(name)):
             name = "tick"
-        for path in self._candidates(name):
-            if path.is_file() and _check_wav(path) is None:
-                return _wav_seconds(path)
-        return 0.0
+        found = [p for p in self._candidates(name) if p.is_file() and _check_wav(p) is None]
+        measured = (_wav_seconds(p) for p in found)
+        return next((s for s in measured if s is not None), UNMEASURED_S if found else 0.0)
 
     def lengths(self, names: Iterable[str]) -> dict[str, float]:
         """Every sound's length (see length()): the data the order of sounds is decided on."""
@@ -463,13 +463,13 @@ def _check_wav(path: Path) -> str | None:
     return None
 
 
-def _wav_seconds(path: Path) -> float:
-    """A sound file's length; UNMEASURED_S when `wave` cannot tell (not a WAV it reads)."""
+def _wav_seconds(path: Path) -> float | None:
+    """A sound file's length; None when `wave` cannot tell (not a WAV it reads)."""
     try:
         with wave.open(str(path), "rb") as w:
             return w.getnframes() / w.getframerate()
     except (wave.Error, EOFError, OSError, ZeroDivisionError):
-        return UNMEASURED_S
+        return None
 
 
 def _valid_name(name: str) -> bool:

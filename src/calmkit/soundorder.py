@@ -13,6 +13,11 @@ and decides when each sound starts; it plays nothing. The runner asks it and pla
 - A prompt that asks the person something ("paused", "press once for some quiet time", "did that
   help?", a program's name) and is still waiting when they press is dropped: they have answered.
 - A name with no length (no file, the voice off) is silence: nothing is put on the line.
+
+Each sound holds the line GAP_S beyond its end: a sound card starts a sound at its next buffer
+after it is asked (23 ms here), so two sounds asked back to back could share a buffer, and the
+card's clock is not the system's. Rendered through SDL's disk driver, a voice asked for exactly
+at the bell's end began 6 ms before the bell's last sample (bench/session_audio.py --end).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from dataclasses import dataclass
 
 CUE_PREFIXES = ("chime_",)
 CUES = frozenset({"tick"})
+#: The pause after each sound before the next may start (see the module text).
+GAP_S = 0.1
 #: Prompts that a press answers: still waiting when the person presses, they are not said.
 ANSWERED_BY_A_PRESS = frozenset({"say_paused", "say_quiet_offer", "say_did_it_help"})
 
@@ -87,7 +94,7 @@ class SoundLine:
 
     def _start(self, name: str, now: float, length: float) -> Sound:
         sound = Sound(name, now, length)
-        self._sounding_until = sound.end
+        self._sounding_until = sound.end + GAP_S
         return sound
 
     def pressed(self) -> None:
@@ -107,4 +114,4 @@ class SoundLine:
         """When everything asked for so far will have finished (None: nothing ever sounded)."""
         if self._sounding_until == -math.inf and not self._waiting:
             return None
-        return self._sounding_until + sum(self.length(n) for n in self._waiting)
+        return self._sounding_until + sum(self.length(n) + GAP_S for n in self._waiting)
