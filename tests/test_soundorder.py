@@ -179,3 +179,14 @@ def test_play_waits_for_its_last_sound_fifteen_seconds_at_most():
     r.run()
     (end,) = r.kinds("session_end")
     assert end.t + 15.0 <= r.clock.now() <= end.t + 15.0 + 1.0  # 15 s, then the 0.8 s fade
+
+
+def test_under_speed_a_sound_still_takes_its_real_time_on_the_faster_clock():
+    from calmkit.app import audio_for, sound_line
+    from calmkit.config import parse_config
+
+    config = parse_config("", "test.yaml")
+    line = sound_line(config, audio_for(config, print), speed=10.0)
+    assert line.length("bell_end") == pytest.approx(40.0)  # 4 real seconds at --speed 10
+    r = rig(speed=10.0, program="box")
+    assert r.app.runner.sound_wait_s == pytest.approx(150.0)

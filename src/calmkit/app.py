@@ -24,7 +24,7 @@ from calmkit.gestures import GestureDetector
 from calmkit.hardware import Devices, PinChoice, choose_pins, mock_factory
 from calmkit.journal import Journal, default_path, recent_starts
 from calmkit.programs import Steps
-from calmkit.runner import Item, QueueWaiter, Runner, Scripted, VirtualWaiter
+from calmkit.runner import SOUND_WAIT_S, Item, QueueWaiter, Runner, Scripted, VirtualWaiter
 from calmkit.session import Event
 from calmkit.soundorder import SoundLine
 
@@ -84,8 +84,11 @@ def audio_for(config: Config, warn: Callable[[str], None]) -> Audio:
     )
 
 
-def sound_line(config: Config, audio: Audio) -> SoundLine:
-    """The order of sounds, decided on every sound's length as the files say (soundorder.py)."""
+def sound_line(config: Config, audio: Audio, speed: float = 1.0) -> SoundLine:
+    """The order of sounds, decided on every sound's length as the files say (soundorder.py).
+
+    Under --speed a sound still takes its real time: ``speed`` times as long on the clock.
+    """
     own = [
         step.sound
         for program in config.programs.values()
@@ -94,7 +97,8 @@ def sound_line(config: Config, audio: Audio) -> SoundLine:
         for step in block.steps
         if step.sound
     ]
-    return SoundLine(audio.lengths([*SOUNDS, *own]))
+    lengths = audio.lengths([*SOUNDS, *own])
+    return SoundLine({name: seconds * speed for name, seconds in lengths.items()})
 
 
 def journal_path(config: Config) -> Path:
@@ -167,7 +171,7 @@ def build(
         sounds = SoundLine({})
         if sound and config.sound.enabled:
             # a virtual run plays nothing, but orders its sounds (and shows them) all the same
-            sounds = sound_line(config, audio_for(config, warn))
+            sounds = sound_line(config, audio_for(config, warn), speed)
         if sound and config.sound.enabled and not virtual:
             audio = audio_for(config, warn)
             if audio.open():  # says at start-up when there is no sound to be had ...
@@ -204,6 +208,7 @@ def build(
             clear_history=devices.clear_history if clear_history else None,
             on_frame=on_frame,
             sounds=sounds,
+            sound_wait_s=SOUND_WAIT_S * speed,
         )
         devices.on_edge(runner.edge)
     except BaseException:

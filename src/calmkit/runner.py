@@ -164,6 +164,7 @@ class Runner:
         clear_every_s: float = 60.0,
         on_frame: Callable[[float], None] | None = None,
         sounds: SoundLine | None = None,
+        sound_wait_s: float = SOUND_WAIT_S,
     ) -> None:
         self.flow = flow
         self.outputs = outputs
@@ -181,6 +182,7 @@ class Runner:
         self.clear_every_s = clear_every_s
         self.on_frame = on_frame
         self.sounds = sounds if sounds is not None else SoundLine({})
+        self.sound_wait_s = sound_wait_s
         self.muted = False
         self.stop_reason: str | None = None
         self.frames = 0
@@ -468,10 +470,10 @@ class Runner:
 
     def _let_sounds_finish(self) -> None:
         """A program that ended by itself (`calmkit play`) lets its last sounds, the end bell
-        and any reach-out after it, be heard out: at most SOUND_WAIT_S, on the runner's clock
+        and any reach-out after it, be heard out: at most sound_wait_s, on the runner's clock
         (virtual under --fast), while the light goes on fading. A stop request ends the wait;
         presses are not taken any more."""
-        limit = self.clock.now() + SOUND_WAIT_S
+        limit = self.clock.now() + self.sound_wait_s
         while self.stop_reason is None:
             now = self.clock.now()
             end = self.sounds.quiet_at()
