@@ -8,6 +8,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calmkit.cli import main
 from calmkit.soundorder import GAP_S, SoundLine, answered_by_a_press, is_cue
@@ -190,3 +192,36 @@ def test_under_speed_a_sound_still_takes_its_real_time_on_the_faster_clock():
     assert line.length("bell_end") == pytest.approx(40.0)  # 4 real seconds at --speed 10
     r = rig(speed=10.0, program="box")
     assert r.app.runner.sound_wait_s == pytest.approx(150.0)
+
+
+NAMES = ["chime_in", "chime_out", "tick", "bell_end", "say_quiet_offer", "name_box", "say_paused"]
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 3), st.sampled_from([*NAMES, "press"]), st.integers(1, 3)),
+        max_size=40,
+    )
+)
+def test_whatever_is_asked_for_started_sounds_never_overlap_and_cues_are_on_time(asks):
+    lengths = {**LENGTHS, "chime_out": 1.0, "say_paused": 0.7}
+    line = SoundLine(lengths)
+    now, started = 0.0, []
+    for dt, name, times in asks:
+        deadline = line.next_deadline()
+        if deadline is not None and deadline <= now + dt:  # the runner wakes at each turn
+            started += line.due(max(now, deadline))
+        now += dt
+        if name == "press":
+            line.pressed()
+            continue
+        for _ in range(times):  # several asked for at one moment, as at a session's end
+            for sound in line.ask(name, now):
+                assert is_cue(sound.name) and sound.start == now  # a cue: now or never
+                started.append(sound)
+        started += line.due(now)
+    while (deadline := line.next_deadline()) is not None:
+        started += line.due(deadline)
+    for before, after in itertools.pairwise(started):
+        assert after.start >= before.end + GAP_S - 1e-9, (before, after)
