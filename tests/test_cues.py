@@ -283,3 +283,17 @@ def test_a_wall_clock_jump_or_the_clock_becoming_trusted_fades_too():
     r.at(100, lambda: r.app.runner.request_stop("test"))
     r.run()
     assert_fades(track, 0.3, 1.0)
+
+
+def test_a_session_started_after_the_night_began_is_dim_from_its_first_frame():
+    """The box idled dark across 21:00: there is nothing to fade, the night caps apply at once."""
+    from helpers import NOON, rig
+
+    r = rig(wall=NOON.replace(hour=20, minute=59, second=30))
+    track = cap_track(r)
+    r.at(60, lambda: r.app.runner.start("box"))  # 21:00:30
+    r.at(90, lambda: r.app.runner.request_stop("test"))
+    r.run()
+    caps = [c for t, c in track if t >= 60]
+    assert caps and caps == pytest.approx([0.3] * len(caps))
+    assert max(duty for t, duty, _ in r.frames if t >= 60) == pytest.approx(0.3**2.2)

@@ -248,7 +248,9 @@ class CapsFade:
 
     ``aim()`` gives the caps wanted now (from the hour, the clock's trust), ``at()`` what
     applies at a moment: the first target applies at once (a box that starts at night is dim
-    from its first frame), a later one is faded to from wherever the caps stand.
+    from its first frame), as does one given ``at_once`` (the lamp is dark: nothing to fade, and
+    a session started at 21:30 must not begin at the day's cap); a later one is faded to from
+    wherever the caps stand.
     """
 
     def __init__(self, fade_s: float = CAPS_FADE_S) -> None:
@@ -257,8 +259,8 @@ class CapsFade:
         self._to: Caps | None = None
         self._since = 0.0
 
-    def aim(self, target: Caps, now: float) -> None:
-        if self._to is None:
+    def aim(self, target: Caps, now: float, at_once: bool = False) -> None:
+        if self._to is None or at_once:
             self._from = self._to = target
             self._since = now
         elif target != self._to:

@@ -193,6 +193,7 @@ class Runner:
         self._flow_due: float | None = None
         self._gesture_due: float | None = None
         self._caps = CapsFade()
+        self._light: tuple[float, ...] = ()  # the duty last written: a dark lamp needs no fade
         self._caps_until = -math.inf
         self._sound_due: float | None = None
         self._chores_due: float | None = None
@@ -315,7 +316,7 @@ class Runner:
         """The caps wanted change only with the hour: look them up once a second, not every
         frame; what applies fades to them (CapsFade), so it never steps within a frame."""
         if now >= self._caps_until:
-            self._caps.aim(self.caps(), now)
+            self._caps.aim(self.caps(), now, at_once=not any(self._light))  # dark: no fade
             self._caps_until = now + 1.0
         return self._caps.at(now)
 
@@ -344,6 +345,7 @@ class Runner:
                 index = 0
             light, motor, animating = self._ahead[index]
         self.outputs.write(light, motor)
+        self._light = light
         self.frames += 1
         if self.on_frame is not None:
             self.on_frame(now)
