@@ -225,3 +225,17 @@ def test_whatever_is_asked_for_started_sounds_never_overlap_and_cues_are_on_time
         started += line.due(deadline)
     for before, after in itertools.pairwise(started):
         assert after.start >= before.end + GAP_S - 1e-9, (before, after)
+
+
+def test_play_fast_events_the_reach_out_voice_comes_after_the_end_bell(capsys, tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("reach_out: {sessions: 1}\n")  # the first session already reaches out
+    assert main(["play", "478", "--fast", "--events", "--config", str(config)]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    sounds = [e for e in events if e["event"] == "sound"]
+    assert_no_overlap(sounds)
+    end = next(e["t"] for e in events if e["event"] == "session_end")
+    assert [(s["name"], s["t"]) for s in sounds[-2:]] == [
+        ("bell_end", end),
+        ("say_reach_out", pytest.approx(end + 4.0 + GAP_S)),
+    ]
