@@ -6,6 +6,10 @@ since boot), then the kernel itself (adjtimex(2), read only, as timedatectl's NT
 does: the clock is synchronised when the kernel's estimate of its maximum error is under 16 s
 and STA_UNSYNC is not set). ``None`` means it cannot tell (not Linux, no libc): callers treat
 that like an unsynchronised clock, so the night caps apply (a dim light is never wrong at night).
+
+Under calmkit.service, ProtectClock=yes blocks adjtimex even for reading (EPERM, so: cannot
+tell): there the flag file is what tells, which suits Raspberry Pi OS, where systemd-timesyncd
+keeps the time. With another NTP client the service stays on the night caps (the safe side).
 """
 
 from __future__ import annotations
