@@ -394,3 +394,28 @@ def test_a_program_without_a_spoken_name_gets_a_soft_tick_and_no_warning(tmp_pat
     audio.play("name_my_own_program")
     audio.close()
     assert played == ["tick"] and warnings == []
+
+
+# --- lengths, for the order of sounds --------------------------------------------------------
+
+
+def test_lengths_are_read_from_the_files_as_play_would_find_them(make, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    write_wav(mine / "bell_end.wav", 1.5)  # the user's own replaces the packaged 4 s bell
+    (mine / "chime_in.wav").write_bytes(b"")  # broken: the packaged one plays, so it counts
+    (mine / "rain.ogg").write_bytes(b"OggS" + b"\0" * 100)  # `wave` cannot measure an OGG
+    a = make(user_dir=mine, overrides={"say_reach_out": write_wav(tmp_path / "me.wav", 2.0)})
+    assert a.length("bell_end") == pytest.approx(1.5)
+    assert a.length("chime_in") == pytest.approx(0.8)
+    assert a.length("say_reach_out") == pytest.approx(2.0)
+    assert a.length("rain") == audio_module.UNMEASURED_S
+    assert a.length("name_mine") == a.length("tick") == pytest.approx(0.15, abs=1e-3)  # as play()
+    assert a.length("no_such_sound") == 0.0 and a.length("") == 0.0 and a.length("../x") == 0.0
+    assert not a.is_open  # no mixer needed
+
+
+def test_spoken_sounds_have_no_length_when_the_voice_is_off(make):
+    lengths = make(voice=False).lengths(["say_quiet_offer", "name_box", "bell_end", "bell_end"])
+    assert lengths == {"say_quiet_offer": 0.0, "name_box": 0.0, "bell_end": pytest.approx(4.0)}
+    assert make(enabled=False).length("bell_end") == 0.0

@@ -52,17 +52,42 @@ def test_box_runs_every_phase_on_time_and_ends_at_240():
     assert session.state == ENDED and session.status == COMPLETED
 
 
-def test_a_late_update_reports_the_measured_time_and_catches_up():
+def test_a_late_update_reports_the_measured_time_and_goes_to_the_phase_due_now():
     clock = FakeClock()
     session = Session(expand("box", {"box": BOX}), clock)
     session.start()
     clock.advance(9.5)  # two boundaries passed (4 and 8) before anyone looked
     events = session.update()
-    assert [(e.t, e.due, e.data["phase"]) for e in events] == [
-        (9.5, 4.0, "hold"),
-        (9.5, 8.0, "exhale"),
-    ]
+    assert [(e.t, e.due, e.data["phase"]) for e in events] == [(9.5, 8.0, "exhale")]
     assert session.next_deadline() == 12.0  # later deadlines did not move
+
+
+def test_a_stall_resumes_at_the_phase_due_now_with_one_event_on_the_absolute_timeline():
+    """SIGSTOP for 25 s: six boundaries missed (4, 8, ... 24); one phase event, for the phase
+    due at 25 s (the exhale that began at 24), then the timeline goes on from the start."""
+    clock = FakeClock(start=100.0)
+    session = Session(expand("box", {"box": BOX}), clock)
+    session.start()
+    clock.advance(2.0)
+    assert session.update() == []
+    clock.advance(23.0)  # the stall
+    events = session.update()
+    assert [(e.kind, e.t, e.due, e.data["index"]) for e in events] == [("phase", 25.0, 24.0, 6)]
+    assert session.current.phase == "exhale"
+    assert session.step_elapsed() == pytest.approx(1.0)
+    assert session.next_deadline() == 100.0 + 28.0
+    clock.advance_to(128.0)
+    assert [(e.due, e.data["phase"]) for e in session.update()] == [(28.0, "hold")]
+
+
+def test_a_stall_past_the_end_ends_the_session_once_without_phases():
+    clock = FakeClock()
+    session = Session(expand("box", {"box": BOX}), clock)
+    session.start()
+    clock.advance(300.0)
+    events = session.update()
+    assert [(e.kind, e.due) for e in events] == [("session_end", 240.0)]
+    assert session.status == COMPLETED
 
 
 def test_pause_and_resume_shift_later_deadlines_by_exactly_the_pause():
@@ -161,3 +186,23 @@ def test_state_is_running_between_boundaries():
     clock.advance(1.999)
     assert session.update() == [] and session.state == RUNNING
     assert session.step_remaining() == pytest.approx(0.001)
+
+
+def test_a_stalled_box_resumes_at_the_phase_due_now_with_one_chime():
+    """The whole device: SIGSTOP for 25 s at 10 s into box. At 35 s one phase, the inhale due
+    since 32 s, and one chime; the light is where the timeline says; then on as planned."""
+    from calmkit.cues import ease
+    from helpers import rig
+
+    r = rig()
+    r.app.runner.start("box")
+    r.at(10.0, lambda: r.clock.advance(25.0))
+    r.at(45.0, lambda: r.app.runner.request_stop("test"))
+    r.run()
+    late = [e for e in r.events if e.kind in ("phase", "sound") and 10.0 < e.t < 36.0]
+    assert [(e.kind, e.t) for e in late] == [("phase", 35.0), ("sound", 35.0)]
+    assert (late[0].due, late[0].data["index"], late[1].data["name"]) == (32.0, 8, "chime_in")
+    assert [e.t for e in r.kinds("phase") if e.t > 35.0] == [36.0, 40.0, 44.0]
+    first_frame = next(duty for t, duty, _ in r.frames if t >= 35.0)
+    level = 0.03 + (1.0 - 0.03) * ease(3.0 / 4.0)  # 3 s into the 4 s inhale that began at 32
+    assert first_frame == pytest.approx(level**2.2)

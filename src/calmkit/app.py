@@ -14,16 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from calmkit.audio import Audio
-from calmkit.clock import Clock, FakeClock, MonotonicClock, ScaledClock
+from calmkit import timesync
+from calmkit.audio import SOUNDS, Audio
+from calmkit.clock import Clock, FakeClock, MonotonicClock, ScaledClock, wall_synced
 from calmkit.config import Config
 from calmkit.cues import Caps, caps_at
 from calmkit.flow import Flow, FlowSettings
 from calmkit.gestures import GestureDetector
 from calmkit.hardware import Devices, PinChoice, choose_pins, mock_factory
 from calmkit.journal import Journal, default_path
-from calmkit.runner import Item, QueueWaiter, Runner, Scripted, VirtualWaiter
+from calmkit.programs import Steps
+from calmkit.runner import SOUND_WAIT_S, Item, QueueWaiter, Runner, Scripted, VirtualWaiter
 from calmkit.session import Event
+from calmkit.soundorder import SoundLine
 
 log = logging.getLogger("calmkit")
 
@@ -47,12 +50,14 @@ def flow_settings(config: Config, demo: bool = False) -> FlowSettings:
 
 
 def caps_for(config: Config, clock: Clock) -> Callable[[], Caps]:
-    """Output limits right now: the day settings, lowered in the night window."""
+    """Output limits right now: the day settings, lowered in the night window and whenever the
+    clock is not synchronised (or cannot tell): a dim light is never wrong at night."""
     night = config.night
 
     def caps() -> Caps:
         return caps_at(
             clock.wall().time(),
+            trusted=wall_synced(clock) is True,
             brightness=config.light.brightness,
             volume=config.sound.volume,
             vibration=config.vibration.strength if config.vibration.enabled else 0.0,
@@ -78,6 +83,23 @@ def audio_for(config: Config, warn: Callable[[str], None]) -> Audio:
         warn=warn,
         overrides=overrides,
     )
+
+
+def sound_line(config: Config, audio: Audio, speed: float = 1.0) -> SoundLine:
+    """The order of sounds, decided on every sound's length as the files say (soundorder.py).
+
+    Under --speed a sound still takes its real time: ``speed`` times as long on the clock.
+    """
+    own = [
+        step.sound
+        for program in config.programs.values()
+        for block in program.blocks
+        if isinstance(block, Steps)
+        for step in block.steps
+        if step.sound
+    ]
+    lengths = audio.lengths([*SOUNDS, *own])
+    return SoundLine({name: seconds * speed for name, seconds in lengths.items()})
 
 
 def journal_path(config: Config) -> Path:
@@ -135,7 +157,8 @@ def build(
     """Build a calmkit. ``program`` runs that one program and finishes (``calmkit play``)."""
     warn = warn or log.warning
     if clock is None:
-        clock = MonotonicClock() if speed == 1.0 else ScaledClock(speed)
+        synced = timesync.synchronised
+        clock = MonotonicClock(synced) if speed == 1.0 else ScaledClock(speed, synced)
     virtual = isinstance(clock, FakeClock)
     if pins is None:
         pins = PinChoice(mock_factory(), True) if virtual else choose_pins(config.hardware.pins)
@@ -153,6 +176,10 @@ def build(
             notes.extend(recovery_notes(the_journal.recover(), the_journal))
             starts = the_journal.recent_starts(clock.wall(), config.reach_out.within_hours)
         audio: Audio | None = None
+        sounds = SoundLine({})
+        if sound and config.sound.enabled:
+            # a virtual run plays nothing, but orders its sounds (and shows them) all the same
+            sounds = sound_line(config, audio_for(config, warn), speed)
         if sound and config.sound.enabled and not virtual:
             audio = audio_for(config, warn)
             if audio.open():  # says at start-up when there is no sound to be had ...
@@ -188,6 +215,8 @@ def build(
             items=items,
             clear_history=devices.clear_history if clear_history else None,
             on_frame=on_frame,
+            sounds=sounds,
+            sound_wait_s=SOUND_WAIT_S * speed,
         )
         devices.on_edge(runner.edge)
     except BaseException:

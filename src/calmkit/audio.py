@@ -19,7 +19,7 @@ import contextlib
 import logging
 import os
 import wave
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,8 @@ EXTENSIONS = (".wav", ".ogg")
 #: (a user's hour of rain, say). Every packaged sound is far smaller (the longest is about 9 s,
 #: 0.4 MB) and plays as a Sound: per-sound volume, overlapping cues, no disk read at cue time.
 STREAM_BYTES = 8 * 1024 * 1024
+#: The length assumed for a file whose length the standard library cannot read (an OGG).
+UNMEASURED_S = 3.0
 
 #: Every sound the program uses; all are packaged (sounds/make_sounds.py makes them).
 SOUNDS: tuple[str, ...] = (
@@ -280,6 +282,30 @@ class Audio:
         except Exception as exc:
             log.debug("stopping sound: %s", exc)
 
+    # -- lengths, for the order of sounds (soundorder.py) -------------------------------------
+
+    def length(self, name: str) -> float:
+        """How long ``name`` sounds when play() plays it, in seconds; 0.0 for silence.
+
+        Read from the file with the standard library, without the mixer, so a virtual run
+        (--fast) knows its sounds' lengths too. It finds the file as play() does, passing over
+        broken ones; a file that `wave` cannot measure (an OGG, a float WAV) has the length of
+        the next one that it can (the packaged sound of that name), else UNMEASURED_S.
+        """
+        if not self.enabled or not name or (is_spoken(name) and not self.voice):
+            return 0.0
+        if not _valid_name(name):
+            return 0.0
+        if name.startswith("name_") and not any(p.is_file() for p in self._candidates(name)):
+            name = "tick"
+        found = [p for p in self._candidates(name) if p.is_file() and _check_wav(p) is None]
+        measured = (_wav_seconds(p) for p in found)
+        return next((s for s in measured if s is not None), UNMEASURED_S if found else 0.0)
+
+    def lengths(self, names: Iterable[str]) -> dict[str, float]:
+        """Every sound's length (see length()): the data the order of sounds is decided on."""
+        return {name: self.length(name) for name in dict.fromkeys(names)}
+
     # -- finding and loading files -----------------------------------------------------------
 
     def _candidates(self, name: str) -> list[Path]:
@@ -435,6 +461,15 @@ def _check_wav(path: Path) -> str | None:
     if frames == 0 or not data:
         return "holds no audio"
     return None
+
+
+def _wav_seconds(path: Path) -> float | None:
+    """A sound file's length; None when `wave` cannot tell (not a WAV it reads)."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            return w.getnframes() / w.getframerate()
+    except (wave.Error, EOFError, OSError, ZeroDivisionError):
+        return None
 
 
 def _valid_name(name: str) -> bool:

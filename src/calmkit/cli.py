@@ -137,13 +137,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 #: What `calmkit play --events` prints: the session itself, not the box's bookkeeping.
 PLAY_EVENTS = frozenset(
-    {"session_start", "phase", "pause", "resume", "item", "not_helping", "session_end"}
+    {"session_start", "phase", "pause", "resume", "item", "not_helping", "session_end", "sound"}
 )
 
 
 def _event_printer(enabled: bool, play: bool) -> Any:
     def emit(event: Any) -> None:
-        if event.kind in ("sound", "state") or (play and event.kind not in PLAY_EVENTS):
+        if event.kind == "state" or (play and event.kind not in PLAY_EVENTS):
             return
         sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
@@ -219,7 +219,11 @@ def _run_app(args: argparse.Namespace, program: str | None) -> int:
     presses = button_script(script) if script is not None else []
     sim = args.sim and not fast
     pins = PinChoice(mock_factory(), True) if (args.mock or sim or fast) else None
-    clock = FakeClock(wall_start=datetime.now().astimezone()) if fast else None
+    clock = None
+    if fast:  # virtual time from the real wall clock, as far as it can be trusted
+        from calmkit.timesync import synchronised
+
+        clock = FakeClock(wall_start=datetime.now().astimezone(), synced=synchronised())
     events = _event_printer(args.events, play=program is not None)
 
     if sim:

@@ -225,12 +225,63 @@ def caps_at(
     night_brightness: float,
     night_volume: float,
     night_vibration: float,
+    trusted: bool = True,
 ) -> Caps:
-    """Day limits, lowered to the night caps between the night hours."""
-    if in_window(night_start, night_end, at):
+    """Day limits, lowered to the night caps between the night hours, and at any hour when the
+    clock is not ``trusted`` (not synchronised: the hour may be 3 a.m. whatever it says)."""
+    if not trusted or in_window(night_start, night_end, at):
         return Caps(
             min(brightness, night_brightness),
             min(volume, night_volume),
             min(vibration, night_vibration),
         )
     return Caps(brightness, volume, vibration)
+
+
+#: How long the caps take to move to new limits (the night starting or ending, the wall clock
+#: jumping, the clock becoming trusted): never a step from 7 % to 100 % within one frame.
+CAPS_FADE_S = 20.0
+
+
+class CapsFade:
+    """Caps that move to a new target in a straight line over ``fade_s`` seconds.
+
+    ``aim()`` gives the caps wanted now (from the hour, the clock's trust), ``at()`` what
+    applies at a moment: the first target applies at once (a box that starts at night is dim
+    from its first frame), as does one given ``at_once`` (the lamp is dark: nothing to fade, and
+    a session started at 21:30 must not begin at the day's cap); a later one is faded to from
+    wherever the caps stand.
+    """
+
+    def __init__(self, fade_s: float = CAPS_FADE_S) -> None:
+        self.fade_s = float(fade_s)
+        self._from: Caps | None = None
+        self._to: Caps | None = None
+        self._since = 0.0
+
+    def aim(self, target: Caps, now: float, at_once: bool = False) -> None:
+        if self._to is None or at_once:
+            self._from = self._to = target
+            self._since = now
+        elif target != self._to:
+            self._from = self.at(now)
+            self._to = target
+            self._since = now
+
+    def fading(self, t: float) -> bool:
+        return self._from != self._to and t < self._since + self.fade_s
+
+    def at(self, t: float) -> Caps:
+        start, end = self._from, self._to
+        if start is None or end is None:
+            return Caps(1.0, 1.0, 1.0)
+        if start == end or self.fade_s <= 0:
+            return end
+        x = min(1.0, max(0.0, (t - self._since) / self.fade_s))
+        if x >= 1.0:
+            return end
+        return Caps(
+            start.brightness + (end.brightness - start.brightness) * x,
+            start.volume + (end.volume - start.volume) * x,
+            start.vibration + (end.vibration - start.vibration) * x,
+        )

@@ -143,12 +143,26 @@ def _watchdog(environ: Mapping[str, str]) -> Check:
     return Check("watchdog", OK, f"every {int(environ['WATCHDOG_USEC']) / 1e6:g} s")
 
 
+def _clock(synced: bool | None) -> Check:
+    """The wall clock: untrusted, the night caps hold all day (see calmkit.timesync)."""
+    if synced is True:
+        return Check("clock", OK, "synchronised")
+    state = "not synchronised" if synced is False else "of unknown accuracy"
+    return Check(
+        "clock",
+        WARN,
+        f"the system clock is {state}: the night caps apply at any hour and the journal marks "
+        "times as unsynced, until it syncs (a network with NTP, or an RTC module)",
+    )
+
+
 def run_checks(
     explicit: Path | None = None,
     *,
     root: Path = Path("/"),
     environ: Mapping[str, str] | None = None,
     user_groups: Callable[[], set[str]] = _current_groups,
+    clock_synced: Callable[[], bool | None] | None = None,
 ) -> list[Check]:
     env = os.environ if environ is None else environ
     config_check, config = _config(explicit)
@@ -159,4 +173,9 @@ def run_checks(
         checks.append(_journal(config))
     checks.append(_groups(root, user_groups))
     checks.append(_watchdog(env))
+    if clock_synced is None:
+        from calmkit.timesync import synchronised
+
+        clock_synced = synchronised
+    checks.append(_clock(clock_synced()))
     return checks

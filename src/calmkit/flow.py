@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from calmkit.clock import Clock
+from calmkit.clock import Clock, wall_synced
 from calmkit.cues import IDLE_COLOUR, Frame, LightTrack, sound_for
 from calmkit.flow_table import (
     ROWS_BY_KEY,
@@ -104,8 +104,11 @@ class Episode:
     items: int = 0
     squeeze_s: float = 0.0
     helped: str = UNKNOWN
+    #: "unsynced" when the wall clock was not known to be right as it started (no RTC, no NTP)
+    clock: str | None = None
 
     def to_record(self) -> dict[str, Any]:
+        clock = {"clock": self.clock} if self.clock else {}
         return {
             "start": self.started.isoformat(timespec="seconds"),
             "programs": list(self.programs),
@@ -116,6 +119,7 @@ class Episode:
             "items": self.items,
             "squeeze_s": round(self.squeeze_s, 1),
             "helped": self.helped,
+            **clock,
         }
 
 
@@ -206,6 +210,7 @@ class Flow:
         self.finished = False
         self.recent_starts: list[datetime] = list(recent_starts)
         self._draft: _EpisodeDraft | None = None
+        self._clock_note: str | None = None  # Episode.clock for the episode under way
         self._escalation: list[str] = []
         self._state_since = self.origin
         self._button_down = False
@@ -254,6 +259,7 @@ class Flow:
             return []
         name = program or self.selected
         self._draft = _EpisodeDraft(self.clock.wall())
+        self._clock_note = None if wall_synced(self.clock) is True else "unsynced"
         self._escalation = list(self.library[name].fallback)
         self._menu_shown_at = None
         return self._run(name)
@@ -374,7 +380,7 @@ class Flow:
         if self.session is not None:
             snapshot.add(self.session)
         snapshot.status = "interrupted"
-        return snapshot.finish(UNKNOWN).to_record()
+        return replace(snapshot.finish(UNKNOWN), clock=self._clock_note).to_record()
 
     def next_deadline(self) -> float | None:
         """The next time tick() has something to do (None: nothing until a button edge)."""
@@ -549,7 +555,7 @@ class Flow:
         if self._draft is not None:
             if status is not None:
                 self._draft.status = status
-            episode = self._draft.finish(helped)
+            episode = replace(self._draft.finish(helped), clock=self._clock_note)
             self._draft = None
             counts = not self.settings.demo and episode.actual_s >= REACH_OUT_MIN_S
             now = self.clock.wall()

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from calmkit.clock import Clock, FakeClock
-from calmkit.cues import Caps
+from calmkit.cues import Caps, CapsFade
 from calmkit.flow import IDLE, Flow
-from calmkit.gestures import GestureDetector
+from calmkit.gestures import DOWN, UP, Gesture, GestureDetector
 from calmkit.session import STOPPED, Event
+from calmkit.soundorder import Sound, SoundLine
 
 log = logging.getLogger("calmkit")
 
@@ -39,6 +40,9 @@ SLEEP_UNDER_S = 0.025
 AUDIO_IDLE_S = 5.0
 #: The coming frames are worked out this far ahead, in one go (see Runner._draw).
 AHEAD_S = 1.0
+#: How long a finished `calmkit play` waits at most for its last sounds (the end bell, then a
+#: reach-out message after it) to be heard out before it exits.
+SOUND_WAIT_S = 15.0
 
 Item = tuple[str, Any, float]
 
@@ -159,6 +163,8 @@ class Runner:
         clear_history: Callable[[], None] | None = None,
         clear_every_s: float = 60.0,
         on_frame: Callable[[float], None] | None = None,
+        sounds: SoundLine | None = None,
+        sound_wait_s: float = SOUND_WAIT_S,
     ) -> None:
         self.flow = flow
         self.outputs = outputs
@@ -176,6 +182,8 @@ class Runner:
         self.clear_history = clear_history
         self.clear_every_s = clear_every_s
         self.on_frame = on_frame
+        self.sounds = sounds if sounds is not None else SoundLine({})
+        self.sound_wait_s = sound_wait_s
         self.muted = False
         self.stop_reason: str | None = None
         self.frames = 0
@@ -185,8 +193,10 @@ class Runner:
         self._ahead_k = 0
         self._flow_due: float | None = None
         self._gesture_due: float | None = None
-        self._caps = Caps(1.0, 1.0, 1.0)
+        self._caps = CapsFade()
+        self._light: tuple[float, ...] = ()  # the duty last written: a dark lamp needs no fade
         self._caps_until = -math.inf
+        self._sound_due: float | None = None
         self._chores_due: float | None = None
         self._audio_idle_check: float | None = None
         self._next_checkpoint: float | None = None
@@ -232,6 +242,8 @@ class Runner:
                     refresh(now(), True)
             if self.stop_reason is not None and not self.flow.finished:
                 self._dispatch(self.flow.stop(STOPPED))
+            if self.stop_reason is None:
+                self._let_sounds_finish()
             self._fade_out()
         finally:
             self.outputs.off()
@@ -248,7 +260,7 @@ class Runner:
         gesture, a boundary), so they are kept from then rather than asked for every frame.
         """
         wake = self._frame_due
-        for due in (self._flow_due, self._gesture_due, self._chores_due):
+        for due in (self._flow_due, self._gesture_due, self._chores_due, self._sound_due):
             if due is not None and (wake is None or due < wake):
                 wake = due
         return wake
@@ -257,11 +269,14 @@ class Runner:
         kind, value, t = item
         if kind == "edge":
             for gesture in self.gestures.edge(value, t):
-                self._dispatch(self.flow.handle(gesture))
+                self._gesture(gesture)
         elif kind == "stop":
             self.stop_reason = str(value)
         elif kind == "mute":
             self.muted = not self.muted
+            if self.muted:
+                self.sounds.clear()
+                self._sound_due = None
             if self.muted and self.audio is not None:
                 self.audio.stop()
             self._dispatch([Event("mute", t - self.flow.origin, None, {"muted": self.muted})])
@@ -279,7 +294,7 @@ class Runner:
         due = self._gesture_due
         if due is not None and now >= due:
             for gesture in self.gestures.poll(now):
-                self._dispatch(self.flow.handle(gesture))
+                self._gesture(gesture)
                 changed = True
             self._gesture_due = self.gestures.next_deadline()
         if changed:
@@ -289,6 +304,9 @@ class Runner:
             self._dispatch(self.flow.tick())
             self._flow_due = self.flow.next_deadline()
             changed = True  # a boundary: draw it on time, not a frame late
+        due = self._sound_due
+        if due is not None and now >= due:  # after the flow's cues: a chime goes first
+            self._play(self.sounds.due(now))
         frame_due = self._frame_due
         if changed or frame_due is None or now >= frame_due:
             self._draw(now, fresh=changed)
@@ -296,11 +314,12 @@ class Runner:
             self._chores(now)
 
     def _current_caps(self, now: float) -> Caps:
-        """The caps change only with the hour: look them up once a second, not every frame."""
+        """The caps wanted change only with the hour: look them up once a second, not every
+        frame; what applies fades to them (CapsFade), so it never steps within a frame."""
         if now >= self._caps_until:
-            self._caps = self.caps()
+            self._caps.aim(self.caps(), now, at_once=not any(self._light))  # dark: no fade
             self._caps_until = now + 1.0
-        return self._caps
+        return self._caps.at(now)
 
     def _draw(self, now: float, fresh: bool = True) -> None:
         """Put the frame due at ``now`` on the pins.
@@ -327,6 +346,7 @@ class Runner:
                 index = 0
             light, motor, animating = self._ahead[index]
         self.outputs.write(light, motor)
+        self._light = light
         self.frames += 1
         if self.on_frame is not None:
             self.on_frame(now)
@@ -351,12 +371,13 @@ class Runner:
         until = self._flow_due
         fps = self.fps
         caps = self._current_caps(origin + k / fps)
+        fade = self._caps.at if self._caps.fading(origin + k / fps) else None
         ahead: list[Ahead] = []
         for j in range(k, k + max(1, round(AHEAD_S * fps))):
             t = origin + j / fps
             if ahead and until is not None and t >= until:
                 break
-            frame = self._work_out(t, caps)
+            frame = self._work_out(t, caps if fade is None else fade(t))
             ahead.append(frame)
             if not frame[2]:
                 break
@@ -399,12 +420,20 @@ class Runner:
         self._next_checkpoint = now + CHECKPOINT_S
 
     def _dispatch(self, events: list[Event]) -> None:
+        self._dispatch_each(events)
+        self._play(self.sounds.due(self.clock.now()))  # the voices and bells whose turn it is
+
+    def _dispatch_each(self, events: list[Event]) -> None:
         for event in events:
             kind = event.kind
-            if kind == "sound":
-                if self.audio is not None and not self.muted:
-                    self.audio.play(event.data["name"], self.caps().volume)
-            elif kind == "session_start":
+            if kind == "sound":  # asked for: the line says when it starts (see _play)
+                if not self.muted:
+                    name = event.data["name"]
+                    if self.audio is not None and self.sounds.length(name) <= 0:
+                        self.audio.play(name)  # silence, but a missing file is told once
+                    self._play(self.sounds.ask(name, self.clock.now()))
+                continue
+            if kind == "session_start":
                 log.info("session start: %s", event.data.get("program"))
                 if self._next_checkpoint is None:
                     self._checkpoint(self.clock.now())
@@ -425,11 +454,49 @@ class Runner:
             if self.on_event is not None:
                 self.on_event(event)
 
+    def _gesture(self, gesture: Gesture) -> None:
+        if gesture.kind not in (DOWN, UP):
+            self.sounds.pressed()  # prompts still waiting are answered
+        self._dispatch(self.flow.handle(gesture))
+
+    def _play(self, sounds: list[Sound]) -> None:
+        """Start sounds as the line says, and tell on_event: name, start, length (--events)."""
+        for sound in sounds:
+            if self.audio is not None:
+                self.audio.play(sound.name, self._current_caps(sound.start).volume)
+            if self.on_event is not None:
+                data = {"name": sound.name, "length_s": round(sound.length_s, 3)}
+                self.on_event(Event("sound", sound.start - self.flow.origin, None, data))
+        self._sound_due = self.sounds.next_deadline()
+
+    def _let_sounds_finish(self) -> None:
+        """A program that ended by itself (`calmkit play`) lets its last sounds, the end bell
+        and any reach-out after it, be heard out: at most sound_wait_s, on the runner's clock
+        (virtual under --fast), while the light goes on fading. A stop request ends the wait;
+        presses are not taken any more."""
+        limit = self.clock.now() + self.sound_wait_s
+        while self.stop_reason is None:
+            now = self.clock.now()
+            end = self.sounds.quiet_at()
+            if end is None or now >= min(end, limit):
+                return
+            wake = min(d for d in (end, limit, self._sound_due, self._frame_due) if d is not None)
+            item = self.waiter.wait(wake)
+            if item is not None:
+                if item[0] == "stop":
+                    self.stop_reason = str(item[1])
+                continue
+            now = self.clock.now()
+            if self._sound_due is not None and now >= self._sound_due:
+                self._play(self.sounds.due(now))
+            if self._frame_due is not None and now >= self._frame_due:
+                self._draw(now, fresh=False)
+
     def _fade_out(self) -> None:
         """Bring the light down smoothly, in virtual or real time, then everything off."""
         start = self.clock.now()
         level = self.flow.frame(start)
-        caps = self.caps()
+        caps = self._current_caps(start)
         self.outputs.set_motor(0.0, 0.0)
         if level.level <= 0:
             return

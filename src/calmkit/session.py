@@ -165,15 +165,20 @@ class Session:
         return events
 
     def update(self) -> list[Event]:
-        """Emit every boundary that is due: phases begun, and the end when the plan is done."""
-        if self.state != RUNNING:
+        """Emit the boundary that is due: the phase begun, or the end when the plan is done.
+
+        After a stall (a stopped process, a suspended laptop, a busy Pi) several boundaries may
+        be due at once: the session goes straight to the step due now, with one phase event
+        (and so one cue), never a burst of every missed phase. The timeline stays absolute:
+        the steps keep their deadlines from the start.
+        """
+        if self.state != RUNNING or self._now() < self.step_deadline(self.index):
             return []
         now = self._now()
-        events: list[Event] = []
-        while self.state == RUNNING and now >= self.step_deadline(self.index):
-            due = self.step_deadline(self.index)
-            events.extend(self._advance(now, due))
-        return events
+        last = len(self.plan.steps) - 1
+        while self.index < last and now >= self.step_deadline(self.index + 1):
+            self.index += 1  # missed whole: passed over without a cue
+        return self._advance(now, self.step_deadline(self.index))
 
     def _advance(self, now: float, due: float) -> list[Event]:
         self.index += 1
