@@ -816,3 +816,44 @@ def test_corpus_case(case: Path) -> None:
     """Each broken file gives exactly the lines in its .expected file (file shown by name)."""
     expected = case.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
     assert problems(case.read_bytes(), case.name) == expected
+
+
+# --- long chains ----------------------------------------------------------------------------------
+
+
+def chain_file(count: int) -> str:
+    lines = ["programs:"]
+    for i in range(count):
+        lines.append(f"  c{i}:\n    steps: [{{rest: 1}}]")
+        if i + 1 < count:
+            lines.append(f"    then: [c{i + 1}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_chain_of_a_hundred_programs_is_fine() -> None:
+    config = parse_config(chain_file(100))
+    assert expand("c0", config.programs).total_s == 100
+
+
+def test_a_chain_over_the_limit_is_refused_where_it_crosses_it() -> None:
+    found = problems(chain_file(1000))
+    assert found == [
+        "t.yaml:2701: programs.c899.then: this chain runs 101 programs; a chain runs at most 100"
+    ]
+
+
+@pytest.mark.parametrize("command", ["check", "programs", "play"])
+def test_a_long_chain_is_a_config_problem_in_every_command(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from calmkit.cli import main
+
+    path = tmp_path / "long.yaml"
+    path.write_text(chain_file(1200), encoding="utf-8")
+    argv = [command, "--config", str(path)]
+    if command == "play":
+        argv[1:1] = ["c0", "--fast"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "a chain runs at most 100" in err
+    assert "RecursionError" not in err and "internal error" not in err

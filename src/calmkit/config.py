@@ -31,6 +31,7 @@ from calmkit.cues import in_window
 from calmkit.errors import ConfigError, Problem
 from calmkit.paths import default_config_path
 from calmkit.programs import (
+    MAX_CHAIN,
     MAX_PROGRAM_S,
     PHASES,
     RESOLUTION_S,
@@ -41,9 +42,11 @@ from calmkit.programs import (
     Step,
     Steps,
     block_problems,
+    expand,
     expand_block,
     step_problems,
 )
+from calmkit.safety import breaches
 
 __all__ = [
     "ENV_VAR",
@@ -743,6 +746,9 @@ class _Checker:
     def __init__(self, home: Path | None) -> None:
         self.home = home
         self.problems: list[Problem] = []
+        #: Programs whose whole chain was read and is within the limits (set by cross_check).
+        self.chains_ok: set[str] = set()
+        self.infos: dict[str, _ProgramInfo] = {}
 
     # --- reporting and plumbing ---
 
@@ -1052,6 +1058,8 @@ class _Checker:
                 f"the floor ({light.floor:g}) is above the brightness ({light.brightness:g})",
             )
         programs = self.programs(top, root)
+        if programs is not None:
+            self.safety(programs, light)
         values["programs"] = None if programs is None else types.MappingProxyType(programs)
         values["default_program"] = self.program_ref(top, root)
         menu = self.menu(top, root)
@@ -1534,7 +1542,27 @@ class _Checker:
             for target, node, path in info.then + info.fallback:
                 if target not in declared:
                     self.unknown_program(node, path, target, declared)
-        totals = _ChainWalk(infos, self).run()
+        walk = _ChainWalk(infos, self)
+        totals = walk.run()
+        self.infos = infos
+        self.chains_ok = {
+            name
+            for name in infos
+            if (totals.get(name) or math.inf) <= MAX_PROGRAM_S
+            and (walk.runs.get(name) or math.inf) <= MAX_CHAIN
+        }
+        for name, info in infos.items():
+            runs = walk.runs.get(name)
+            if (
+                runs is not None
+                and runs > MAX_CHAIN
+                and all((walk.runs.get(target) or 0) <= MAX_CHAIN for target, _, _ in info.then)
+            ):
+                self.problem(
+                    info.then_node or info.node,
+                    f"{info.path}.then",
+                    f"this chain runs {runs} programs; a chain runs at most {MAX_CHAIN}",
+                )
         for name, info in infos.items():
             total = totals.get(name)
             if total is None or total <= MAX_PROGRAM_S:
@@ -1550,6 +1578,30 @@ class _Checker:
                     f"with its chain this program lasts {_minutes(total)}; a program with its "
                     f"chain lasts at most {_minutes(MAX_PROGRAM_S)}",
                 )
+
+    def safety(self, programs: Mapping[str, Program], light: LightConfig | None) -> None:
+        """The output rules (safety.py) on every program as it plays, its chain included.
+
+        A breach that starts in a chained program which breaks the same rule on its own is
+        reported there only; one that a chain makes (a hold running into the next program's
+        hold) is reported at the ``then`` that makes it.
+        """
+        floor, gamma, fps = (
+            (0.03, 2.2, 50) if light is None else (light.floor, light.gamma, light.fps)
+        )
+        plans = {name: expand(name, programs) for name in programs if name in self.chains_ok}
+        found = {name: breaches(plan, floor, gamma, fps) for name, plan in plans.items()}
+        for name, found_here in found.items():
+            info = self.infos[name]
+            for breach in found_here:
+                steps = plans[name].steps
+                owner = steps[breach.index].program
+                if owner == name == steps[breach.end_index].program:
+                    self.problem(info.node, info.path, breach.message)
+                elif owner != steps[breach.end_index].program or not any(
+                    other.rule == breach.rule for other in found.get(owner, ())
+                ):
+                    self.problem(info.then_node or info.node, f"{info.path}.then", breach.message)
 
     def program_ref(self, top: dict[str, _Node], root: _Node) -> Any:
         """default_program: the name of a program that exists."""
@@ -1608,6 +1660,8 @@ class _ChainWalk:
         self.infos = infos
         self.checker = checker
         self.totals: dict[str, float | None] = {}
+        #: How many programs each one's chain runs, itself included (None: unknown, a loop).
+        self.runs: dict[str, int | None] = {}
 
     def run(self) -> dict[str, float | None]:
         for name in self.infos:
@@ -1628,6 +1682,7 @@ class _ChainWalk:
                 path.pop()
                 del on_path[current]
                 self.totals[current] = None if current in looped else self.total(current)
+                self.runs[current] = None if current in looped else self.count(current)
                 continue
             target, node, where = edge
             if target in on_path:
@@ -1653,6 +1708,15 @@ class _ChainWalk:
                 return None
             total += child
         return total
+
+    def count(self, name: str) -> int | None:
+        runs = 1
+        for target, _, _ in self.infos[name].then:
+            child = self.runs.get(target)
+            if child is None:
+                return None
+            runs += child
+        return runs
 
 
 def _block_seconds(block: Block) -> float:
