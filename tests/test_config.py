@@ -857,3 +857,57 @@ def test_a_long_chain_is_a_config_problem_in_every_command(
     err = capsys.readouterr().err
     assert "a chain runs at most 100" in err
     assert "RecursionError" not in err and "internal error" not in err
+
+
+# --- one mistake, one message, in the person's file ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("programs: 5\n", "t.yaml:1: programs: expected a mapping of programs, got 5"),
+        ("programs: [calm]\n", "t.yaml:1: programs: expected a mapping of programs, got a list"),
+        ("light: 3\n", "t.yaml:1: light: expected a mapping, got 3"),
+        ("hardware: text\n", "t.yaml:1: hardware: expected a mapping, got text 'text'"),
+        ("sound: 5\n", "t.yaml:1: sound: expected a mapping, got 5"),
+        ("night: [1, 2]\n", "t.yaml:1: night: expected a mapping, got a list"),
+    ],
+)
+def test_an_unusable_section_is_one_problem_on_the_persons_line(text: str, expected: str) -> None:
+    assert problems(text) == [expected]
+
+
+def test_the_packaged_programs_stay_when_the_persons_programs_are_unusable() -> None:
+    """Nothing is blamed on the defaults: menu and default_program still find their programs."""
+    found = problems("programs: 5\nmenu: [calm, nope]\n")
+    assert found == [
+        "t.yaml:1: programs: expected a mapping of programs, got 5",
+        "t.yaml:2: menu[1]: no program named 'nope'",
+    ]
+
+
+def test_a_brightness_below_the_floor_is_the_persons_line() -> None:
+    assert problems("light:\n  brightness: 0.01\n") == [
+        "t.yaml:2: light.brightness: the floor (0.03) is above the brightness (0.01)"
+    ]
+
+
+def test_a_packaged_chain_is_never_blamed_for_the_persons_program() -> None:
+    """calm chains winddown; a winddown of the person's that breaks a rule is theirs."""
+    found = problems("programs:\n  winddown:\n    steps: [{hold: 12}, {hold: 9}]\n")
+    assert len(found) == 1 and found[0].startswith("t.yaml:2: programs.winddown: a breath hold")
+
+
+def test_doctor_shows_every_config_problem(tmp_path: Path) -> None:
+    from calmkit.doctor import run_checks
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("programs: 5\nlight: {fps: 0}\nmenu: []\n", encoding="utf-8")
+    check = run_checks(path, root=tmp_path, environ={})[0]
+    assert check.name == "config" and not check.ok
+    assert check.detail.splitlines() == [
+        f"{path}:1: programs: expected a mapping of programs, got 5",
+        f"    {path}:2: light.fps: expected a whole number from 1 to 120, got 0",
+        f"    {path}:3: menu: the menu needs at least one program",
+        "    run `calmkit check` for all, again after each fix",
+    ]

@@ -613,8 +613,12 @@ def _merge(base: _Node, over: _Node) -> _Node:
     return over
 
 
-def _layer(defaults: _Node, user: _Node | None) -> _Node:
-    """The person's file over the defaults: sections merge, programs replace by name."""
+def _layer(defaults: _Node, user: _Node | None, problems: list[Problem] | None = None) -> _Node:
+    """The person's file over the defaults: sections merge, programs replace by name.
+
+    A section of the person's that cannot be a section at all (``programs: 5``) is one problem
+    on their line, and the packaged section stays, so nothing else is blamed on the defaults.
+    """
     if user is None:
         return defaults
     merged = dict(defaults.value)
@@ -628,7 +632,19 @@ def _layer(defaults: _Node, user: _Node | None) -> _Node:
                 continue
             if key in _SHORTHAND and isinstance(node.value, bool):
                 node = _Node({"enabled": node}, node.file, node.line, node.layer)
-            if key == "programs" and isinstance(node.value, dict):
+            if not isinstance(node.value, dict):
+                if problems is not None and not isinstance(node.value, _Unreadable):
+                    what = "a mapping of programs" if key == "programs" else "a mapping"
+                    problems.append(
+                        Problem(
+                            node.file,
+                            max(1, node.line),
+                            key,
+                            f"expected {what}, got {_describe(node)}",
+                        )
+                    )
+                continue
+            if key == "programs":
                 programs = dict(base.value)
                 programs.update(node.value)
                 merged[key] = _Node(programs, node.file, node.line, node.layer)
@@ -660,7 +676,7 @@ def _build(user: _Tree | None, home: Path | None) -> Config:
         problems.extend(user.problems)
     if defaults.fatal or defaults.root is None or (user is not None and user.fatal):
         raise ConfigError(_sorted(problems, defaults.file))
-    root = _layer(defaults.root, None if user is None else user.root)
+    root = _layer(defaults.root, None if user is None else user.root, problems)
     checker = _Checker(home)
     config_values = checker.config(root)
     problems.extend(checker.problems)
@@ -1052,14 +1068,17 @@ class _Checker:
             self.pin_clashes(top["hardware"])
         light = values["light"]
         if light is not None and light.floor > light.brightness:
+            # on the one the person wrote: lowering the brightness is no mistake in the defaults
+            entries = top["light"].value
+            key = "brightness" if entries["brightness"].layer > entries["floor"].layer else "floor"
             self.problem(
-                top["light"].value["floor"],
-                "light.floor",
+                entries[key],
+                f"light.{key}",
                 f"the floor ({light.floor:g}) is above the brightness ({light.brightness:g})",
             )
         programs = self.programs(top, root)
         if programs is not None:
-            self.safety(programs, light)
+            self.safety(programs, light, top.get("light"))
         values["programs"] = None if programs is None else types.MappingProxyType(programs)
         values["default_program"] = self.program_ref(top, root)
         menu = self.menu(top, root)
@@ -1579,12 +1598,15 @@ class _Checker:
                     f"chain lasts at most {_minutes(MAX_PROGRAM_S)}",
                 )
 
-    def safety(self, programs: Mapping[str, Program], light: LightConfig | None) -> None:
+    def safety(
+        self, programs: Mapping[str, Program], light: LightConfig | None, light_node: _Node | None
+    ) -> None:
         """The output rules (safety.py) on every program as it plays, its chain included.
 
         A breach that starts in a chained program which breaks the same rule on its own is
         reported there only; one that a chain makes (a hold running into the next program's
-        hold) is reported at the ``then`` that makes it.
+        hold) is reported at the ``then`` that makes it. A packaged program is never blamed for
+        what the person's file did to it: their program in its chain, or their light settings.
         """
         floor, gamma, fps = (
             (0.03, 2.2, 50) if light is None else (light.floor, light.gamma, light.fps)
@@ -1597,11 +1619,37 @@ class _Checker:
                 steps = plans[name].steps
                 owner = steps[breach.index].program
                 if owner == name == steps[breach.end_index].program:
-                    self.problem(info.node, info.path, breach.message)
+                    where, path = info.node, info.path
                 elif owner != steps[breach.end_index].program or not any(
                     other.rule == breach.rule for other in found.get(owner, ())
                 ):
-                    self.problem(info.then_node or info.node, f"{info.path}.then", breach.message)
+                    where, path = info.then_node or info.node, f"{info.path}.then"
+                else:
+                    continue
+                if where.layer == 0:
+                    where, path = self.persons_part(steps, breach, light_node, where, path)
+                self.problem(where, path, breach.message)
+
+    def persons_part(
+        self,
+        steps: tuple[Any, ...],
+        breach: Any,
+        light_node: _Node | None,
+        where: _Node,
+        path: str,
+    ) -> tuple[_Node, str]:
+        """What in the person's file made a packaged program break a rule (else: the defaults,
+        where it is a bug of calmkit's own)."""
+        for planned in steps[breach.index : breach.end_index + 1]:
+            info = self.infos.get(planned.program)
+            if info is not None and info.node.layer > 0:
+                return info.node, info.path
+        if light_node is not None and isinstance(light_node.value, dict):
+            for key in ("gamma", "floor", "fps"):
+                node = light_node.value.get(key)
+                if node is not None and node.layer > 0:
+                    return node, f"light.{key}"
+        return where, path
 
     def program_ref(self, top: dict[str, _Node], root: _Node) -> Any:
         """default_program: the name of a program that exists."""
