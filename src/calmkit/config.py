@@ -18,6 +18,7 @@ import functools
 import math
 import os
 import re
+import stat
 import types
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -95,6 +96,10 @@ MAX_ITEMS = 100
 MAX_STEP_S = MAX_PROGRAM_S
 #: The key path given for problems with the file as a whole (not YAML, too big, not a mapping).
 FILE_KEY = "(file)"
+#: A program's name is typed on the command line: at most this many characters.
+MAX_NAME = 64
+#: YAML (PyYAML) reads a key of at most this many characters.
+MAX_YAML_KEY = 1024
 
 # --- the settings ---------------------------------------------------------------------------
 
@@ -260,16 +265,56 @@ def find_config_file(
     return None
 
 
+#: What a path that is not a regular file is, for the message that refuses it.
+_NOT_A_FILE = (
+    (stat.S_ISDIR, "is a folder, not a file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a file; give a config file"),
+    (stat.S_ISSOCK, "is a socket, not a file; give a config file"),
+    (stat.S_ISCHR, "is a device, not a file; give a config file"),
+    (stat.S_ISBLK, "is a device, not a file; give a config file"),
+)
+
+
+def _not_a_file(mode: int) -> str | None:
+    """Why a file of this mode cannot be a config (None: it is a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, reason in _NOT_A_FILE:
+        if test(mode):
+            return reason
+    return "is not a regular file"
+
+
 def _read_bytes(path: Path) -> bytes:
-    """A file's bytes, at most one more than the limit (so a huge file is never read whole)."""
+    """A file's bytes, at most one more than the limit (so a huge file is never read whole).
+
+    Only a regular file is read: a FIFO would block the read (and `calmkit check`) for ever, a
+    device may never end. It is looked at first, then opened without blocking and looked at
+    again through the open file, so it cannot be swapped for a FIFO in between.
+    """
+
+    def refused(reason: str) -> ConfigError:
+        return ConfigError([Problem(str(path), 1, FILE_KEY, reason)])
+
     try:
-        with path.open("rb") as stream:
-            return stream.read(MAX_FILE_BYTES + 1)
-    except IsADirectoryError:
-        raise ConfigError([Problem(str(path), 1, FILE_KEY, "is a folder, not a file")]) from None
+        reason = _not_a_file(os.stat(path).st_mode)
+        if reason is not None:
+            raise refused(reason)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        try:
+            reason = _not_a_file(os.fstat(fd).st_mode)
+            if reason is not None:
+                raise refused(reason)
+            os.set_blocking(fd, True)
+            with os.fdopen(fd, "rb") as stream:
+                fd = -1
+                return stream.read(MAX_FILE_BYTES + 1)
+        finally:
+            if fd >= 0:
+                os.close(fd)
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise ConfigError([Problem(str(path), 1, FILE_KEY, f"cannot read: {reason}")]) from None
+        raise refused(f"cannot read: {reason}") from None
 
 
 def load_config(
@@ -373,6 +418,9 @@ def _yaml_problem(file: str, text: str, exc: Exception) -> Problem:
         mark = exc.problem_mark or exc.context_mark
         if mark is not None:
             line = mark.line + 1
+            too_long = _long_key(text, mark)
+            if too_long:
+                return Problem(file, line, FILE_KEY, too_long)
         what = exc.problem or "cannot be read"
         if exc.context and what.startswith("but "):
             what = f"{exc.context} {what}"
@@ -387,6 +435,28 @@ def _yaml_problem(file: str, text: str, exc: Exception) -> Problem:
         what = "cannot be read"
     what = " ".join(what.split())
     return Problem(file, max(1, line), FILE_KEY, f"not valid YAML: {what}")
+
+
+def _long_key(text: str, mark: yaml.Mark) -> str:
+    """Why a key is refused when PyYAML's error is really its key length limit ("" if not).
+
+    PyYAML reads a key of at most 1024 characters and otherwise says only that the YAML is
+    wrong ("mapping values are not allowed here") at the colon after it.
+    """
+    lines = text.splitlines()
+    if not 0 <= mark.line < len(lines):
+        return ""
+    before = lines[mark.line][: mark.column + 1]
+    colon = before.rfind(":")
+    if colon < 0:
+        return ""
+    key = re.split(r"[:{\[,]", before[:colon])[-1].strip().lstrip("-? ").strip("\"'")
+    if len(key) <= MAX_YAML_KEY:
+        return ""
+    return (
+        f"a key of {len(key)} characters is too long: YAML reads keys of at most "
+        f"{MAX_YAML_KEY} characters, and a program name is at most {MAX_NAME}"
+    )
 
 
 def _decode(data: str | bytes, file: str) -> tuple[str | None, Problem | None]:
@@ -491,6 +561,11 @@ class _Builder:
             except ValueError as exc:
                 self._problem(line, path, str(exc))
                 value = _Unreadable()
+            if isinstance(value, str) and _SURROGATES.search(value):
+                value = _paired(value)
+                if _surrogate(value):
+                    self._problem(line, path, _surrogate(value))
+                    value = _Unreadable()
             raw = node.value if node.style is None else None
             return _Node(value, self.file, line, self.layer, raw)
         if node.tag not in (_MAP_TAG, _SEQ_TAG):
@@ -520,7 +595,10 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self._problem(line, path, "a key must be a plain name, not a list or mapping")
                 continue
-            key = key_node.value
+            key = _paired(key_node.value)
+            if _surrogate(key):
+                self._problem(line, path, f"a key {_surrogate(key)}")
+                continue
             child = _join(path, key)
             if key in entries:
                 self._problem(
@@ -542,6 +620,34 @@ class _Builder:
                 for key, value in self._mapping(source, path, depth + 1).items():
                     entries.setdefault(key, value)
         return entries
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _paired(text: str) -> str:
+    """Text with its surrogate pairs (YAML's "\\ud83d\\ude00" for one emoji) made characters."""
+    if not _SURROGATES.search(text):
+        return text
+    try:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:  # a lone half: _surrogate says so
+        return text
+
+
+def _surrogate(text: str) -> str:
+    """Why text with a lone surrogate (a "\\ud800" escape) cannot be used, or "" if it has none.
+
+    Such a code point is half of a UTF-16 pair, not a character: no terminal, file or speaker
+    can take it, and printing it would stop calmkit mid-session.
+    """
+    found = _SURROGATES.search(text)
+    if found is None:
+        return ""
+    return (
+        f"holds U+{ord(found.group()):04X}, half of a UTF-16 pair and no character (an escape "
+        f"like \\ud800 in quotes); write the character itself"
+    )
 
 
 class _Unreadable:
@@ -659,9 +765,9 @@ def _layer(defaults: _Node, user: _Node | None, problems: list[Problem] | None =
 def _defaults_tree(path: Path) -> _Tree:
     """The packaged defaults, read once per process (nodes are never changed after reading)."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
+        data = _read_bytes(path)
+    except ConfigError as exc:
+        reason = exc.problems[0].message.removeprefix("cannot read: ")
         problem = Problem(str(path), 1, FILE_KEY, f"cannot read the packaged defaults: {reason}")
         return _Tree(str(path), None, [problem], fatal=True)
     return _parse_tree(data, str(path), layer=0)
@@ -1152,6 +1258,15 @@ class _Checker:
         ok = True
         for name, entry in node.value.items():
             path = _join("programs", name)
+            if len(name) > MAX_NAME:
+                self.problem(
+                    entry,
+                    _join("programs", name[:20] + "..."),
+                    f"a program name of {len(name)} characters is too long; a program name is "
+                    f"at most {MAX_NAME} characters (it is typed on the command line)",
+                )
+                ok = False
+                continue
             if not _PROGRAM_NAME.fullmatch(name):
                 self.problem(
                     entry,
