@@ -260,3 +260,21 @@ def test_what_check_accepts_the_pins_never_break(case: tuple[str, dict[str, Any]
     assert pin_flashes(r.frames) <= 2 * MAX_FLASHES
     assert longest_buzz(r.frames) <= MAX_BUZZ_S + 1 / 50 + 1e-9
     assert longest_hold(r.events) <= MAX_HOLD_S + 1e-6
+
+
+def test_a_persons_chain_of_packaged_programs_is_checked_where_they_meet() -> None:
+    """box ends on a 4 s hold: a program of the person's that follows it with a long hold."""
+    text = (
+        "programs:\n  mine:\n    then: [box, held]\n  held:\n    steps: [{hold: 17}, {inhale: 4}]\n"
+    )
+    found = problems(text)
+    assert len(found) == 1
+    assert found[0].startswith("t.yaml:3: programs.mine.then: a breath hold of 21 s from 3:56")
+    assert "(hold 4 s in 'box', hold 17 s in 'held')" in found[0]
+
+
+@pytest.mark.parametrize("light", ["{fps: 120}", "{gamma: 1}", "{gamma: 3, floor: 0}", "{fps: 1}"])
+def test_the_packaged_programs_pass_under_any_light_settings(light: str) -> None:
+    """The person's light settings change the duty: the packaged programs are checked again."""
+    config = parse_config(f"light: {light}\n")
+    assert "blink" in config.programs

@@ -43,6 +43,7 @@ from calmkit.programs import (
     Step,
     Steps,
     block_problems,
+    chain_order,
     expand,
     expand_block,
     step_problems,
@@ -1726,7 +1727,26 @@ class _Checker:
         floor, gamma, fps = (
             (0.03, 2.2, 50) if light is None else (light.floor, light.gamma, light.fps)
         )
-        plans = {name: expand(name, programs) for name in programs if name in self.chains_ok}
+        packaged_light = (
+            light_node is None
+            or not isinstance(light_node.value, dict)
+            or all(
+                key not in light_node.value or light_node.value[key].layer == 0
+                for key in ("floor", "gamma", "fps")
+            )
+        )
+        plans = {}
+        for name in programs:
+            if name not in self.chains_ok:
+                continue
+            plan = expand(name, programs)
+            # the packaged programs as packaged are checked by the tests (test_safety.py): at
+            # start-up only what the person's file wrote or changed is checked again
+            if packaged_light and all(
+                self.infos[program].node.layer == 0 for program in chain_order(name, programs)
+            ):
+                continue
+            plans[name] = plan
         found = {name: breaches(plan, floor, gamma, fps) for name, plan in plans.items()}
         for name, found_here in found.items():
             info = self.infos[name]

@@ -17,6 +17,7 @@ Pure core: standard library and calmkit's core only.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -297,9 +298,15 @@ def breaches(
     plan: Plan, floor: float = 0.03, gamma: float = 2.2, fps: float = MIN_SAMPLE_FPS
 ) -> list[Breach]:
     """Every rule the plan breaks, at most one breach a rule (the first one found)."""
-    found = [
+    return list(_breaches(plan, floor, gamma, fps))
+
+
+@functools.lru_cache(maxsize=256)
+def _breaches(plan: Plan, floor: float, gamma: float, fps: float) -> tuple[Breach, ...]:
+    """breaches(), kept: a config is checked again on every load, and plans are frozen."""
+    found = (
         hold_breach(plan),
         flash_breach(plan, floor, gamma, fps),
         buzz_breach(plan, fps),
-    ]
-    return [breach for breach in found if breach is not None]
+    )
+    return tuple(breach for breach in found if breach is not None)
