@@ -278,3 +278,24 @@ def test_the_packaged_programs_pass_under_any_light_settings(light: str) -> None
     """The person's light settings change the duty: the packaged programs are checked again."""
     config = parse_config(f"light: {light}\n")
     assert "blink" in config.programs
+
+
+def test_not_helping_in_a_hold_must_not_switch_into_a_hold() -> None:
+    """A button hold switches to the fallback at once, even mid-hold: 15 s + 8 s is one hold."""
+    text = (
+        "programs:\n  a:\n    steps: [{inhale: 4}, {hold: 15}, {exhale: 4}]\n"
+        "    fallback: [b]\n  b:\n    steps: [{hold: 8}, {exhale: 4}]\n"
+    )
+    assert problems(text) == [
+        't.yaml:4: programs.a.fallback[0]: "not helping" (a hold of the button) in a breath '
+        "hold of 'a' switches to 'b', which starts with a hold: a breath hold of 23 s in all; a "
+        "breath is held at most 20 s in a row: start 'b' with a breath"
+    ]
+    assert parse_config(text.replace("hold: 8", "hold: 5"))
+
+
+def test_a_persons_fallback_that_opens_with_a_hold_is_one_problem_on_their_line() -> None:
+    """box and 478 fall back to ground: the person's ground is blamed once, not each caller."""
+    found = problems("programs:\n  ground:\n    steps: [{hold: 18}, {exhale: 4}]\n")
+    assert len(found) == 1
+    assert found[0].startswith('t.yaml:2: programs.ground: "not helping"')

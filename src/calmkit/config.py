@@ -48,7 +48,7 @@ from calmkit.programs import (
     expand_block,
     step_problems,
 )
-from calmkit.safety import breaches
+from calmkit.safety import breaches, switch_hold_breach
 
 __all__ = [
     "ENV_VAR",
@@ -1764,6 +1764,31 @@ class _Checker:
                 if where.layer == 0:
                     where, path = self.persons_part(steps, breach, light_node, where, path)
                 self.problem(where, path, breach.message)
+        self.switch_holds(programs)
+
+    def switch_holds(self, programs: Mapping[str, Program]) -> None:
+        """ "Not helping" switches to the next fallback at once, even in a breath hold: the
+        program switched to must not open with a hold that makes it too long."""
+        reported: set[int] = set()  # one problem a line: the person's ground, not each caller
+        for name, info in self.infos.items():
+            order = [name, *(target for target, _, _ in info.fallback)]
+            for index, (target, node, path) in enumerate(info.fallback):
+                current = order[index]
+                if not {current, target} <= self.chains_ok:
+                    continue
+                involved = [self.infos[target], self.infos[current]]
+                if node.layer == 0 and all(other.node.layer == 0 for other in involved):
+                    continue  # packaged, and checked by the tests
+                breach = switch_hold_breach(expand(current, programs), expand(target, programs))
+                if breach is None:
+                    continue
+                where, where_path = node, path
+                if node.layer == 0:  # the person's program in a packaged fallback list
+                    persons = next(other for other in involved if other.node.layer > 0)
+                    where, where_path = persons.node, persons.path
+                if id(where) not in reported:
+                    reported.add(id(where))
+                    self.problem(where, where_path, breach.message)
 
     def persons_part(
         self,

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from calmkit.cues import LightTrack, motor_on
-from calmkit.programs import MAX_HOLD_S, Plan
+from calmkit.programs import MAX_HOLD_S, Plan, PlannedStep
 
 #: WCAG's three flashes: at most this many flashes in any window of FLASH_WINDOW_S.
 MAX_FLASHES = 3
@@ -211,6 +211,57 @@ def hold_breach(plan: Plan) -> Breach | None:
         elif start is not None and (phase in ("inhale", "exhale") or seconds >= BREATH_GAP_S):
             start = None
     return None
+
+
+def hold_runs(plan: Plan) -> list[tuple[int, int]]:
+    """Every continuous hold in the plan as (first, last) step index, joined as hold_breach
+    joins them."""
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    last = 0
+    for index, planned in enumerate(plan.steps):
+        if planned.phase == "hold":
+            start = index if start is None else start
+            last = index
+        elif start is not None and (
+            planned.phase in ("inhale", "exhale") or planned.step.seconds >= BREATH_GAP_S
+        ):
+            runs.append((start, last))
+            start = None
+    if start is not None:
+        runs.append((start, last))
+    return runs
+
+
+def switch_hold_breach(current: Plan, following: Plan) -> Breach | None:
+    """A breath hold over 20 s made by "not helping" (a button hold) in ``current``'s longest
+    hold, which switches to ``following`` at once: its opening hold runs on from there."""
+    runs = hold_runs(current)
+    if not runs or not following.steps:
+        return None
+    first, last = max(
+        runs, key=lambda run: current.steps[run[1]].end_s - current.steps[run[0]].start_s
+    )
+    held = current.steps[first : last + 1]
+    shift = held[-1].end_s - held[0].start_s
+    joined = Plan(
+        current.program,
+        (
+            *(PlannedStep(p.start_s - held[0].start_s, p.step, p.program) for p in held),
+            *(PlannedStep(p.start_s + shift, p.step, p.program) for p in following.steps),
+        ),
+    )
+    breach = hold_breach(joined)
+    if breach is None or breach.index != 0 or breach.end_index < len(held):
+        return None  # the programs' own holds are their own to answer for
+    length = breach.message.split(" from ")[0].removeprefix("a breath hold of ")
+    return replace(
+        breach,
+        message=f'"not helping" (a hold of the button) in a breath hold of {current.program!r} '
+        f"switches to {following.program!r}, which starts with a hold: a breath hold of "
+        f"{length} in all; a breath is held at most {MAX_HOLD_S:g} s in a row: start "
+        f"{following.program!r} with a breath",
+    )
 
 
 def _hold_message(plan: Plan, first: int, last: int, length: float) -> Breach:
