@@ -21,14 +21,19 @@ from calmkit.config import (
     RGBPins,
     find_config_file,
     load_config,
-    night_active,
     parse_config,
 )
+from calmkit.cues import in_window
 from calmkit.errors import ConfigError, Problem
 from calmkit.paths import default_config_path
 from calmkit.programs import MAX_PROGRAM_S, Breathe, Quiet, Steps, breath_rates, expand
 
 CASES = Path(__file__).parent / "config_cases"
+
+
+def night_active(night: NightConfig, at: datetime.time) -> bool:
+    """Whether ``at`` is in the night window (21:00-07:00 wraps midnight; start == end: never)."""
+    return in_window(night.start, night.end, at)
 
 
 def problems(text: str | bytes, name: str = "t.yaml") -> list[str]:
