@@ -13,7 +13,7 @@ The package, in the order a file goes through it: ``files`` (find and read a fil
 (YAML to located nodes, and the layering), ``settings`` (the dataclasses and limits), then the
 checks, each building on the last: ``values`` (single values), ``blocks`` (a program's blocks),
 ``library`` (programs, chains, menu), ``rules`` (the safety rules) and ``checker`` (the
-sections, and the one pass over the tree).
+sections, as ``table`` lists them as data, and the one pass over the tree).
 """
 
 from __future__ import annotations

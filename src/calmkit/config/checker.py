@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import types
-from collections.abc import Callable
 from typing import Any
 
 from calmkit.config.nodes import _describe, _Node
 from calmkit.config.rules import _Rules
 from calmkit.config.settings import (
-    FlowConfig,
-    GestureConfig,
-    HardwareConfig,
-    JournalConfig,
-    LightConfig,
-    NightConfig,
-    ReachOutConfig,
     RGBPins,
-    SoundConfig,
-    VibrationConfig,
 )
+from calmkit.config.table import SECTIONS, Check
 from calmkit.config.values import _BAD, _TOP_KEYS, _is_number
 
 
@@ -31,9 +21,9 @@ class _Checker(_Rules):
         self,
         root: _Node,
         name: str,
-        fields: dict[str, Callable[[_Node, str], Any]],
+        fields: dict[str, Check],
     ) -> dict[str, Any] | None:
-        """A settings section: each field checked by its function, unknown keys reported."""
+        """A settings section: each field checked as the table says, unknown keys reported."""
         node = self.need(root.value, name, root, name)
         if node is None:
             return None
@@ -43,7 +33,7 @@ class _Checker(_Rules):
         values: dict[str, Any] = {}
         for key, check in fields.items():
             child = self.need(entries, key, node, name)
-            values[key] = _BAD if child is None else check(child, f"{name}.{key}")
+            values[key] = _BAD if child is None else check(self, child, f"{name}.{key}")
         return None if any(value is _BAD for value in values.values()) else values
 
     def config(self, root: _Node) -> dict[str, Any] | None:
@@ -52,82 +42,8 @@ class _Checker(_Rules):
         if top is None:
             return None
 
-        def ranged(low: float, high: float, *, whole: bool = False, above: bool = False) -> Any:
-            return lambda node, path: self.number(node, path, low, high, whole=whole, above=above)
-
-        level = ranged(0, 1)
-        optional_pin = functools.partial(self.pin, optional=True)
-        specs: dict[str, tuple[type, dict[str, Callable[[_Node, str], Any]]]] = {
-            "hardware": (
-                HardwareConfig,
-                {
-                    "pins": functools.partial(self.choice, options=("auto", "mock")),
-                    "light": self.light_pins,
-                    "button": self.pin,
-                    "second_button": optional_pin,
-                    "vibration": optional_pin,
-                },
-            ),
-            "light": (
-                LightConfig,
-                {
-                    "brightness": level,
-                    "floor": level,
-                    "gamma": ranged(1, 3),
-                    "fps": ranged(1, 120, whole=True),
-                },
-            ),
-            "sound": (
-                SoundConfig,
-                {
-                    "enabled": self.boolean,
-                    "volume": level,
-                    "fade_in_ms": ranged(0, 10_000, whole=True),
-                    "voice": self.boolean,
-                    "dir": self.path,
-                },
-            ),
-            "vibration": (VibrationConfig, {"enabled": self.boolean, "strength": level}),
-            "night": (
-                NightConfig,
-                {
-                    "start": self.time,
-                    "end": self.time,
-                    "brightness": level,
-                    "volume": level,
-                    "vibration": level,
-                },
-            ),
-            "gestures": (
-                GestureConfig,
-                {
-                    "hold_s": ranged(0.3, 10),
-                    "double_s": ranged(0.1, 1.5),
-                    "debounce_s": ranged(0, 0.2),
-                },
-            ),
-            "flow": (
-                FlowConfig,
-                {
-                    "quiet_offer_s": ranged(0, 600),
-                    "helped_s": ranged(0, 600),
-                    "pause_limit_s": ranged(10, 3600),
-                },
-            ),
-            "journal": (JournalConfig, {"enabled": self.boolean, "path": self.path}),
-            "reach_out": (
-                ReachOutConfig,
-                {
-                    "enabled": self.boolean,
-                    "sessions": ranged(1, 100, whole=True),
-                    "within_hours": ranged(0, 168, above=True),
-                    "message": self.text,
-                    "sound": self.path,
-                },
-            ),
-        }
         values: dict[str, Any] = {}
-        for name, (cls, fields) in specs.items():
+        for name, (cls, fields) in SECTIONS.items():
             checked = self.section(root, name, fields)
             values[name] = None if checked is None else cls(**checked)
         if values["hardware"] is not None:
