@@ -5,6 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import itertools
+import os
+import signal
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,14 +21,19 @@ from calmkit.config import (
     RGBPins,
     find_config_file,
     load_config,
-    night_active,
     parse_config,
 )
+from calmkit.cues import in_window
 from calmkit.errors import ConfigError, Problem
 from calmkit.paths import default_config_path
 from calmkit.programs import MAX_PROGRAM_S, Breathe, Quiet, Steps, breath_rates, expand
 
 CASES = Path(__file__).parent / "config_cases"
+
+
+def night_active(night: NightConfig, at: datetime.time) -> bool:
+    """Whether ``at`` is in the night window (21:00-07:00 wraps midnight; start == end: never)."""
+    return in_window(night.start, night.end, at)
 
 
 def problems(text: str | bytes, name: str = "t.yaml") -> list[str]:
@@ -816,3 +826,285 @@ def test_corpus_case(case: Path) -> None:
     """Each broken file gives exactly the lines in its .expected file (file shown by name)."""
     expected = case.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
     assert problems(case.read_bytes(), case.name) == expected
+
+
+# --- long chains ----------------------------------------------------------------------------------
+
+
+def chain_file(count: int) -> str:
+    lines = ["programs:"]
+    for i in range(count):
+        lines.append(f"  c{i}:\n    steps: [{{rest: 1}}]")
+        if i + 1 < count:
+            lines.append(f"    then: [c{i + 1}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_chain_of_a_hundred_programs_is_fine() -> None:
+    config = parse_config(chain_file(100))
+    assert expand("c0", config.programs).total_s == 100
+
+
+def test_a_chain_over_the_limit_is_refused_where_it_crosses_it() -> None:
+    found = problems(chain_file(1000))
+    assert found == [
+        "t.yaml:2701: programs.c899.then: this chain runs 101 programs; a chain runs at most 100"
+    ]
+
+
+@pytest.mark.parametrize("command", ["check", "programs", "play"])
+def test_a_long_chain_is_a_config_problem_in_every_command(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from calmkit.cli import main
+
+    path = tmp_path / "long.yaml"
+    path.write_text(chain_file(1200), encoding="utf-8")
+    argv = [command, "--config", str(path)]
+    if command == "play":
+        argv[1:1] = ["c0", "--fast"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "a chain runs at most 100" in err
+    assert "RecursionError" not in err and "internal error" not in err
+
+
+# --- one mistake, one message, in the person's file ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("programs: 5\n", "t.yaml:1: programs: expected a mapping of programs, got 5"),
+        ("programs: [calm]\n", "t.yaml:1: programs: expected a mapping of programs, got a list"),
+        ("light: 3\n", "t.yaml:1: light: expected a mapping, got 3"),
+        ("hardware: text\n", "t.yaml:1: hardware: expected a mapping, got text 'text'"),
+        ("sound: 5\n", "t.yaml:1: sound: expected a mapping, got 5"),
+        ("night: [1, 2]\n", "t.yaml:1: night: expected a mapping, got a list"),
+    ],
+)
+def test_an_unusable_section_is_one_problem_on_the_persons_line(text: str, expected: str) -> None:
+    assert problems(text) == [expected]
+
+
+def test_the_packaged_programs_stay_when_the_persons_programs_are_unusable() -> None:
+    """Nothing is blamed on the defaults: menu and default_program still find their programs."""
+    found = problems("programs: 5\nmenu: [calm, nope]\n")
+    assert found == [
+        "t.yaml:1: programs: expected a mapping of programs, got 5",
+        "t.yaml:2: menu[1]: no program named 'nope'",
+    ]
+
+
+def test_a_brightness_below_the_floor_is_the_persons_line() -> None:
+    assert problems("light:\n  brightness: 0.01\n") == [
+        "t.yaml:2: light.brightness: the floor (0.03) is above the brightness (0.01)"
+    ]
+
+
+def test_a_packaged_chain_is_never_blamed_for_the_persons_program() -> None:
+    """calm chains winddown; a winddown of the person's that breaks a rule is theirs."""
+    found = problems("programs:\n  winddown:\n    steps: [{hold: 12}, {hold: 9}]\n")
+    assert len(found) == 1 and found[0].startswith("t.yaml:2: programs.winddown: a breath hold")
+
+
+def test_doctor_shows_every_config_problem(tmp_path: Path) -> None:
+    from calmkit.doctor import run_checks
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("programs: 5\nlight: {fps: 0}\nmenu: []\n", encoding="utf-8")
+    check = run_checks(path, root=tmp_path, environ={})[0]
+    assert check.name == "config" and not check.ok
+    assert check.detail.splitlines() == [
+        f"{path}:1: programs: expected a mapping of programs, got 5",
+        f"    {path}:2: light.fps: expected a whole number from 1 to 120, got 0",
+        f"    {path}:3: menu: the menu needs at least one program",
+        "    run `calmkit check` for all, again after each fix",
+    ]
+
+
+# --- no hang, no crash, whatever the input ----------------------------------------------------
+
+
+def run_cli(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The command in a process of its own, with a timeout: a FIFO read would block for ever."""
+    environ = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    environ.pop("CALMKIT_CONFIG", None)
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "calmkit", *argv],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        env=environ,
+    )
+
+
+FIFO_MESSAGE = "(file): is a named pipe (FIFO), not a file; give a config file"
+
+
+@pytest.fixture
+def no_hang():
+    """In-process tests that could block on a FIFO fail after 5 s instead (SIGALRM)."""
+
+    def fail(signum: int, frame: object) -> None:
+        pytest.fail("blocked on the FIFO")  # not an OSError: nothing may catch it
+
+    previous = signal.signal(signal.SIGALRM, fail)
+    signal.alarm(5)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["check"], ["play", "box", "--fast"], ["programs"]],
+    ids=["check", "play", "programs"],
+)
+def test_a_fifo_named_with_config_is_refused_at_once(tmp_path: Path, argv: list[str]) -> None:
+    fifo = tmp_path / "calmkit.yaml"
+    os.mkfifo(fifo)
+    done = run_cli(*argv, "--config", str(fifo))
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"{fifo}:1: {FIFO_MESSAGE}"
+
+
+def test_a_fifo_in_the_variable_or_the_home_folder_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "env.yaml"
+    os.mkfifo(fifo)
+    done = run_cli("check", env={"CALMKIT_CONFIG": str(fifo)})
+    assert (done.returncode, done.stderr.strip()) == (2, f"{fifo}:1: {FIFO_MESSAGE}")
+    home = tmp_path / "home"
+    (home / ".config" / "calmkit").mkdir(parents=True)
+    os.mkfifo(home / ".config" / "calmkit" / "calmkit.yaml")
+    done = run_cli("check", env={"HOME": str(home)})
+    assert done.returncode == 2 and FIFO_MESSAGE in done.stderr
+
+
+def test_doctor_refuses_a_fifo_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "calmkit.yaml"
+    os.mkfifo(fifo)
+    done = run_cli("doctor", "--config", str(fifo))
+    assert done.returncode == 1
+    assert "FAIL config" in done.stdout and FIFO_MESSAGE in done.stdout
+
+
+def test_a_fifo_is_never_opened_for_reading(tmp_path: Path, monkeypatch, no_hang) -> None:
+    """Looked at first: a FIFO that would block (no writer) is refused before any open()."""
+    fifo = tmp_path / "calmkit.yaml"
+    os.mkfifo(fifo)
+    opened: list[str] = []
+    real_open = os.open
+    monkeypatch.setattr(
+        os, "open", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k)
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(fifo)
+    assert str(caught.value) == f"{fifo}:1: {FIFO_MESSAGE}"
+    assert str(fifo) not in [str(p) for p in opened]
+
+
+def test_a_file_swapped_for_a_fifo_after_the_look_is_still_refused(
+    tmp_path: Path, monkeypatch, no_hang
+) -> None:
+    """The race: stat saw a file, open finds a FIFO; opened without blocking, fstat refuses it."""
+    fifo = tmp_path / "calmkit.yaml"
+    os.mkfifo(fifo)
+    real_stat = os.stat
+    regular = real_stat(default_config_path())
+    monkeypatch.setattr(
+        os,
+        "stat",
+        lambda path, *a, **k: regular if Path(path) == fifo else real_stat(path, *a, **k),
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(fifo)
+    assert str(caught.value) == f"{fifo}:1: {FIFO_MESSAGE}"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.mkdir(), "is a folder, not a file"),
+        (
+            lambda p: socket.socket(socket.AF_UNIX).bind(str(p)),
+            "is a socket, not a file; give a config file",
+        ),
+    ],
+    ids=["folder", "socket"],
+)
+def test_other_kinds_of_file_are_refused(tmp_path: Path, make, message: str) -> None:
+    path = tmp_path / "calmkit.yaml"
+    make(path)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"{path}:1: (file): {message}"
+
+
+def test_a_device_is_refused() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config("/dev/null")
+    assert str(caught.value) == "/dev/null:1: (file): is a device, not a file; give a config file"
+
+
+SURROGATE = (
+    "holds U+D800, half of a UTF-16 pair and no character (an escape like \\ud800 in quotes); "
+    "write the character itself"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (
+            'programs:\n  x:\n    description: "a \\ud800"\n    steps: [{inhale: 2}]\n',
+            "3: programs.x.description",
+        ),
+        (
+            'programs:\n  x:\n    steps: [{inhale: 2, label: "\\ud800"}]\n',
+            "3: programs.x.steps[0].label",
+        ),
+        ('reach_out:\n  message: "call \\ud800 someone"\n', "2: reach_out.message"),
+        ('journal:\n  path: "/tmp/\\ud800"\n', "2: journal.path"),
+        ('menu: ["\\ud800"]\n', "1: menu[0]"),
+    ],
+    ids=["description", "label", "reach-out", "path", "menu"],
+)
+def test_a_lone_surrogate_is_a_located_problem(text: str, where: str) -> None:
+    assert problems(text) == [f"t.yaml:{where}: {SURROGATE}"]
+
+
+def test_a_surrogate_pair_written_as_escapes_is_the_character() -> None:
+    config = parse_config(
+        'programs:\n  x:\n    description: "\\ud83d\\ude00"\n    steps: [{inhale: 2}]\n'
+    )
+    assert config.programs["x"].description == "\U0001f600"
+
+
+def test_a_lone_surrogate_never_reaches_play(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from calmkit.cli import main
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        'programs:\n  x:\n    steps: [{inhale: 2, label: "l\\ud800"}]\n', encoding="utf-8"
+    )
+    assert main(["play", "x", "--fast", "--events", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"{path}:3: programs.x.steps[0].label: {SURROGATE}"
+
+
+def test_a_very_long_program_name_says_so() -> None:
+    assert problems(f"programs:\n  {'k' * 5000}:\n    steps: [{{inhale: 2}}]\n") == [
+        "t.yaml:2: (file): a key of 5000 characters is too long: YAML reads keys of at most "
+        "1024 characters, and a program name is at most 64"
+    ]
+    assert problems(f"programs:\n  {'k' * 100}:\n    steps: [{{inhale: 2}}]\n") == [
+        "t.yaml:2: programs.'kkkkkkkkkkkkkkkkkkkk...': a program name of 100 characters is too "
+        "long; a program name is at most 64 characters (it is typed on the command line)"
+    ]
+    assert (
+        "k" * 64 in parse_config(f"programs:\n  {'k' * 64}:\n    steps: [{{inhale: 2}}]\n").programs
+    )

@@ -165,3 +165,30 @@ def test_safety_rules_refuse_long_holds_and_fast_light():
         "hold_in",
         "a hold of 25 s is too long; holds are at most 20 s",
     )
+
+
+def test_a_chain_of_thousands_expands_without_recursion():
+    """chain_order walks its own stack: 5,000 programs in a row is no RecursionError."""
+    count = 5000
+    lib = {
+        f"p{i}": Program(
+            f"p{i}",
+            blocks=(Steps((Step("rest", 1),)),),
+            then=(f"p{i + 1}",) if i + 1 < count else (),
+        )
+        for i in range(count)
+    }
+    assert chain_order("p0", lib) == [f"p{i}" for i in range(count)]
+    assert expand("p0", lib).total_s == count
+    long_loop = {**lib, f"p{count - 1}": Program(f"p{count - 1}", then=("p0",))}
+    with pytest.raises(ProgramError, match=r"the chain loops: p0 -> p1 -> .* -> p0"):
+        chain_order("p0", long_loop)
+
+
+def test_a_program_chained_twice_runs_twice():
+    lib = {
+        "a": Program("a", then=("b", "c")),
+        "b": Program("b", then=("c",)),
+        "c": Program("c"),
+    }
+    assert chain_order("a", lib) == ["a", "b", "c", "c"]

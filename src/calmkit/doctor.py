@@ -36,9 +36,10 @@ def _config(explicit: Path | None) -> tuple[Check, Any]:
     try:
         config = load_config(explicit)
     except CalmkitError as error:
-        lines = str(error).splitlines()
-        more = f" (+{len(lines) - 1} more)" if len(lines) > 1 else ""
-        return Check("config", FAIL, f"{lines[0]}{more}; run `calmkit check` for all"), None
+        # every problem, one a line under the first: the person fixes them all in one go
+        lines = str(error).splitlines() or [type(error).__name__]
+        lines.append("run `calmkit check` for all, again after each fix")
+        return Check("config", FAIL, "\n    ".join(lines)), None
     files = ", ".join(str(s) for s in config.sources[1:]) or "packaged defaults only"
     return Check("config", OK, f"valid ({files})"), config
 

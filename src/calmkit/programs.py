@@ -36,6 +36,8 @@ MIN_LIGHT_STEP_S = 1.0 / MAX_LIGHT_HZ
 RESOLUTION_S = 0.1
 #: The longest program (or chain) calmkit will run in one go.
 MAX_PROGRAM_S = 4 * 3600.0
+#: The most programs one chain runs (the program itself and every one its `then` brings in).
+MAX_CHAIN = 100
 
 #: Phases whose light changes within the step (a hold keeps the level it inherits).
 LIGHT_CHANGING = frozenset({"inhale", "exhale", "blink", "press", "release", "switch", "rest"})
@@ -253,20 +255,33 @@ def expand_block(block: Block) -> list[Step]:
 
 
 def chain_order(name: str, library: Mapping[str, Program]) -> list[str]:
-    """The programs a chain runs, depth first; raises ProgramError on an unknown name or a loop."""
-    order: list[str] = []
+    """The programs a chain runs, depth first; raises ProgramError on an unknown name or a loop.
 
-    def visit(current: str, path: tuple[str, ...]) -> None:
-        if current in path:
+    Walked with a stack of its own, not by recursion: a chain may be as long as a file makes it.
+    """
+    if name not in library:
+        raise ProgramError(f"no program named {name!r}")
+    order = [name]
+    path = [name]
+    on_path = {name}
+    following = [0]  # for each program on the path: the index of the next one in its `then`
+    while path:
+        then = library[path[-1]].then
+        if following[-1] == len(then):
+            on_path.discard(path.pop())
+            following.pop()
+            continue
+        current = then[following[-1]]
+        following[-1] += 1
+        if current in on_path:
             loop = " -> ".join((*path[path.index(current) :], current))
             raise ProgramError(f"the chain loops: {loop}")
         if current not in library:
             raise ProgramError(f"no program named {current!r}")
         order.append(current)
-        for following in library[current].then:
-            visit(following, (*path, current))
-
-    visit(name, ())
+        path.append(current)
+        on_path.add(current)
+        following.append(0)
     return order
 
 

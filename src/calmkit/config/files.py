@@ -1,0 +1,125 @@
+"""Finding the person's config file and reading a file's bytes: only a regular file, never
+more than the limit, never a read that could block."""
+
+from __future__ import annotations
+
+import functools
+import os
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+
+from calmkit.config.nodes import _parse_tree, _Tree
+from calmkit.config.settings import ENV_VAR, FILE_KEY, MAX_FILE_BYTES, SYSTEM_CONFIG
+from calmkit.errors import ConfigError, Problem
+
+
+def _exists(path: Path) -> bool:
+    """Whether a path exists; a permission error counts as existing, so reading it says why."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
+    except ValueError:  # a NUL in the name: nothing by that name can exist
+        return False
+
+
+def find_config_file(
+    explicit: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    home: Path | None = None,
+    *,
+    system: Path | None = None,
+) -> Path | None:
+    """The person's config file: --config, $CALMKIT_CONFIG, ~/.config, /etc; the first that exists.
+
+    A file named on purpose (--config or the variable) that is missing is an error, not a silent
+    fall back to another file: the person would think their settings were in force.
+    """
+    if explicit is not None:
+        path = Path(explicit)
+        if not _exists(path):
+            raise ConfigError([Problem(str(path), 1, "--config", "no such file")])
+        return path
+    environ = os.environ if env is None else env
+    named = environ.get(ENV_VAR, "")
+    if named:
+        path = Path(named)
+        if not _exists(path):
+            raise ConfigError([Problem(str(path), 1, f"${ENV_VAR}", "no such file")])
+        return path
+    if home is None:
+        try:
+            home = Path.home()
+        except (RuntimeError, KeyError):
+            home = None
+    candidates = [] if home is None else [home / ".config" / "calmkit" / "calmkit.yaml"]
+    candidates.append(SYSTEM_CONFIG if system is None else system)
+    for path in candidates:
+        if _exists(path):
+            return path
+    return None
+
+
+#: What a path that is not a regular file is, for the message that refuses it.
+_NOT_A_FILE = (
+    (stat.S_ISDIR, "is a folder, not a file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a file; give a config file"),
+    (stat.S_ISSOCK, "is a socket, not a file; give a config file"),
+    (stat.S_ISCHR, "is a device, not a file; give a config file"),
+    (stat.S_ISBLK, "is a device, not a file; give a config file"),
+)
+
+
+def _not_a_file(mode: int) -> str | None:
+    """Why a file of this mode cannot be a config (None: it is a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, reason in _NOT_A_FILE:
+        if test(mode):
+            return reason
+    return "is not a regular file"
+
+
+def _read_bytes(path: Path) -> bytes:
+    """A file's bytes, at most one more than the limit (so a huge file is never read whole).
+
+    Only a regular file is read: a FIFO would block the read (and `calmkit check`) for ever, a
+    device may never end. It is looked at first, then opened without blocking and looked at
+    again through the open file, so it cannot be swapped for a FIFO in between.
+    """
+
+    def refused(reason: str) -> ConfigError:
+        return ConfigError([Problem(str(path), 1, FILE_KEY, reason)])
+
+    try:
+        reason = _not_a_file(os.stat(path).st_mode)
+        if reason is not None:
+            raise refused(reason)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        try:
+            reason = _not_a_file(os.fstat(fd).st_mode)
+            if reason is not None:
+                raise refused(reason)
+            os.set_blocking(fd, True)
+            with os.fdopen(fd, "rb") as stream:
+                fd = -1
+                return stream.read(MAX_FILE_BYTES + 1)
+        finally:
+            if fd >= 0:
+                os.close(fd)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise refused(f"cannot read: {reason}") from None
+
+
+@functools.lru_cache(maxsize=4)
+def _defaults_tree(path: Path) -> _Tree:
+    """The packaged defaults, read once per process (nodes are never changed after reading)."""
+    try:
+        data = _read_bytes(path)
+    except ConfigError as exc:
+        reason = exc.problems[0].message.removeprefix("cannot read: ")
+        problem = Problem(str(path), 1, FILE_KEY, f"cannot read the packaged defaults: {reason}")
+        return _Tree(str(path), None, [problem], fatal=True)
+    return _parse_tree(data, str(path), layer=0)

@@ -1,0 +1,132 @@
+"""The settings table, as data (Mopidy style): each section's dataclass, and for each key the
+check its value gets, with its limits. The defaults themselves are in config/calmkit.yaml, where
+a person can read them; a key added here needs its line there too.
+
+A check is called as ``check(checker, node, path)`` and returns the value, or _BAD once the
+problem is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from calmkit.config.nodes import _Node
+from calmkit.config.settings import (
+    FlowConfig,
+    GestureConfig,
+    HardwareConfig,
+    JournalConfig,
+    LightConfig,
+    NightConfig,
+    ReachOutConfig,
+    SoundConfig,
+    VibrationConfig,
+)
+
+Check = Callable[[Any, _Node, str], Any]
+
+
+@dataclass(frozen=True)
+class Ranged:
+    """A number from ``low`` to ``high`` (``above``: strictly above ``low``; ``whole``: an int)."""
+
+    low: float
+    high: float
+    whole: bool = False
+    above: bool = False
+
+    def __call__(self, checker: Any, node: _Node, path: str) -> Any:
+        return checker.number(node, path, self.low, self.high, whole=self.whole, above=self.above)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a few words."""
+
+    options: tuple[str, ...]
+
+    def __call__(self, checker: Any, node: _Node, path: str) -> Any:
+        return checker.choice(node, path, self.options)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A value checked by the checker's method of that name (boolean, text, path, time, pin)."""
+
+    method: str
+    optional: bool = False
+
+    def __call__(self, checker: Any, node: _Node, path: str) -> Any:
+        check = getattr(checker, self.method)
+        return check(node, path, optional=True) if self.optional else check(node, path)
+
+
+LEVEL = Ranged(0, 1)
+BOOLEAN = Kind("boolean")
+PATH = Kind("path")
+TIME = Kind("time")
+PIN = Kind("pin")
+OPTIONAL_PIN = Kind("pin", optional=True)
+
+#: section -> (its dataclass, key -> check), in the order they are checked.
+SECTIONS: dict[str, tuple[type, dict[str, Check]]] = {
+    "hardware": (
+        HardwareConfig,
+        {
+            "pins": Choice(("auto", "mock")),
+            "light": Kind("light_pins"),
+            "button": PIN,
+            "second_button": OPTIONAL_PIN,
+            "vibration": OPTIONAL_PIN,
+        },
+    ),
+    "light": (
+        LightConfig,
+        {
+            "brightness": LEVEL,
+            "floor": LEVEL,
+            "gamma": Ranged(1, 3),
+            "fps": Ranged(1, 120, whole=True),
+        },
+    ),
+    "sound": (
+        SoundConfig,
+        {
+            "enabled": BOOLEAN,
+            "volume": LEVEL,
+            "fade_in_ms": Ranged(0, 10_000, whole=True),
+            "voice": BOOLEAN,
+            "dir": PATH,
+        },
+    ),
+    "vibration": (VibrationConfig, {"enabled": BOOLEAN, "strength": LEVEL}),
+    "night": (
+        NightConfig,
+        {"start": TIME, "end": TIME, "brightness": LEVEL, "volume": LEVEL, "vibration": LEVEL},
+    ),
+    "gestures": (
+        GestureConfig,
+        {"hold_s": Ranged(0.3, 10), "double_s": Ranged(0.1, 1.5), "debounce_s": Ranged(0, 0.2)},
+    ),
+    "flow": (
+        FlowConfig,
+        {
+            "quiet_offer_s": Ranged(0, 600),
+            "helped_s": Ranged(0, 600),
+            "pause_limit_s": Ranged(10, 3600),
+        },
+    ),
+    "journal": (JournalConfig, {"enabled": BOOLEAN, "path": PATH}),
+    "reach_out": (
+        ReachOutConfig,
+        {
+            "enabled": BOOLEAN,
+            "sessions": Ranged(1, 100, whole=True),
+            "within_hours": Ranged(0, 168, above=True),
+            "message": Kind("text"),
+            "sound": PATH,
+        },
+    ),
+}
