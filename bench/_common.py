@@ -45,7 +45,7 @@ def mock_pins() -> Any:
     """A fresh gpiozero mock factory with PWM-capable pins, as calmkit's PinChoice."""
     from gpiozero.pins.mock import MockFactory, MockPWMPin
 
-    from calmkit.hardware import PinChoice
+    from calmkit.devices.hardware import PinChoice
 
     return PinChoice(MockFactory(pin_class=MockPWMPin), True)
 

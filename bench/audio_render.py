@@ -3,7 +3,7 @@
     python bench/audio_render.py
 
 A schedule of cues (a breath: in, hold, out, hold, in, then a tick) is played through
-calmkit.audio.Audio, each play() called on an absolute deadline from the start, in real time
+calmkit.shell.audio.Audio, each play() called on an absolute deadline from the start, in real time
 (about 11 s). SDL's disk driver writes what a sound card would have been given to a raw file;
 afterwards each cue's onset is found in that file and set against its scheduled time.
 
@@ -49,7 +49,7 @@ SCHEDULE: list[tuple[float, str]] = [
 LEAD_IN_S = 0.5  # let the device settle before the first cue
 TAIL_S = 1.0  # the last cue plays out before the device closes
 SILENCE_S = 0.3  # an onset is the first sound after at least this much digital silence
-BUFFER = 512  # frames per mixer buffer (calmkit.audio.BUFFER)
+BUFFER = 512  # frames per mixer buffer (calmkit.shell.audio.BUFFER)
 
 
 def sleep_until(deadline: float) -> None:
@@ -120,7 +120,7 @@ def render(raw_path: Path) -> dict:
     os.environ["SDL_AUDIODRIVER"] = "disk"
     os.environ["SDL_DISKAUDIOFILE"] = str(raw_path)
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    from calmkit.audio import Audio
+    from calmkit.shell.audio import Audio
 
     warnings: list[str] = []
     a = Audio(enabled=True, volume=1.0, fade_in_ms=0, voice=False, warn=warnings.append)

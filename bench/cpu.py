@@ -82,9 +82,9 @@ TINY_YAML = """
 def run_app(
     seconds: float, program: str | None, sound: bool, after_session: bool = False
 ) -> dict[str, Any]:
-    from calmkit import runner as runner_module
-    from calmkit.app import build
-    from calmkit.clock import MonotonicClock
+    from calmkit.core.clock import MonotonicClock
+    from calmkit.shell import runner as runner_module
+    from calmkit.shell.app import build
 
     config = bench_config()
     if after_session:

@@ -28,9 +28,9 @@ from _common import FPS, emit
 
 
 def walk_events(config: Any, name: str) -> int:
-    from calmkit.clock import FakeClock
-    from calmkit.programs import expand
-    from calmkit.session import RUNNING, Session
+    from calmkit.core.clock import FakeClock
+    from calmkit.core.programs import expand
+    from calmkit.core.session import RUNNING, Session
 
     clock = FakeClock()
     session = Session(expand(name, config.programs), clock)
@@ -44,10 +44,10 @@ def walk_events(config: Any, name: str) -> int:
 
 
 def sample_levels(config: Any, name: str) -> int:
-    from calmkit.clock import FakeClock
-    from calmkit.cues import LightTrack
-    from calmkit.programs import expand
-    from calmkit.session import RUNNING, Session
+    from calmkit.core.clock import FakeClock
+    from calmkit.core.cues import LightTrack
+    from calmkit.core.programs import expand
+    from calmkit.core.session import RUNNING, Session
 
     clock = FakeClock()
     plan = expand(name, config.programs)
@@ -65,8 +65,8 @@ def sample_levels(config: Any, name: str) -> int:
 
 
 def full_runner(config: Any, name: str) -> int:
-    from calmkit.app import build
-    from calmkit.clock import FakeClock
+    from calmkit.core.clock import FakeClock
+    from calmkit.shell.app import build
 
     frames = [0]
 
@@ -108,7 +108,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     from calmkit.config import parse_config
-    from calmkit.programs import expand
+    from calmkit.core.programs import expand
 
     load_start = list(os.getloadavg())
     config = parse_config("", "defaults")

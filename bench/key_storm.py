@@ -15,10 +15,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import emit, os_threads, rss_mb
-from calmkit.app import build
 from calmkit.config import parse_config
-from calmkit.hardware import PinChoice, mock_factory
-from calmkit.sim.terminal import ButtonFinger, KeyReader
+from calmkit.devices.hardware import PinChoice, mock_factory
+from calmkit.faces.sim.terminal import ButtonFinger, KeyReader
+from calmkit.shell.app import build
 
 KEYS = 2000
 

@@ -58,8 +58,8 @@ class Stamped:
 
 
 def build_app(config: Any, program: str | None = None) -> tuple[Any, threading.Thread]:
-    from calmkit.app import build
-    from calmkit.clock import MonotonicClock
+    from calmkit.core.clock import MonotonicClock
+    from calmkit.shell.app import build
 
     app = build(
         config,

@@ -702,8 +702,8 @@ process, so it measured the code as it was when that process started.
   double-press window passes). Session: a press pauses only once no second press can follow
   (gestures.double_s), so the pause frame comes double_s after the release by design.
 - **startup** (bench/startup.py): wall time in the parent from spawning `python -c` (import
-  calmkit.app, default config with a journal in a temp folder, build on mock pins with sound on
-  through SDL's dummy audio driver, runner thread started) to reading its "ready" line.
+  calmkit.shell.app, default config with a journal in a temp folder, build on mock pins with sound
+  on through SDL's dummy audio driver, runner thread started) to reading its "ready" line.
 - **fakeclock** (bench/fakeclock.py): wall time (perf_counter) in a warm process, best of 5 (3 for
   the runner); CPU time beside it, since other processes share the machine.
 - **journal** (bench/journal_size.py): an old JSON Lines journal of 100,000 sessions (one

@@ -43,9 +43,9 @@ def main() -> int:
         os.environ["SDL_AUDIODRIVER"] = "disk"
         os.environ["SDL_DISKAUDIOFILE"] = str(raw_path)
         os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-        from calmkit.app import build
         from calmkit.config import parse_config
-        from calmkit.hardware import PinChoice, mock_factory
+        from calmkit.devices.hardware import PinChoice, mock_factory
+        from calmkit.shell.app import build
 
         config = parse_config(
             "sound: {fade_in_ms: 0, volume: 1.0}\nnight: {start: '00:00', end: '00:00'}\n",
@@ -57,7 +57,7 @@ def main() -> int:
             if event.kind == "phase":
                 phases.append((event.data["phase"], time.perf_counter()))
 
-        from calmkit.clock import MonotonicClock
+        from calmkit.core.clock import MonotonicClock
 
         app = build(
             config,
@@ -137,10 +137,10 @@ def end_sounds() -> int:
         os.environ["SDL_AUDIODRIVER"] = "disk"
         os.environ["SDL_DISKAUDIOFILE"] = str(raw_path)
         os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-        from calmkit.app import build
-        from calmkit.clock import MonotonicClock
         from calmkit.config import parse_config
-        from calmkit.hardware import PinChoice, mock_factory
+        from calmkit.core.clock import MonotonicClock
+        from calmkit.devices.hardware import PinChoice, mock_factory
+        from calmkit.shell.app import build
 
         config = parse_config(END_CONFIG, "bench.yaml")
         sounds: list[dict] = []

@@ -111,10 +111,10 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
     from _common import mock_pins
-    from calmkit.app import build
-    from calmkit.clock import ScaledClock
     from calmkit.config import parse_config
-    from calmkit.journal import Journal
+    from calmkit.core.clock import ScaledClock
+    from calmkit.shell.app import build
+    from calmkit.shell.journal import Journal
 
     load_start = list(os.getloadavg())
     tmp = tempfile.TemporaryDirectory()

@@ -3,12 +3,12 @@
     python bench/startup.py [--runs 5]
 
 Each run spawns a fresh ``python -c`` (the venv's interpreter, no -X flags) that imports
-calmkit.app, reads the default config (with a journal in a temporary folder, as ``calmkit run``
-opens one), builds the device on mock pins with sound on (SDL_AUDIODRIVER=dummy: pygame's mixer
-is opened with SDL's dummy driver; calmkit may let it go again until the first sound), starts
-the runner's thread, and prints "ready". The parent times from just before the spawn to reading
-that line (interpreter start-up included), then reads the child's peak RSS (ru_maxrss) and
-current RSS (VmRSS). Reported: the median and the worst run.
+calmkit.shell.app, reads the default config (with a journal in a temporary folder, as ``calmkit
+run`` opens one), builds the device on mock pins with sound on (SDL_AUDIODRIVER=dummy: pygame's
+mixer is opened with SDL's dummy driver; calmkit may let it go again until the first sound), starts
+the runner's thread, and prints "ready". The parent times from just before the spawn to reading that
+line (interpreter start-up included), then reads the child's peak RSS (ru_maxrss) and current RSS
+(VmRSS). Reported: the median and the worst run.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ CHILD = r"""
 import sys, time
 t_main = time.perf_counter()
 import resource, threading
-from calmkit.app import build
+from calmkit.shell.app import build
 from calmkit.config import parse_config
-from calmkit.hardware import mock_factory, PinChoice
+from calmkit.devices.hardware import mock_factory, PinChoice
 t_import = time.perf_counter()
 config = parse_config("journal: {path: %r}\n", "startup.yaml")
 app = build(config, pins=PinChoice(mock_factory(), True), sound=True)

@@ -49,8 +49,8 @@ from _common import (
 
 
 def run_calmkit(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]:
-    from calmkit.app import build
-    from calmkit.clock import MonotonicClock
+    from calmkit.core.clock import MonotonicClock
+    from calmkit.shell.app import build
 
     config = bench_config(cycles=cycles)
     ended: list[float] = []

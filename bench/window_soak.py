@@ -31,10 +31,10 @@ def main() -> None:
     parser.add_argument("--speed", type=float, default=20.0)
     args = parser.parse_args()
 
-    from calmkit.app import build
     from calmkit.config import parse_config
-    from calmkit.hardware import PinChoice, mock_factory
-    from calmkit.sim.window import Window, _pygame, open_window
+    from calmkit.devices.hardware import PinChoice, mock_factory
+    from calmkit.faces.sim.window import Window, _pygame, open_window
+    from calmkit.shell.app import build
 
     config = parse_config("flow: {quiet_offer_s: 5, helped_s: 5}", "bench.yaml")
     app = build(

@@ -1,9 +1,9 @@
 """Make the README's pictures: the simulator window mid-inhale, and a `calmkit preview`.
 
 Run by `make pictures` (with SDL_VIDEODRIVER=dummy: no screen needed). Both pictures are drawn by
-calmkit's own code: the window by ``calmkit.sim.window.draw`` from a calmkit running `calm` on
+calmkit's own code: the window by ``calmkit.faces.sim.window.draw`` from a calmkit running `calm` on
 gpiozero's mock pins and the fake clock (so the picture is the same on every machine), the
-preview by ``calmkit.preview.render_preview``.
+preview by ``calmkit.faces.preview.render_preview``.
 
     docs/window.png             the simulator window during the third inhale of `calm`
     docs/preview-coherent.png   the light over the whole of `coherent`
@@ -21,12 +21,12 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-from calmkit.app import build
-from calmkit.clock import FakeClock
 from calmkit.config import parse_config
-from calmkit.programs import expand
-from calmkit.runner import Scripted
-from calmkit.sim.window import DEFAULT_SIZE, LevelStrip, ViewState, draw
+from calmkit.core.clock import FakeClock
+from calmkit.core.programs import expand
+from calmkit.faces.sim.window import DEFAULT_SIZE, LevelStrip, ViewState, draw
+from calmkit.shell.app import build
+from calmkit.shell.runner import Scripted
 
 DOCS = Path(__file__).resolve().parent
 #: calm is three cyclic sighs (in 2, top-up 1, out 6); this is half way up the third inhale.
@@ -73,7 +73,7 @@ def window_picture(path: Path) -> None:
 
 
 def preview_picture(path: Path) -> None:
-    from calmkit.preview import render_preview
+    from calmkit.faces.preview import render_preview
 
     config = parse_config("", "defaults")
     render_preview(expand("coherent", config.programs), path, floor=config.light.floor)

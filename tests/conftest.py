@@ -1,6 +1,11 @@
 """Shared test setup: no display, no sound card, and small builders for a calmkit on mock pins."""
 
 import os
+import sys
+from pathlib import Path
+
+# tests/helpers.py serves the test folders below this one (core/, config/, devices/, ...)
+sys.path.insert(0, str(Path(__file__).parent))
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")

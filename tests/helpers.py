@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from calmkit.app import App, build
-from calmkit.clock import FakeClock
 from calmkit.config import parse_config
-from calmkit.runner import Scripted
+from calmkit.core.clock import FakeClock
+from calmkit.shell.app import App, build
+from calmkit.shell.runner import Scripted
 
 NOON = datetime(2026, 3, 2, 12, 0).astimezone()
 MIDNIGHT = datetime(2026, 3, 2, 0, 0).astimezone()

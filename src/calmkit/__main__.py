@@ -2,6 +2,6 @@
 
 import sys
 
-from calmkit.cli import main
+from calmkit.faces.cli import main
 
 sys.exit(main())

@@ -24,6 +24,7 @@ from pathlib import Path
 from calmkit.config.checker import _Checker
 from calmkit.config.files import _defaults_tree, _read_bytes, find_config_file
 from calmkit.config.nodes import _layer, _parse_tree, _Tree
+from calmkit.config.paths import default_config_path
 from calmkit.config.settings import (
     ENV_VAR,
     MAX_FILE_BYTES,
@@ -41,8 +42,7 @@ from calmkit.config.settings import (
     SoundConfig,
     VibrationConfig,
 )
-from calmkit.errors import ConfigError, Problem
-from calmkit.paths import default_config_path
+from calmkit.core.errors import ConfigError, Problem
 
 __all__ = [
     "ENV_VAR",

@@ -21,7 +21,7 @@ from calmkit.config.values import (
     _is_number,
     _Values,
 )
-from calmkit.programs import (
+from calmkit.core.programs import (
     MAX_PROGRAM_S,
     PHASES,
     Block,

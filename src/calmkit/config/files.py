@@ -11,7 +11,7 @@ from pathlib import Path
 
 from calmkit.config.nodes import _parse_tree, _Tree
 from calmkit.config.settings import ENV_VAR, FILE_KEY, MAX_FILE_BYTES, SYSTEM_CONFIG
-from calmkit.errors import ConfigError, Problem
+from calmkit.core.errors import ConfigError, Problem
 
 
 def _exists(path: Path) -> bool:

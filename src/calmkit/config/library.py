@@ -14,7 +14,7 @@ from calmkit.config.blocks import _block_seconds, _Blocks, _minutes
 from calmkit.config.nodes import _describe, _join, _Node
 from calmkit.config.settings import MAX_COUNT, MAX_NAME
 from calmkit.config.values import _BAD, _BLOCK_KEYS, _KINDS, _PROGRAM_KEYS, _PROGRAM_NAME
-from calmkit.programs import MAX_CHAIN, MAX_PROGRAM_S, Block, Program
+from calmkit.core.programs import MAX_CHAIN, MAX_PROGRAM_S, Block, Program
 
 
 @dataclass

@@ -19,7 +19,7 @@ from calmkit.config.settings import (
     MAX_NODES,
     MAX_YAML_KEY,
 )
-from calmkit.errors import Problem
+from calmkit.core.errors import Problem
 
 
 class _Node:

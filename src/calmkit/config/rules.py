@@ -9,8 +9,8 @@ from typing import Any
 from calmkit.config.library import _Library
 from calmkit.config.nodes import _Node
 from calmkit.config.settings import LightConfig
-from calmkit.programs import Program, chain_order, expand
-from calmkit.safety import breaches, switch_hold_breach
+from calmkit.core.programs import Program, chain_order, expand
+from calmkit.core.safety import breaches, switch_hold_breach
 
 
 class _Rules(_Library):

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from calmkit.programs import MAX_PROGRAM_S, Program
+from calmkit.core.programs import MAX_PROGRAM_S, Program
 
 #: The environment variable that names a config file (after --config, before the home file).
 ENV_VAR = "CALMKIT_CONFIG"

@@ -13,8 +13,8 @@ from typing import Any
 
 from calmkit.config.nodes import FILE_KEY, _describe, _join, _Node, _Unreadable
 from calmkit.config.settings import MAX_PIN, MAX_STEP_S, MIN_PIN
-from calmkit.errors import Problem
-from calmkit.programs import RESOLUTION_S
+from calmkit.core.errors import Problem
+from calmkit.core.programs import RESOLUTION_S
 
 _BAD: Any = object()  # a value already reported; the Config is never built when one is seen
 

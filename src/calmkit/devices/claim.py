@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from typing import TypeVar
 
-from calmkit.errors import HardwareError
+from calmkit.core.errors import HardwareError
 
 T = TypeVar("T")
 

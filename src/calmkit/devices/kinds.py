@@ -11,17 +11,17 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from calmkit.core.errors import HardwareError
 from calmkit.devices.button import Button
 from calmkit.devices.led import GpioLed
 from calmkit.devices.motor import Motor
 from calmkit.devices.output import DeviceSpec, Input, Output
 from calmkit.devices.rgb import RgbLed
-from calmkit.errors import HardwareError
 
 if TYPE_CHECKING:
     from calmkit.config import HardwareConfig
 
-log = logging.getLogger("calmkit.hardware")
+log = logging.getLogger("calmkit.devices.hardware")
 
 #: kind -> the class that builds it from its spec and a gpiozero pin factory.
 OUTPUT_KINDS: dict[str, Callable[[DeviceSpec, Any], Output]] = {

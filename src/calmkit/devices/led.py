@@ -8,7 +8,7 @@ from calmkit.devices.output import DeviceSpec, Role, level_of, light_scale, read
 from calmkit.devices.pwm import PwmOutput
 
 if TYPE_CHECKING:
-    from calmkit.cues import Caps, Colour
+    from calmkit.core.cues import Caps, Colour
 
 
 class GpioLed(PwmOutput):

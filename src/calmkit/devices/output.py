@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from calmkit.cues import Caps, Colour
+    from calmkit.core.cues import Caps, Colour
 
 EdgeCallback = Callable[[bool], None]
 

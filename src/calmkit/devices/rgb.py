@@ -9,7 +9,7 @@ from calmkit.devices.claim import claim
 from calmkit.devices.output import DeviceSpec, Role, level_of, light_scale, read_duty
 
 if TYPE_CHECKING:
-    from calmkit.cues import Caps, Colour
+    from calmkit.core.cues import Caps, Colour
 
 COLOURS = ("red", "green", "blue")
 

@@ -1,0 +1,112 @@
+"""Time, injected: the real monotonic clock, or a fake one that moves only when told.
+
+Everything that schedules (session, gestures, flow) reads ``now()`` from a Clock and never
+sleeps, so a 20-minute program runs in milliseconds on a FakeClock. ``wall()`` gives the local
+date and time for night mode and the journal, and ``wall_synced()`` whether that can be trusted:
+a Pi has no real-time clock, and until it has synchronised its hour may be anything. The real
+clocks are told how to find out (calmkit.shell.timesync, injected by the app: this module does
+no I/O);
+a clock that cannot tell says None, which counts as not synchronised.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+#: Where a clock learns whether its wall time is synchronised (True / False / None: unknown).
+SyncSource = Callable[[], bool | None]
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds on a monotonic scale: only differences mean anything."""
+
+    def wall(self) -> datetime:
+        """The local date and time, timezone-aware."""
+
+
+class MonotonicClock:
+    """The real clock: time.monotonic() for scheduling, the system's local time for people."""
+
+    #: The builtin itself, not a method wrapping it: it is read several times every frame.
+    now = staticmethod(time.monotonic)
+
+    def __init__(self, synced: SyncSource | None = None) -> None:
+        self._synced = synced
+
+    def wall(self) -> datetime:
+        return datetime.now().astimezone()
+
+    def wall_synced(self) -> bool | None:
+        return None if self._synced is None else self._synced()
+
+
+class FakeClock:
+    """A clock for tests and ``--fast``: time moves only when advanced, never backwards."""
+
+    def __init__(
+        self, start: float = 0.0, wall_start: datetime | None = None, synced: bool | None = True
+    ) -> None:
+        self._start = float(start)
+        self._now = float(start)
+        self._wall_start = wall_start or datetime(2026, 1, 1, 12, 0).astimezone()
+        self.synced = synced  # a test may set it, or jump the wall clock with jump_wall()
+
+    def wall_synced(self) -> bool | None:
+        return self.synced
+
+    def jump_wall(self, seconds: float) -> None:
+        """The wall clock jumps (set by hand, synchronised at last); monotonic time does not."""
+        self._wall_start += timedelta(seconds=seconds)
+
+    def now(self) -> float:
+        return self._now
+
+    def wall(self) -> datetime:
+        return self._wall_start + timedelta(seconds=self._now - self._start)
+
+    def advance(self, seconds: float) -> float:
+        if seconds < 0:
+            raise ValueError(f"a clock never goes backwards (asked to advance {seconds} s)")
+        self._now += seconds
+        return self._now
+
+    def advance_to(self, t: float) -> float:
+        """Jump to the absolute time t (no-op when t is already past)."""
+        if t > self._now:
+            self._now = float(t)
+        return self._now
+
+
+class ScaledClock:
+    """Real time run ``speed`` times faster, for demos (``--speed``): a 5-minute program in 30 s."""
+
+    def __init__(self, speed: float, synced: SyncSource | None = None) -> None:
+        if not speed > 0:
+            raise ValueError(f"speed must be above 0, not {speed!r}")
+        self.speed = float(speed)
+        self._synced = synced
+        self._real_start = time.monotonic()
+        self._wall_start = datetime.now().astimezone()
+
+    def now(self) -> float:
+        return self._real_start + (time.monotonic() - self._real_start) * self.speed
+
+    def wall(self) -> datetime:
+        return self._wall_start + timedelta(seconds=self.now() - self._real_start)
+
+    def wall_synced(self) -> bool | None:
+        return None if self._synced is None else self._synced()
+
+    def to_real(self, seconds: float) -> float:
+        """How long ``seconds`` of this clock's time take in real time."""
+        return seconds / self.speed
+
+
+def wall_synced(clock: Clock) -> bool | None:
+    """Whether ``clock``'s wall time is synchronised; None for a clock that cannot say."""
+    ask = getattr(clock, "wall_synced", None)
+    return ask() if callable(ask) else None

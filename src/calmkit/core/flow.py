@@ -1,0 +1,652 @@
+"""The one-button flow: idle, running, the quiet offer, "did that help?", as a pure machine.
+
+Gestures (from gestures.py) and time go in; events come out: session events, sounds to play, the
+finished episode for the journal. ``frame()`` says what the light and motor show right now, before
+the caps and gamma the hardware applies. An *episode* is everything one press set going: the
+program, any "not helping" fallbacks, quiet time, and the answer to "did that help?"; the journal
+keeps one line per episode.
+
+    idle --press--> running --(end)--> offer quiet --press--> running quiet --(end)--> ask
+      ^  <--double: next program         |  (timeout, hold)                              |
+      |                                  +-----------------------> ask --press/hold/timeout
+      +---------------------------------------------------------------------------------+
+
+What each gesture does where is a table in flow_table.py (ROWS, TIMEOUTS); this module carries
+it out, one handler per action.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from calmkit.core.clock import Clock, wall_synced
+from calmkit.core.cues import IDLE_COLOUR, Frame, LightTrack, sound_for
+from calmkit.core.flow_table import (
+    ROWS_BY_KEY,
+    SETTLE_S,
+    SETTLING,
+    TIMEOUTS,
+    WANTED,
+    Action,
+    Mode,
+    State,
+    hint,
+)
+from calmkit.core.gestures import DOUBLE, DOWN, PRESS, UP, Gesture
+from calmkit.core.programs import Program, expand
+from calmkit.core.session import COMPLETED, ENDED, PAUSED, STOPPED, Event, Session
+
+IDLE, RUNNING, OFFER_QUIET, ASK_HELPED = (
+    State.IDLE,
+    State.RUNNING,
+    State.OFFER_QUIET,
+    State.ASK_HELPED,
+)
+YES, NO, UNKNOWN = "yes", "no", "unknown"
+
+#: The faint glow while the button is down in idle: the device has heard you.
+ACK_LEVEL = 0.08
+#: Where the light rests while waiting for "did that help?", breathing slowly (every 4 s).
+ASK_LEVEL = 0.12
+ASK_PERIOD_S = 4.0
+#: Program numbers shown as slow pulses, one a second (well under the 3 Hz limit).
+MENU_LEVEL = 0.35
+MENU_PULSE_S = 1.0
+#: Light fading out when a session is stopped or the device goes back to idle.
+FADE_S = 1.5
+#: Phases in which holding the button is a squeeze (timed for the journal), not "not helping".
+SQUEEZE_PHASES = frozenset({"press", "release", "switch"})
+#: Phases whose button means something of their own (see flow_table.Mode).
+PHASE_MODES = {"prompt": Mode.PROMPT, "quiet": Mode.QUIET} | dict.fromkeys(
+    SQUEEZE_PHASES, Mode.SQUEEZE
+)
+#: The program that a quiet offer starts.
+QUIET_PROGRAM = "quiet"
+#: Episodes shorter than this (active seconds) are accidental starts: they do not count towards
+#: reach-out.
+REACH_OUT_MIN_S = 10.0
+
+
+@dataclass(frozen=True)
+class FlowSettings:
+    """What the flow needs from the config."""
+
+    default_program: str = "calm"
+    menu: tuple[str, ...] = ()
+    quiet_offer_s: float = 20.0
+    helped_s: float = 30.0
+    pause_limit_s: float = 600.0
+    floor: float = 0.03
+    voice: bool = True
+    vibration: bool = True
+    reach_out: bool = True
+    reach_out_sessions: int = 4
+    reach_out_within_h: float = 24.0
+    reach_out_message: str = ""
+    #: A ``--speed`` demo: its episodes are marked and do not count towards reach-out.
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One journal line: what a press set going, and how it went."""
+
+    started: datetime
+    programs: tuple[str, ...]
+    planned_s: float
+    actual_s: float
+    status: str
+    pauses: int = 0
+    items: int = 0
+    squeeze_s: float = 0.0
+    helped: str = UNKNOWN
+    #: "unsynced" when the wall clock was not known to be right as it started (no RTC, no NTP)
+    clock: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        clock = {"clock": self.clock} if self.clock else {}
+        return {
+            "start": self.started.isoformat(timespec="seconds"),
+            "programs": list(self.programs),
+            "planned_s": round(self.planned_s, 1),
+            "actual_s": round(self.actual_s, 1),
+            "status": self.status,
+            "pauses": self.pauses,
+            "items": self.items,
+            "squeeze_s": round(self.squeeze_s, 1),
+            "helped": self.helped,
+            **clock,
+        }
+
+
+@dataclass
+class _EpisodeDraft:
+    """The episode being built while its sessions run."""
+
+    started: datetime
+    programs: list[str] = field(default_factory=list)
+    planned_s: float = 0.0
+    actual_s: float = 0.0
+    status: str = COMPLETED
+    pauses: int = 0
+    items: int = 0
+    squeeze_s: float = 0.0
+
+    def add(self, session: Session) -> None:
+        for planned in session.plan.steps[: session.index + 1]:  # only programs that ran
+            if planned.program not in self.programs[-1:]:
+                self.programs.append(planned.program)
+        self.planned_s += session.plan.total_s
+        self.actual_s += session.active_s()
+        self.pauses += session.pauses
+        self.items += session.items_counted
+        self.status = session.status or COMPLETED
+
+    def finish(self, helped: str) -> Episode:
+        return Episode(
+            self.started,
+            tuple(self.programs),
+            self.planned_s,
+            self.actual_s,
+            self.status,
+            self.pauses,
+            self.items,
+            self.squeeze_s,
+            helped,
+        )
+
+
+def reach_out_due(
+    starts: Sequence[datetime], now: datetime, sessions: int, within_hours: float
+) -> bool:
+    """Whether sessions have piled up: at least ``sessions`` started within the last hours.
+
+    Starts after ``now`` (the wall clock was set back) are not counted.
+    """
+    since = now - timedelta(hours=within_hours)
+    return sum(1 for s in starts if since <= s <= now) >= sessions
+
+
+def reach_out_crossed(
+    before: Sequence[datetime], latest: datetime, now: datetime, sessions: int, within_hours: float
+) -> bool:
+    """Whether the episode that started at ``latest`` is the one that reaches the threshold.
+
+    Reach-out speaks once, when the count crosses it, not after every session from then on;
+    ``before`` are the other counted starts.
+    """
+    return reach_out_due([*before, latest], now, sessions, within_hours) and not reach_out_due(
+        before, now, sessions, within_hours
+    )
+
+
+class Flow:
+    """The device's behaviour for one button; see the module text."""
+
+    def __init__(
+        self,
+        library: Mapping[str, Program],
+        clock: Clock,
+        settings: FlowSettings | None = None,
+        recent_starts: Sequence[datetime] = (),
+        single: bool = False,
+    ) -> None:
+        self.library = library
+        self.clock = clock
+        self.settings = settings or FlowSettings()
+        self.single = single
+        self.origin = clock.now()
+        self.state: State = IDLE
+        menu = self.settings.menu or tuple(library)
+        self.menu = tuple(name for name in menu if name in library)
+        default = self.settings.default_program
+        self.selected = default if default in library else self.menu[0]
+        self.session: Session | None = None
+        self.track: LightTrack | None = None
+        self.finished = False
+        self.recent_starts: list[datetime] = list(recent_starts)
+        self._draft: _EpisodeDraft | None = None
+        self._clock_note: str | None = None  # Episode.clock for the episode under way
+        self._escalation: list[str] = []
+        self._state_since = self.origin
+        self._button_down = False
+        self._armed = False  # a hold in ground: its release means "not helping"
+        self._downs = (-math.inf, -math.inf)  # when the button last went down, and the time before
+        self._squeeze_from: float | None = None
+        self._menu_shown_at: float | None = None
+        self._fade_from = 0.0
+        self._fade_at: float | None = None
+        self._last_level = 0.0
+
+    # --- events -------------------------------------------------------------------------------
+
+    def _event(self, kind: str, **data: Any) -> Event:
+        return Event(kind, self.clock.now() - self.origin, None, data)
+
+    def _sound(self, name: str | None) -> list[Event]:
+        return [self._event("sound", name=name)] if name else []
+
+    def _rebase(self, events: list[Event]) -> list[Event]:
+        """Session events on the flow's time line, with the sound each phase starts with."""
+        out: list[Event] = []
+        assert self.session is not None
+        shift = self.session.started_at - self.origin
+        for event in events:
+            due = None if event.due is None else event.due + shift
+            out.append(replace(event, t=event.t + shift, due=due))
+            if event.kind == "phase":
+                self._squeeze_boundary(event.data["phase"])
+                voice = self.settings.voice
+                out.extend(self._sound(sound_for(self.session.plan, event.data["index"], voice)))
+            elif event.kind == "session_end" and event.data["status"] == COMPLETED:
+                out.extend(self._sound(self.session.plan.end_sound or "bell_end"))
+        return out
+
+    def _enter(self, state: State) -> list[Event]:
+        self.state = state
+        self._state_since = self.clock.now()
+        return [self._event("state", state=state)]
+
+    # --- public -------------------------------------------------------------------------------
+
+    def start(self, program: str | None = None) -> list[Event]:
+        """Begin an episode with ``program`` (default: the selected one)."""
+        if self.state != IDLE:
+            return []
+        name = program or self.selected
+        self._draft = _EpisodeDraft(self.clock.wall())
+        self._clock_note = None if wall_synced(self.clock) is True else "unsynced"
+        self._escalation = list(self.library[name].fallback)
+        self._menu_shown_at = None
+        return self._run(name)
+
+    def _run(self, name: str) -> list[Event]:
+        plan = expand(name, self.library)
+        self.session = Session(plan, self.clock)
+        self.track = LightTrack(plan, self.settings.floor)
+        events = self._enter(RUNNING) if self.state != RUNNING else []
+        return events + self._rebase(self.session.start()) + self._after_session_events()
+
+    def handle(self, gesture: Gesture) -> list[Event]:
+        """A gesture from the button, then whatever time has made due."""
+        events = self.tick()
+        if gesture.kind == DOWN:
+            self._button_down = True
+            self._armed = False
+            self._downs = (gesture.t, self._downs[0])
+            if self._in_squeeze_phase():
+                self._squeeze_from = gesture.t
+        elif gesture.kind == UP:
+            self._button_down = False
+            if self._squeeze_from is not None and self._draft is not None:
+                self._draft.squeeze_s += max(0.0, gesture.t - self._squeeze_from)
+            self._squeeze_from = None
+        mode = self.mode()
+        row = ROWS_BY_KEY.get((mode, gesture.kind))
+        if row is None or (mode in SETTLING and self._settling(gesture.kind)):
+            return events
+        # a handler may end the session (the last thing named): move on from it at once
+        return events + self._handler(row.action)() + self._after_session_events()
+
+    def _handler(self, action: str) -> Callable[[], list[Event]]:
+        """The method that carries out a table row's action (every action has one: tested)."""
+        handler: Callable[[], list[Event]] = getattr(self, f"_do_{action}")
+        return handler
+
+    def _settling(self, kind: str) -> bool:
+        """Whether this press (or double) began too soon after the screen came to answer it."""
+        if kind not in (PRESS, DOUBLE):
+            return False
+        began = self._downs[1] if kind == DOUBLE else self._downs[0]
+        return -math.inf < began < self._state_since + SETTLE_S  # (-inf: no down was seen)
+
+    def mode(self) -> Mode:
+        """What the button means now (flow_table.Mode): the state, in a session its phase."""
+        if self.finished:
+            return Mode.STOPPING
+        if self.state != RUNNING:
+            return Mode(self.state)
+        session = self.session
+        if session is None or session.current is None:
+            return Mode.SESSION
+        if session.state == PAUSED:
+            return Mode.PAUSED
+        return PHASE_MODES.get(session.current.phase, Mode.SESSION)
+
+    def wanted(self) -> frozenset[str]:
+        """The gestures that mean something now: the detector waits for a double only then."""
+        return WANTED[self.mode()]
+
+    def hint(self) -> str:
+        """What the button does now, in words, from the same table the flow runs on."""
+        return hint(self.mode(), self.hint_values())
+
+    def hint_values(self) -> dict[str, str]:
+        """The placeholders of the hints: the program a press starts, where "not helping" goes."""
+        following = self._not_helping_leads_to()
+        if following is None:
+            leads = "end here"
+        elif following == QUIET_PROGRAM:
+            leads = "quiet time instead"
+        else:
+            leads = f"try {following}"
+        return {"program": self.selected, "next": leads}
+
+    def _timeout(self) -> tuple[float, Action] | None:
+        """When the current mode runs out if left alone, and what happens then (TIMEOUTS)."""
+        mode = self.mode()
+        timeout = TIMEOUTS.get(mode)
+        if timeout is None:
+            return None
+        since = self._state_since
+        if mode == Mode.PAUSED and self.session is not None:
+            since = self.session.paused_at or since
+        return since + getattr(self.settings, timeout.setting), timeout.action
+
+    def tick(self) -> list[Event]:
+        """Let time pass: session boundaries, timeouts."""
+        events: list[Event] = []
+        timeout = self._timeout()
+        if timeout is not None and self.clock.now() >= timeout[0]:
+            # e.g. a pause left alone ends gently rather than light the room all night
+            return self._handler(timeout[1])()
+        if self.state == RUNNING and self.session is not None:
+            events += self._rebase(self.session.update())
+            events += self._after_session_events()
+        return events
+
+    def stop(self, status: str = STOPPED) -> list[Event]:
+        """End whatever is going on (a signal, a quit key); an open episode is journaled.
+
+        A session cut short gets ``status``; an episode whose sessions had already ended (waiting
+        on the quiet offer or the question) keeps the status it had.
+        """
+        was_running = self.state == RUNNING and self.session is not None
+        events = self._end_session(status)
+        if self._draft is not None:
+            events += self._finish(UNKNOWN, status=status if was_running else None, announce=False)
+        self.finished = True
+        return events
+
+    def in_flight(self) -> dict[str, Any] | None:
+        """The open episode as a journal record, as it would read if the power went now."""
+        if self._draft is None:
+            return None
+        snapshot = _EpisodeDraft(**{**self._draft.__dict__, "programs": list(self._draft.programs)})
+        if self.session is not None:
+            snapshot.add(self.session)
+        snapshot.status = "interrupted"
+        return replace(snapshot.finish(UNKNOWN), clock=self._clock_note).to_record()
+
+    def next_deadline(self) -> float | None:
+        """The next time tick() has something to do (None: nothing until a button edge)."""
+        deadlines = []
+        if self.state == RUNNING and self.session is not None:
+            deadlines.append(self.session.next_deadline())
+        timeout = self._timeout()
+        if timeout is not None:
+            deadlines.append(timeout[0])
+        return min((d for d in deadlines if d is not None), default=None)
+
+    def animating(self, at: float | None = None) -> bool:
+        """Whether the light or motor may change without an edge: the runner draws frames then.
+
+        ``at`` asks about a coming moment before next_deadline() (see frame()).
+        """
+        if self.state == RUNNING:
+            return self.session is not None and self.session.state != PAUSED
+        if self.state in (OFFER_QUIET, ASK_HELPED):
+            return True
+        now = self.clock.now() if at is None else at
+        if self._fade_at is not None and now < self._fade_at + FADE_S:
+            return True
+        return self.showing_menu(now)
+
+    def showing_menu(self, at: float | None = None) -> bool:
+        """Whether idle shows the selected program's number now (after a double or a hold)."""
+        now = self.clock.now() if at is None else at
+        return self.state == IDLE and self._menu_shown_at is not None and now < self._menu_end()
+
+    def frame(self, at: float | None = None) -> Frame:
+        """Light level (perceptual, before caps) and motor drive now, or at clock time ``at``.
+
+        Nothing changes but the time until next_deadline() or the next button edge, so the
+        runner may work out the frames up to then ahead, in one go, from ``at``.
+        """
+        return self._frame(self.clock.now() if at is None else at)
+
+    # --- what the gestures do (one handler per flow_table.Action) -------------------------------
+
+    def _do_start(self) -> list[Event]:
+        return self.start()
+
+    def _do_next_program(self) -> list[Event]:
+        position = self.menu.index(self.selected) if self.selected in self.menu else -1
+        self.selected = self.menu[(position + 1) % len(self.menu)]
+        return self._do_show_program()
+
+    def _do_show_program(self) -> list[Event]:
+        """Show (the number as slow pulses, the faces by name) and say the selected program."""
+        self._menu_shown_at = self.clock.now()
+        number = self.menu.index(self.selected) + 1 if self.selected in self.menu else 0
+        selected = self._event("selected", program=self.selected, number=number)
+        return [selected, *self._sound(f"name_{self.selected}")]
+
+    def _do_pause(self) -> list[Event]:
+        assert self.session is not None
+        events = self._rebase(self.session.toggle_pause())
+        if self.session.state == PAUSED:
+            events += self._sound("say_paused" if self.settings.voice else "tick")
+        return events
+
+    def _do_count(self) -> list[Event]:
+        assert self.session is not None
+        return self._rebase(self.session.count_item()) + self._sound("tick")
+
+    def _do_arm(self) -> list[Event]:
+        """A hold while naming things: a tick now; letting go means "not helping"."""
+        self._armed = True
+        return self._sound("tick")
+
+    def _do_let_go(self) -> list[Event]:
+        if not self._armed:
+            return []
+        self._armed = False
+        return self._do_not_helping()
+
+    def _do_keep_holding(self) -> list[Event]:
+        """A long hold stops, but only one that began here (not a "not helping" held on)."""
+        if not self._armed:
+            return []
+        self._armed = False
+        return self._do_stop()
+
+    def _not_helping_leads_to(self) -> str | None:
+        """The program "not helping" switches to: the next fallback, then quiet time, or none."""
+        if self._escalation:
+            return self._escalation[0]
+        session = self.session  # one read: the window asks from another thread
+        running = session.plan.program if session is not None else None
+        if QUIET_PROGRAM in self.library and running != QUIET_PROGRAM:
+            return QUIET_PROGRAM
+        return None
+
+    def _do_not_helping(self) -> list[Event]:
+        following = self._not_helping_leads_to()
+        if self._escalation:
+            self._escalation.pop(0)
+        events = [*self._end_session(STOPPED), self._event("not_helping", switch_to=following)]
+        if following is None:  # nothing left to try: end here, gently, and ask
+            self._start_fade()
+            return events + self._to_ask()
+        return events + self._run(following)
+
+    def _do_stop(self) -> list[Event]:
+        """Stop the session, fade the light from where it is, and ask whether it helped."""
+        events = self._end_session(STOPPED)
+        self._start_fade()
+        return events + self._to_ask()
+
+    def _do_squeeze(self) -> list[Event]:
+        return []  # timed from the button's down and up (see handle)
+
+    def _do_quiet_time(self) -> list[Event]:
+        return self._run(QUIET_PROGRAM)
+
+    def _do_to_ask(self) -> list[Event]:
+        return self._to_ask()
+
+    def _do_yes(self) -> list[Event]:
+        return self._finish(YES)
+
+    def _do_no(self) -> list[Event]:
+        return self._finish(NO)
+
+    def _do_no_answer(self) -> list[Event]:
+        return self._finish(UNKNOWN)
+
+    # --- transitions --------------------------------------------------------------------------
+
+    def _after_session_events(self) -> list[Event]:
+        """When the running session has just completed: on to the quiet offer or the question."""
+        session = self.session
+        if self.state != RUNNING or session is None or session.state != ENDED:
+            return []
+        was_quiet = session.plan.program == QUIET_PROGRAM
+        self._close_session()
+        if self.single:
+            return self._finish(UNKNOWN)
+        if not was_quiet and QUIET_PROGRAM in self.library:
+            self._start_fade()
+            return self._enter(OFFER_QUIET) + self._sound("say_quiet_offer")
+        return self._to_ask()
+
+    def _end_session(self, status: str) -> list[Event]:
+        """Stop the running session (if any) with ``status`` and close it into the episode."""
+        if self.state != RUNNING or self.session is None:
+            return []
+        events = self._rebase(self.session.stop(status))
+        self._close_session()
+        return events
+
+    def _close_session(self) -> None:
+        if self.session is not None and self._draft is not None:
+            self._draft.add(self.session)
+        if self._squeeze_from is not None and self._draft is not None:
+            self._draft.squeeze_s += max(0.0, self.clock.now() - self._squeeze_from)
+        self._squeeze_from = None  # a squeeze counts only inside the session's squeeze phases
+        self._last_level = self._session_level()
+        self.session = None
+        self.track = None
+
+    def _to_ask(self) -> list[Event]:
+        if self.single:
+            return self._finish(UNKNOWN)
+        return self._enter(ASK_HELPED) + self._sound(
+            "say_did_it_help" if self.settings.voice else "tick"
+        )
+
+    def _finish(self, helped: str, status: str | None = None, announce: bool = True) -> list[Event]:
+        events: list[Event] = []
+        if self._draft is not None:
+            if status is not None:
+                self._draft.status = status
+            episode = replace(self._draft.finish(helped), clock=self._clock_note)
+            self._draft = None
+            counts = not self.settings.demo and episode.actual_s >= REACH_OUT_MIN_S
+            now = self.clock.wall()
+            since = now - timedelta(hours=self.settings.reach_out_within_h)
+            before = [s for s in self.recent_starts if s >= since]  # stays small
+            self.recent_starts = [*before, episode.started] if counts else before
+            events.append(self._event("episode_end", **episode.to_record()))
+            if (
+                announce
+                and counts
+                and self.settings.reach_out
+                and reach_out_crossed(
+                    before,
+                    episode.started,
+                    now,
+                    self.settings.reach_out_sessions,
+                    self.settings.reach_out_within_h,
+                )
+            ):
+                message = self.settings.reach_out_message
+                events += [self._event("reach_out", message=message), *self._sound("say_reach_out")]
+        self._start_fade()
+        events += self._enter(IDLE)
+        if self.single:
+            self.finished = True
+        return events
+
+    def _start_fade(self) -> None:
+        """Fade the light out from where it is (a closed session left its level behind)."""
+        now = self.clock.now()
+        if self.state in (OFFER_QUIET, ASK_HELPED):
+            self._last_level = self._frame(now).level
+        self._fade_from = self._last_level
+        self._fade_at = now
+
+    # --- light --------------------------------------------------------------------------------
+
+    def _squeeze_boundary(self, phase: str) -> None:
+        """A held button's squeeze is timed only while the phase is a squeeze phase."""
+        if not self._button_down or self._draft is None:
+            return
+        now = self.clock.now()
+        if phase in SQUEEZE_PHASES and self._squeeze_from is None:
+            self._squeeze_from = now
+        elif phase not in SQUEEZE_PHASES and self._squeeze_from is not None:
+            self._draft.squeeze_s += max(0.0, now - self._squeeze_from)
+            self._squeeze_from = None
+
+    def _in_squeeze_phase(self) -> bool:
+        session = self.session
+        return (
+            self.state == RUNNING
+            and session is not None
+            and session.current is not None
+            and session.current.phase in SQUEEZE_PHASES
+        )
+
+    def _session_level(self) -> float:
+        if self.session is None or self.track is None or self.session.current is None:
+            return self._last_level
+        return self.track.level(self.session.index, self.session.step_elapsed())
+
+    def _menu_end(self) -> float:
+        assert self._menu_shown_at is not None
+        number = self.menu.index(self.selected) + 1 if self.selected in self.menu else 1
+        return self._menu_shown_at + number * MENU_PULSE_S
+
+    def _fading(self, now: float) -> float:
+        if self._fade_at is None:
+            return 0.0
+        x = (now - self._fade_at) / FADE_S
+        return self._fade_from * max(0.0, 1.0 - x) ** 2 if x < 1 else 0.0
+
+    def _frame(self, now: float) -> Frame:
+        if self.state == RUNNING and self.session is not None and self.track is not None:
+            index = self.session.index
+            if index < 0:
+                return Frame(0.0, IDLE_COLOUR, 0.0)
+            vibrate = self.settings.vibration and self.session.state != PAUSED
+            return self.track.frame(index, self.session.step_elapsed(now), vibrate)
+        if self.state == OFFER_QUIET:
+            # the light fades away over the grace time; a press still starts quiet time
+            x = (now - self._state_since) / max(self.settings.quiet_offer_s, 1e-9)
+            return Frame(self._fade_from * max(0.0, 1.0 - x), IDLE_COLOUR, 0.0)
+        if self.state == ASK_HELPED:
+            wave = math.sin(math.pi * (now - self._state_since) / ASK_PERIOD_S) ** 2
+            return Frame(max(self._fading(now), ASK_LEVEL * wave), IDLE_COLOUR, 0.0)
+        level = self._fading(now)
+        if self._menu_shown_at is not None and now < self._menu_end():
+            x = ((now - self._menu_shown_at) % MENU_PULSE_S) / MENU_PULSE_S
+            level = max(level, MENU_LEVEL * math.sin(math.pi * x) ** 2)
+        if self._button_down:
+            level = max(level, ACK_LEVEL)
+        return Frame(level, IDLE_COLOUR, 0.0)

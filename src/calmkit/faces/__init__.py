@@ -1,0 +1,1 @@
+"""calmkit.faces."""

@@ -1,0 +1,379 @@
+"""The `calmkit` command: the only place that prints for people.
+
+Exit status: 0 ok, 2 bad config or usage, 3 hardware. A CalmkitError is printed as one clear
+message; anything else is a bug, reported in one line (with the traceback only when
+CALMKIT_DEBUG=1), never as a Python traceback in a person's face.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import logging
+import math
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from calmkit import __version__
+from calmkit.core.errors import CalmkitError, ConfigError, UsageError
+
+log = logging.getLogger("calmkit")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="calmkit",
+        description="A one-button bedside box for moments of crying or overwhelm. "
+        "Not a medical device.",
+    )
+    parser.add_argument("--version", action="version", version=f"calmkit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument("--config", type=Path, metavar="FILE", help="the config file to use")
+    config.add_argument("-v", "--verbose", action="store_true", help="log more (to stderr)")
+
+    shown = argparse.ArgumentParser(add_help=False)
+    shown.add_argument("--sim", action="store_true", help="show the device in a window")
+    shown.add_argument("--headless", action="store_true", help="show it in the terminal")
+    shown.add_argument("--events", action="store_true", help="print events as JSON lines")
+    shown.add_argument(
+        "--speed", type=float, default=1.0, metavar="X", help="run time X times faster (demos)"
+    )
+    shown.add_argument("--mute", action="store_true", help="no sound")
+
+    run = commands.add_parser(
+        "run", parents=[config, shown], help="the appliance: wait for the button"
+    )
+    run.add_argument("--mock", action="store_true", help="use simulated pins even on a Pi")
+
+    play = commands.add_parser("play", parents=[config, shown], help="run one program now")
+    play.add_argument("program", help="a program name (see `calmkit programs`)")
+    play.add_argument("--fast", action="store_true", help="run on a virtual clock, at once")
+    play.add_argument("--mock", action="store_true", help="use simulated pins even on a Pi")
+    play.add_argument(
+        "--button",
+        metavar="SCRIPT",
+        help="with --fast: press the button at these seconds from the start, "
+        "e.g. 10,10.2,40+2 (T = a press, T+H = down at T for H seconds)",
+    )
+
+    commands.add_parser("programs", parents=[config], help="list the programs")
+    commands.add_parser("check", parents=[config], help="check the config file")
+
+    history = commands.add_parser("history", parents=[config], help="the last days' sessions")
+    history.add_argument("--csv", action="store_true", help="every session as CSV")
+    history.add_argument("--days", type=int, default=7, help="how many days (default 7)")
+
+    preview = commands.add_parser(
+        "preview", parents=[config], help="draw a program's light over time as a PNG"
+    )
+    preview.add_argument("program")
+    preview.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.png")
+
+    commands.add_parser("doctor", parents=[config], help="check this box: config, pins, sound")
+    return parser
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("calmkit: %(message)s"))
+    root = logging.getLogger("calmkit")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    root.propagate = False
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from calmkit.config import load_config
+
+    return load_config(args.config)
+
+
+def _program(config: Any, name: str) -> str:
+    if name in config.programs:
+        return name
+    import difflib
+
+    close = difflib.get_close_matches(name, list(config.programs), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise UsageError(f"there is no program {name!r}.{hint} See `calmkit programs`.")
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def cmd_programs(args: argparse.Namespace) -> int:
+    from calmkit.core.programs import expand
+
+    config = _load(args)
+    rows = []
+    for name, program in config.programs.items():
+        plan = expand(name, config.programs)
+        marker = "*" if name == config.default_program else " "
+        rows.append((f"{marker}{name}", _duration(plan.total_s), program.description))
+    width = max(len(r[0]) for r in rows)
+    for name, length, description in rows:
+        print(f"{name:<{width}}  {length:>6}  {description}")
+    print("* = started by a press. Run one with: calmkit play NAME")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    config = _load(args)
+    files = ", ".join(str(s) for s in config.sources)
+    print(f"ok: {len(config.programs)} programs; read {files}")
+    return 0
+
+
+#: What `calmkit play --events` prints: the session itself, not the box's bookkeeping.
+PLAY_EVENTS = frozenset(
+    {"session_start", "phase", "pause", "resume", "item", "not_helping", "session_end", "sound"}
+)
+
+
+def _event_printer(enabled: bool, play: bool) -> Any:
+    def emit(event: Any) -> None:
+        if event.kind == "state" or (play and event.kind not in PLAY_EVENTS):
+            return
+        sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+    return emit if enabled else None
+
+
+def _combine(*callbacks: Any) -> Any:
+    active = [c for c in callbacks if c is not None]
+
+    def call(value: Any) -> None:
+        for callback in active:
+            callback(value)
+
+    return call if active else None
+
+
+#: How long a scripted press without +H is down (seconds).
+SCRIPTED_PRESS_S = 0.1
+BUTTON_SYNTAX = (
+    "--button takes comma-separated seconds from the session start: T is a press "
+    "(0.1 s), T+H holds the button down at T for H seconds, e.g. --button 10,10.2,40+2"
+)
+
+
+def button_script(text: str) -> list[tuple[float, float]]:
+    """``--button`` as (down at, held for) pairs in time order; UsageError when it is wrong."""
+    presses: list[tuple[float, float]] = []
+    for part in text.split(","):
+        when, plus, held = part.strip().partition("+")
+        try:
+            t = float(when)
+            length = float(held) if plus else SCRIPTED_PRESS_S
+        except ValueError:
+            raise UsageError(f"{BUTTON_SYNTAX}; {part.strip()!r} is not one") from None
+        if not (math.isfinite(t) and math.isfinite(length)) or t < 0 or length <= 0:
+            raise UsageError(f"{BUTTON_SYNTAX}; {part.strip()!r} is not one")
+        presses.append((t, length))
+    presses.sort()
+    for (t, length), (following, _) in itertools.pairwise(presses):
+        if following <= t + length:
+            raise UsageError(
+                f"{BUTTON_SYNTAX}; the press at {following:g} s comes while the button is still "
+                f"down from {t:g} s (until {t + length:g} s)"
+            )
+    return presses
+
+
+def _script_presses(app: Any, presses: list[tuple[float, float]]) -> None:
+    """Drive the button's mock pin at the scripted virtual times (the runner plays them)."""
+    pin = app.devices.button_pin
+    for t, length in presses:
+        app.waiter.add(t, pin.drive_low)
+        app.waiter.add(t + length, pin.drive_high)
+
+
+def _run_app(args: argparse.Namespace, program: str | None) -> int:
+    from calmkit.core.clock import FakeClock
+    from calmkit.devices.hardware import PinChoice, mock_factory
+    from calmkit.shell.app import build
+
+    config = _load(args)
+    if program is not None:
+        program = _program(config, program)
+    fast = getattr(args, "fast", False)
+    if args.speed <= 0:
+        raise UsageError("--speed must be above 0")
+    if fast and program is None:
+        raise UsageError("--fast runs one program: use `calmkit play PROGRAM --fast`")
+    script = getattr(args, "button", None)
+    if script is not None and not fast:
+        raise UsageError("--button presses on the virtual clock: add --fast")
+    presses = button_script(script) if script is not None else []
+    sim = args.sim and not fast
+    pins = PinChoice(mock_factory(), True) if (args.mock or sim or fast) else None
+    clock = None
+    if fast:  # virtual time from the real wall clock, as far as it can be trusted
+        from calmkit.shell.timesync import synchronised
+
+        clock = FakeClock(wall_start=datetime.now().astimezone(), synced=synchronised())
+    events = _event_printer(args.events, play=program is not None)
+
+    if sim:
+        from calmkit.faces.sim import window
+
+        problem = window.display_problem()
+        if problem is None:
+            return window.run_window(config, args, program, events)
+        print(f"calmkit: {problem}; showing the device in the terminal instead.", file=sys.stderr)
+
+    from calmkit.faces.sim.terminal import StatusLine, run_headless
+
+    # the terminal shows a status line, or plain phase lines for --fast and pipes
+    status = None if args.events else StatusLine(None, tty=False if fast else None)
+    notifier = None
+    if program is None:
+        from calmkit.shell.service import Notifier
+
+        notifier = Notifier.from_environ()
+    app = build(
+        config,
+        clock=clock,
+        pins=pins,
+        speed=args.speed,
+        program=program,
+        sound=not args.mute,
+        on_event=_combine(events, status.on_event if status else None),
+        on_frame=status.on_frame if status else None,
+        notifier=notifier,
+        clear_history=True,
+    )
+    for note in app.notes:
+        print(f"calmkit: {note}", file=sys.stderr)
+    _script_presses(app, presses)
+    from calmkit.shell.service import install_stop_signals
+
+    restore_signals = install_stop_signals(app.runner.request_stop)
+    try:
+        if notifier is not None:
+            notifier.ready("waiting for a press")
+        if status is not None:
+            status.app = app
+            run_headless(app, status, interactive=not fast and sys.stdin.isatty())
+        else:
+            app.runner.run()
+    finally:
+        if notifier is not None:
+            notifier.stopping()
+        app.close()
+        restore_signals()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _run_app(args, None)
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    return _run_app(args, args.program)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from calmkit.shell.app import journal_path
+    from calmkit.shell.journal import Journal, day_bounds, format_history, summarise, write_csv
+
+    config = _load(args)
+    journal = Journal(journal_path(config), warn=log.warning)
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:  # an odd character in an old record is shown, never a crash
+        reconfigure(errors="backslashreplace")
+    if args.csv:
+        write_csv(journal.records, sys.stdout)  # streamed: every record, demos included
+        return 0
+    if args.days < 1:
+        raise UsageError("--days must be 1 or more")
+    today = date.today()
+    records = journal.between(*day_bounds(today, args.days))  # through the index on start
+    print(format_history(summarise(records, today, args.days)))
+    demos = sum(1 for record in records if record.get("demo") is True)
+    if demos:
+        print(f"({demos} demo run{'s' if demos != 1 else ''} at --speed not counted)")
+    if not records and not journal.path.exists():
+        print(f"(no sessions journaled yet in {journal.path})")
+    return 0
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from calmkit.core.programs import expand
+    from calmkit.faces.preview import render_preview
+
+    config = _load(args)
+    name = _program(config, args.program)
+    render_preview(expand(name, config.programs), args.output, floor=config.light.floor)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from calmkit.faces.doctor import run_checks
+
+    checks = run_checks(args.config)
+    width = max(len(c.name) for c in checks)
+    marks = {"ok": "ok  ", "warn": "note", "fail": "FAIL"}
+    for check in checks:
+        mark = marks[check.level]
+        print(f"{mark} {check.name:<{width}}  {check.detail}")
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        print(f"{len(failed)} check{'s' if len(failed) > 1 else ''} failed.")
+    return 1 if failed else 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "play": cmd_play,
+    "programs": cmd_programs,
+    "check": cmd_check,
+    "history": cmd_history,
+    "preview": cmd_preview,
+    "doctor": cmd_doctor,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    _setup_logging(getattr(args, "verbose", False))
+    try:
+        return COMMANDS[args.command](args)
+    except CalmkitError as error:
+        for line in str(error).splitlines() or [type(error).__name__]:
+            print(line if isinstance(error, ConfigError) else f"calmkit: {line}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # a bug: say so in one line, keep the details for debugging
+        if os.environ.get("CALMKIT_DEBUG"):
+            raise
+        print(
+            f"calmkit: internal error ({type(error).__name__}: {error}). This is a bug; "
+            f"run again with CALMKIT_DEBUG=1 for details and please report it.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

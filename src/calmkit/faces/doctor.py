@@ -1,0 +1,182 @@
+"""`calmkit doctor`: check this box, one line per check, each failure with its fix.
+
+It claims the pins and opens the audio device for a moment, so run it while the service is
+stopped (`sudo systemctl stop calmkit`), or it will find the pins busy and say so.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from calmkit.core.errors import CalmkitError
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    level: str
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.level != FAIL
+
+
+def _config(explicit: Path | None) -> tuple[Check, Any]:
+    from calmkit.config import load_config
+
+    try:
+        config = load_config(explicit)
+    except CalmkitError as error:
+        # every problem, one a line under the first: the person fixes them all in one go
+        lines = str(error).splitlines() or [type(error).__name__]
+        lines.append("run `calmkit check` for all, again after each fix")
+        return Check("config", FAIL, "\n    ".join(lines)), None
+    files = ", ".join(str(s) for s in config.sources[1:]) or "packaged defaults only"
+    return Check("config", OK, f"valid ({files})"), config
+
+
+def _pins(config: Any, root: Path) -> Check:
+    from calmkit.devices.hardware import Devices, choose_pins, has_gpio
+
+    if not has_gpio(root):
+        return Check("pins", WARN, "no GPIO chip here: calmkit will run on simulated pins")
+    try:
+        choice = choose_pins("auto", root)
+        devices = Devices(config.hardware, choice.factory, config.light.gamma)
+    except CalmkitError as error:
+        return Check("pins", FAIL, str(error))
+    devices.close()
+    hw = config.hardware
+    return Check("pins", OK, f"claimed light {hw.light}, button {hw.button}, motor {hw.vibration}")
+
+
+def _audio(config: Any) -> list[Check]:
+    from calmkit.shell.app import audio_for
+
+    if not config.sound.enabled:
+        return [Check("audio", OK, "sound is off in the config (light and vibration only)")]
+    problems: list[str] = []
+    audio = audio_for(config, problems.append)
+    try:
+        opened = audio.open()
+        device = (
+            Check("audio device", OK, "opens")
+            if opened
+            else Check(
+                "audio device",
+                FAIL,
+                problems[0] if problems else "cannot open the audio device: check `aplay -l`",
+            )
+        )
+        sounds = audio.check()
+    finally:
+        audio.close()
+    if not sounds:
+        return [device, Check("sound files", OK, f"{len(audio.available())} sounds load")]
+    more = f" (+{len(sounds) - 1} more)" if len(sounds) > 1 else ""
+    return [device, Check("sound files", FAIL, sounds[0] + more)]
+
+
+def _journal(config: Any) -> Check:
+    """Writable for real: a row is written to the journal and taken out again."""
+    from calmkit.shell.app import journal_path
+    from calmkit.shell.journal import Journal
+
+    if not config.journal.enabled:
+        return Check("journal", OK, "turned off in the config")
+    journal = Journal(journal_path(config), warn=lambda message: None)
+    problem = journal.probe()
+    journal.close()
+    if problem is not None:
+        return Check(
+            "journal",
+            FAIL,
+            f"cannot write to {journal.path} ({problem}); free some space, fix its owner or "
+            f"permissions, or set journal.path",
+        )
+    return Check("journal", OK, f"{journal.path} is writable (a test row written and removed)")
+
+
+def _groups(root: Path, user_groups: Callable[[], set[str]]) -> Check:
+    from calmkit.devices.hardware import has_gpio
+
+    if not has_gpio(root):
+        return Check("groups", OK, "not needed without GPIO")
+    wanted = {"gpio", "audio"}
+    missing = sorted(wanted - user_groups())
+    if missing:
+        user = pwd.getpwuid(os.getuid()).pw_name
+        return Check(
+            "groups",
+            FAIL,
+            f"{user} is not in {' and '.join(missing)}: sudo usermod -aG "
+            f"{','.join(missing)} {user}, then log in again",
+        )
+    return Check("groups", OK, "in gpio and audio")
+
+
+def _current_groups() -> set[str]:
+    names = set()
+    for gid in os.getgroups():
+        try:
+            names.add(grp.getgrgid(gid).gr_name)
+        except KeyError:
+            continue
+    return names
+
+
+def _watchdog(environ: Mapping[str, str]) -> Check:
+    if not (environ.get("INVOCATION_ID") or environ.get("NOTIFY_SOCKET")):
+        return Check("watchdog", OK, "not running under systemd")
+    if not environ.get("WATCHDOG_USEC"):
+        return Check(
+            "watchdog", FAIL, "running under systemd with no watchdog: set WatchdogSec= in the unit"
+        )
+    return Check("watchdog", OK, f"every {int(environ['WATCHDOG_USEC']) / 1e6:g} s")
+
+
+def _clock(synced: bool | None) -> Check:
+    """The wall clock: untrusted, the night caps hold all day (see calmkit.shell.timesync)."""
+    if synced is True:
+        return Check("clock", OK, "synchronised")
+    state = "not synchronised" if synced is False else "of unknown accuracy"
+    return Check(
+        "clock",
+        WARN,
+        f"the system clock is {state}: the night caps apply at any hour and the journal marks "
+        "times as unsynced, until it syncs (a network with NTP, or an RTC module)",
+    )
+
+
+def run_checks(
+    explicit: Path | None = None,
+    *,
+    root: Path = Path("/"),
+    environ: Mapping[str, str] | None = None,
+    user_groups: Callable[[], set[str]] = _current_groups,
+    clock_synced: Callable[[], bool | None] | None = None,
+) -> list[Check]:
+    env = os.environ if environ is None else environ
+    config_check, config = _config(explicit)
+    checks = [config_check]
+    if config is not None:
+        checks.append(_pins(config, root))
+        checks.extend(_audio(config))
+        checks.append(_journal(config))
+    checks.append(_groups(root, user_groups))
+    checks.append(_watchdog(env))
+    if clock_synced is None:
+        from calmkit.shell.timesync import synchronised
+
+        clock_synced = synchronised
+    checks.append(_clock(clock_synced()))
+    return checks

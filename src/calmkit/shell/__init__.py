@@ -1,0 +1,1 @@
+"""calmkit.shell."""

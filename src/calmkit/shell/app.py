@@ -1,0 +1,227 @@
+"""Putting a calmkit together from a Config: clock, pins, devices, sound, journal, flow, runner.
+
+One place builds the pieces so that `calmkit run`, `calmkit play`, the simulator and the tests
+get the same device. What differs is passed in: the clock (real, scaled or fake), mock pins or
+real ones, whether to journal, a single program or the whole one-button flow.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from calmkit.config import Config
+from calmkit.core.clock import Clock, FakeClock, MonotonicClock, ScaledClock, wall_synced
+from calmkit.core.cues import Caps, caps_at
+from calmkit.core.flow import Flow, FlowSettings
+from calmkit.core.gestures import GestureDetector
+from calmkit.core.programs import Steps
+from calmkit.core.session import Event
+from calmkit.core.soundorder import SoundLine
+from calmkit.devices.hardware import Devices, PinChoice, choose_pins, mock_factory
+from calmkit.shell import timesync
+from calmkit.shell.audio import SOUNDS, Audio
+from calmkit.shell.journal import Journal, default_path
+from calmkit.shell.runner import SOUND_WAIT_S, Item, QueueWaiter, Runner, Scripted, VirtualWaiter
+
+log = logging.getLogger("calmkit")
+
+
+def flow_settings(config: Config, demo: bool = False) -> FlowSettings:
+    return FlowSettings(
+        default_program=config.default_program,
+        menu=config.menu,
+        quiet_offer_s=config.flow.quiet_offer_s,
+        helped_s=config.flow.helped_s,
+        pause_limit_s=config.flow.pause_limit_s,
+        floor=config.light.floor,
+        voice=config.sound.voice,
+        vibration=config.vibration.enabled,
+        reach_out=config.reach_out.enabled,
+        reach_out_sessions=config.reach_out.sessions,
+        reach_out_within_h=config.reach_out.within_hours,
+        reach_out_message=config.reach_out.message,
+        demo=demo,
+    )
+
+
+def caps_for(config: Config, clock: Clock) -> Callable[[], Caps]:
+    """Output limits right now: the day settings, lowered in the night window and whenever the
+    clock is not synchronised (or cannot tell): a dim light is never wrong at night."""
+    night = config.night
+
+    def caps() -> Caps:
+        return caps_at(
+            clock.wall().time(),
+            trusted=wall_synced(clock) is True,
+            brightness=config.light.brightness,
+            volume=config.sound.volume,
+            vibration=config.vibration.strength if config.vibration.enabled else 0.0,
+            night_start=night.start,
+            night_end=night.end,
+            night_brightness=night.brightness,
+            night_volume=night.volume,
+            night_vibration=night.vibration,
+        )
+
+    return caps
+
+
+def audio_for(config: Config, warn: Callable[[str], None]) -> Audio:
+    """The sound as the config sets it, with the user's own recording of the reach-out."""
+    overrides = {"say_reach_out": config.reach_out.sound} if config.reach_out.sound else {}
+    return Audio(
+        enabled=True,
+        volume=config.sound.volume,
+        fade_in_ms=config.sound.fade_in_ms,
+        voice=config.sound.voice,
+        user_dir=config.sound.dir,
+        warn=warn,
+        overrides=overrides,
+    )
+
+
+def sound_line(config: Config, audio: Audio, speed: float = 1.0) -> SoundLine:
+    """The order of sounds, decided on every sound's length as the files say (soundorder.py).
+
+    Under --speed a sound still takes its real time: ``speed`` times as long on the clock.
+    """
+    own = [
+        step.sound
+        for program in config.programs.values()
+        for block in program.blocks
+        if isinstance(block, Steps)
+        for step in block.steps
+        if step.sound
+    ]
+    lengths = audio.lengths([*SOUNDS, *own])
+    return SoundLine({name: seconds * speed for name, seconds in lengths.items()})
+
+
+def journal_path(config: Config) -> Path:
+    return config.journal.path or default_path()
+
+
+def recovery_notes(recovered: list[dict[str, Any]], journal: Journal) -> list[str]:
+    """What the person is told at start about sessions an earlier run left behind."""
+    kept = "journaled" if journal.problem is None else "kept (not saved yet, see above)"
+    return [
+        f"The session started {record.get('start', '?')} was cut off and is {kept} as interrupted."
+        for record in recovered
+    ]
+
+
+@dataclass
+class App:
+    """A built calmkit; ``runner.run()`` starts it, ``close()`` releases everything."""
+
+    config: Config
+    clock: Clock
+    pins: PinChoice
+    devices: Devices
+    flow: Flow
+    runner: Runner
+    audio: Audio | None = None
+    journal: Journal | None = None
+    waiter: Any = None
+    notes: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.devices.close()
+        if self.audio is not None:
+            self.audio.close()
+        if self.journal is not None:
+            self.journal.close()  # writes what is held back, if it now can
+
+
+def build(
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    pins: PinChoice | None = None,
+    speed: float = 1.0,
+    program: str | None = None,
+    sound: bool = True,
+    journal: bool | Journal = True,
+    on_event: Callable[[Event], None] | None = None,
+    on_frame: Callable[[float], None] | None = None,
+    script: Iterable[Scripted] = (),
+    notifier: Any = None,
+    clear_history: bool = False,
+    warn: Callable[[str], None] | None = None,
+) -> App:
+    """Build a calmkit. ``program`` runs that one program and finishes (``calmkit play``)."""
+    warn = warn or log.warning
+    if clock is None:
+        synced = timesync.synchronised
+        clock = MonotonicClock(synced) if speed == 1.0 else ScaledClock(speed, synced)
+    virtual = isinstance(clock, FakeClock)
+    if pins is None:
+        pins = PinChoice(mock_factory(), True) if virtual else choose_pins(config.hardware.pins)
+    devices = Devices(config.hardware, pins.factory, gamma=config.light.gamma)
+    try:
+        notes = [pins.note] if pins.note else []
+        the_journal: Journal | None = None
+        starts = []
+        if isinstance(journal, Journal):
+            the_journal = journal
+        elif journal and config.journal.enabled and not virtual:
+            # a --speed run is a demo: kept at real times, out of history totals and reach-out
+            the_journal = Journal(journal_path(config), warn=warn, demo=speed != 1.0)
+        if the_journal is not None:
+            notes.extend(recovery_notes(the_journal.recover(), the_journal))
+            starts = the_journal.recent_starts(clock.wall(), config.reach_out.within_hours)
+        audio: Audio | None = None
+        sounds = SoundLine({})
+        if sound and config.sound.enabled:
+            # a virtual run plays nothing, but orders its sounds (and shows them) all the same
+            sounds = sound_line(config, audio_for(config, warn), speed)
+        if sound and config.sound.enabled and not virtual:
+            audio = audio_for(config, warn)
+            if audio.open():  # says at start-up when there is no sound to be had ...
+                audio.suspend()  # ... then lets the card go until the first sound
+        flow = Flow(
+            config.programs,
+            clock,
+            flow_settings(config, demo=speed != 1.0),
+            recent_starts=starts,
+            single=program is not None,
+        )
+        g = config.gestures
+        # Under --speed the button keeps human timing: thresholds are scaled with the clock.
+        gestures = GestureDetector(g.hold_s * speed, g.double_s * speed, g.debounce_s * speed)
+        items: queue.SimpleQueue[Item] = queue.SimpleQueue()
+        waiter = (
+            VirtualWaiter(items, clock, script)
+            if isinstance(clock, FakeClock)
+            else QueueWaiter(items, clock, speed)
+        )
+        runner = Runner(
+            flow,
+            devices,
+            clock,
+            gestures=gestures,
+            caps=caps_for(config, clock),
+            fps=config.light.fps / speed,  # frames a second of real time, at any --speed
+            audio=audio,
+            journal=the_journal,
+            notifier=notifier,
+            on_event=on_event,
+            waiter=waiter,
+            items=items,
+            clear_history=devices.clear_history if clear_history else None,
+            on_frame=on_frame,
+            sounds=sounds,
+            sound_wait_s=SOUND_WAIT_S * speed,
+        )
+        devices.on_edge(runner.edge)
+    except BaseException:
+        devices.close()
+        raise
+    if program is not None:
+        runner.start(program)
+    return App(config, clock, pins, devices, flow, runner, audio, the_journal, waiter, notes)

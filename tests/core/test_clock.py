@@ -1,0 +1,103 @@
+"""The clocks: FakeClock moves only when told; ScaledClock runs real time ``speed`` times faster
+(its real time is faked here, never slept); MonotonicClock is the builtin."""
+
+import time
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from calmkit.core import clock as clock_module
+from calmkit.core.clock import FakeClock, MonotonicClock, ScaledClock
+
+START = datetime(2026, 3, 2, 23, 59, 30).astimezone()
+
+
+class RealTime:
+    """Stands in for the time module inside calmkit.core.clock: monotonic() reads ``t``."""
+
+    def __init__(self, t: float = 1000.0) -> None:
+        self.t = t
+
+    def monotonic(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def real(monkeypatch):
+    fake = RealTime()
+    monkeypatch.setattr(clock_module, "time", SimpleNamespace(monotonic=fake.monotonic))
+    return fake
+
+
+def test_a_fake_clock_moves_only_when_advanced_and_its_wall_clock_with_it():
+    clock = FakeClock(start=5.0, wall_start=START)
+    assert clock.now() == 5.0 and clock.wall() == START
+    assert clock.advance(2.5) == 7.5
+    assert clock.now() == 7.5 and clock.wall() == START + timedelta(seconds=2.5)
+    assert clock.advance_to(60.0) == 60.0
+    assert clock.wall() == START + timedelta(seconds=55)  # across midnight, as a night run does
+    assert clock.wall().date() > START.date()
+
+
+def test_a_fake_clock_never_goes_backwards():
+    clock = FakeClock()
+    clock.advance(10)
+    assert clock.advance_to(3.0) == 10.0  # a time already past is a no-op
+    with pytest.raises(ValueError, match="never goes backwards"):
+        clock.advance(-0.1)
+    assert clock.now() == 10.0
+
+
+def test_a_fake_clocks_wall_time_is_local_and_aware_by_default():
+    wall = FakeClock().wall()
+    assert wall.tzinfo is not None and wall.utcoffset() is not None
+
+
+def test_a_scaled_clock_runs_speed_times_faster_than_real_time(real):
+    clock = ScaledClock(10)
+    start = clock.now()
+    assert start == 1000.0  # it starts where the real clock stands
+    real.t += 1.5
+    assert clock.now() == pytest.approx(start + 15.0)
+    real.t += 0.5
+    assert clock.now() == pytest.approx(start + 20.0)
+    real.t += 0.0
+    assert clock.now() == pytest.approx(start + 20.0)  # monotonic: no time, no change
+
+
+def test_a_scaled_clocks_wall_time_runs_as_fast_as_its_now(real):
+    clock = ScaledClock(6)
+    wall0 = clock.wall()
+    real.t += 10.0  # ten real seconds are a minute on this clock, and on its wall clock too
+    assert clock.wall() - wall0 == pytest.approx(timedelta(seconds=60), abs=timedelta(0))
+    assert clock.wall().tzinfo is not None
+
+
+def test_a_scaled_clock_at_speed_1_keeps_real_time(real):
+    clock = ScaledClock(1)
+    real.t += 3.25
+    assert clock.now() == pytest.approx(1003.25)
+    assert clock.speed == 1.0 and isinstance(clock.speed, float)
+
+
+@pytest.mark.parametrize("speed", [0, -2, float("nan")])
+def test_a_scaled_clock_refuses_a_speed_that_is_not_above_0(speed):
+    with pytest.raises(ValueError, match="speed must be above 0"):
+        ScaledClock(speed)
+
+
+def test_a_scaled_clock_turns_its_seconds_into_real_seconds(real):
+    clock = ScaledClock(4)
+    assert clock.to_real(10.0) == pytest.approx(2.5)
+    assert clock.to_real(0.0) == 0.0
+
+
+def test_the_monotonic_clock_is_the_builtin_and_its_wall_time_is_aware():
+    clock = MonotonicClock()
+    assert MonotonicClock.now is time.monotonic  # no wrapper: it is read several times a frame
+    before = time.monotonic()
+    assert before <= clock.now() <= time.monotonic()
+    wall = clock.wall()
+    assert wall.tzinfo is not None
+    assert abs(wall - datetime.now().astimezone()) < timedelta(seconds=5)

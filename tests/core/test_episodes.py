@@ -1,0 +1,149 @@
+"""What an episode journals and when reach-out speaks: only what ran, once, whatever the clock."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from calmkit.config import parse_config
+from calmkit.core.clock import FakeClock
+from calmkit.core.flow import IDLE, Flow, FlowSettings, reach_out_crossed
+from calmkit.core.gestures import DOUBLE, HOLD, Gesture
+from calmkit.shell.journal import Journal
+from helpers import rig
+
+LIBRARY = parse_config("", "test.yaml").programs
+WALL = datetime(2026, 3, 2, 22, 0).astimezone()
+
+
+def kinds(events, kind):
+    return [e for e in events if e.kind == kind]
+
+
+def flow_at(wall=WALL, **settings):
+    clock = FakeClock(wall_start=wall)
+    base = FlowSettings(quiet_offer_s=20, helped_s=30, reach_out_sessions=3, **settings)
+    return Flow(LIBRARY, clock, base), clock
+
+
+def until(flow, clock, state):
+    events = []
+    while flow.state != state:
+        clock.advance_to(flow.next_deadline())
+        events += flow.tick()
+    return events
+
+
+def episode(flow, clock, seconds: float, program="box"):
+    """Start ``program``, stop it after ``seconds`` with a hold-less double, answer nothing."""
+    events = flow.start(program)
+    clock.advance(seconds)
+    events += flow.tick()
+    events += flow.handle(Gesture(DOUBLE, clock.now()))
+    events += until(flow, clock, IDLE)
+    return events
+
+
+def test_a_not_helping_hold_in_calms_first_seconds_journals_only_what_ran():
+    flow, clock = flow_at()
+    flow.start("calm")
+    clock.advance(3.0)
+    flow.tick()
+    events = flow.handle(Gesture(HOLD, clock.now(), 0.8))  # not helping: on to ground
+    assert kinds(events, "not_helping")[0].data["switch_to"] == "ground"
+    clock.advance(5.0)
+    events = flow.tick() + flow.stop()
+    (end,) = kinds(events, "episode_end")
+    assert end.data["programs"] == ["calm", "ground"]  # not winddown: it never started
+
+
+def test_a_chain_that_ran_on_is_journaled_whole():
+    flow, clock = flow_at()
+    flow.start("calm")
+    clock.advance(3 * 9 + 5)  # three cyclic sighs done, five seconds into winddown
+    flow.tick()
+    (end,) = kinds(flow.stop(), "episode_end")
+    assert end.data["programs"] == ["calm", "winddown"]
+
+
+def test_reach_out_speaks_once_when_the_threshold_is_crossed_not_after_every_session():
+    flow, clock = flow_at()
+    spoken = [bool(kinds(episode(flow, clock, 60), "reach_out")) for _ in range(5)]
+    assert spoken == [False, False, True, False, False]
+
+
+def test_sessions_shorter_than_10_s_do_not_count_towards_reach_out():
+    flow, clock = flow_at()
+    spoken = [bool(kinds(episode(flow, clock, s), "reach_out")) for s in (5, 9, 60, 60, 3, 60)]
+    assert spoken == [False, False, False, False, False, True]
+
+
+def test_demos_do_not_count_towards_reach_out():
+    flow, clock = flow_at(demo=True)
+    assert not any(kinds(episode(flow, clock, 60), "reach_out") for _ in range(5))
+
+
+@pytest.mark.parametrize(
+    "jump", [timedelta(days=3650), timedelta(days=-3650), timedelta(days=1)], ids=str
+)
+def test_reach_out_survives_a_wall_clock_jump(jump):
+    """Two sessions, the wall clock jumps, two more: only sessions in the window count."""
+    flow, clock = flow_at()
+    episode(flow, clock, 60)
+    episode(flow, clock, 60)
+    flow.clock = jumped = FakeClock(clock.now(), wall_start=clock.wall() + jump)
+    spoken = [bool(kinds(episode(flow, jumped, 60), "reach_out")) for _ in range(3)]
+    assert spoken == [False, False, True]  # the two before the jump are out of the window
+    assert len(flow.recent_starts) <= 5  # what it keeps stays small
+
+
+def test_reach_out_crossed_is_about_the_latest_episode():
+    now = WALL
+    before = [now - timedelta(hours=h) for h in (1, 2)]
+    assert reach_out_crossed(before, now, now, 3, 24)
+    assert not reach_out_crossed([*before, now], now, now, 3, 24)  # already crossed
+    assert not reach_out_crossed(before[:1], now, now, 3, 24)
+
+
+def test_reach_out_across_starts_reads_the_journal_not_the_whole_journal(tmp_path):
+    """The box reads only the last day's starts: the two today count, a demo and old ones not."""
+    journal = Journal(tmp_path / "journal.db")
+    base = {"programs": ["box"], "actual_s": 60.0, "status": "completed", "helped": "yes"}
+    for start in (WALL - timedelta(hours=1), WALL - timedelta(hours=2), WALL - timedelta(days=3)):
+        journal.append({**base, "start": start.isoformat()})
+    journal.append({**base, "start": (WALL - timedelta(hours=3)).isoformat(), "demo": True})
+    journal.append({**base, "start": "2026-03-02T21:30:00"})  # an old line: no offset, local
+    r = rig("reach_out: {sessions: 4}\n", wall=WALL, journal=Journal(journal.path))
+    assert len(r.app.flow.recent_starts) == 3
+    r.app.runner.start("box")
+    r.press(40.0, length=0.1)
+    r.press(40.2, length=0.1)  # a double: stop, then "did that help?"
+    assert r.run() == "nothing left to do"
+    assert kinds(r.events, "reach_out")
+    assert r.app.flow.state == IDLE
+
+
+def test_a_speed_run_is_journaled_at_the_real_time_as_a_demo(tmp_path):
+    journal = Journal(tmp_path / "journal.db", demo=True)
+    future = "2036-03-02T23:10:00+00:00"  # where a --speed clock's wall time runs off to
+    before = datetime.now().astimezone().replace(microsecond=0)
+    journal.checkpoint({"start": future, "status": "interrupted"})
+    journal.append({"start": future, "status": "completed", "actual_s": 600})
+    (saved,) = Journal(journal.path).read()
+    assert saved["demo"] is True
+    started = datetime.fromisoformat(saved["start"])
+    assert before <= started <= datetime.now().astimezone()
+    assert Journal(journal.path).recent_starts(started, 24) == []
+
+
+def test_a_new_process_does_not_speak_again_once_the_threshold_was_crossed(tmp_path):
+    """`calmkit play` is a new process each time: the crossing is worked out from the journal."""
+    journal = Journal(tmp_path / "journal.db")
+    base = {"programs": ["box"], "actual_s": 60.0, "status": "completed", "helped": "yes"}
+    for hours in (1, 2, 3, 4):
+        journal.append({**base, "start": (WALL - timedelta(hours=hours)).isoformat()})
+    r = rig("reach_out: {sessions: 4}\n", wall=WALL, journal=Journal(journal.path))
+    r.app.runner.start("box")
+    r.press(40.0, length=0.1)
+    r.press(40.2, length=0.1)
+    assert r.run() == "nothing left to do"
+    assert kinds(r.events, "episode_end") and not kinds(r.events, "reach_out")

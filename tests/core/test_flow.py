@@ -1,0 +1,417 @@
+"""The one-button flow on the fake clock: every path a person can take with one button."""
+
+from datetime import datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from calmkit.core.clock import FakeClock
+from calmkit.core.flow import (
+    ACK_LEVEL,
+    ASK_HELPED,
+    IDLE,
+    OFFER_QUIET,
+    RUNNING,
+    Flow,
+    FlowSettings,
+    reach_out_due,
+)
+from calmkit.core.flow_table import ROWS, TIMEOUTS, Action, Mode, Timeout, hint, markdown
+from calmkit.core.gestures import Gesture
+from calmkit.core.programs import Program, Quiet, Step, Steps
+
+LIB = {
+    "calm": Program(
+        "calm",
+        blocks=(Steps((Step("inhale", 2), Step("exhale", 3)), cycles=2),),
+        fallback=("ground", "press"),
+    ),
+    "box": Program("box", blocks=(Steps((Step("inhale", 4), Step("hold", 4)), cycles=1),)),
+    "ground": Program(
+        "ground",
+        blocks=(
+            Steps(
+                (Step("prompt", 40, items=2, sound="say_ground_see"), Step("prompt", 40, items=1))
+            ),
+        ),
+        fallback=("press",),
+    ),
+    "press": Program("press", blocks=(Steps((Step("press", 10), Step("release", 5))),)),
+    "quiet": Program("quiet", blocks=(Quiet(60, fade_out_s=10),)),
+}
+SETTINGS = FlowSettings(
+    default_program="calm", menu=("calm", "box", "ground"), quiet_offer_s=20, helped_s=30
+)
+
+
+def make(**kw):
+    clock = FakeClock(wall_start=datetime(2026, 3, 1, 23, 0).astimezone())
+    return Flow(LIB, clock, kw.pop("settings", SETTINGS), **kw), clock
+
+
+def g(flow, clock, kind, held=0.0):
+    return flow.handle(Gesture(kind, clock.now(), held))
+
+
+def run_until_idle_or(flow, clock, state, limit=10_000):
+    events = []
+    for _ in range(limit):
+        if flow.state == state:
+            return events
+        deadline = flow.next_deadline()
+        assert deadline is not None, f"stuck in {flow.state}"
+        clock.advance_to(deadline)
+        events += flow.tick()
+    raise AssertionError("never got there")
+
+
+def kinds(events, kind):
+    return [e for e in events if e.kind == kind]
+
+
+def test_a_press_starts_the_default_program_with_its_first_chime():
+    flow, clock = make()
+    events = g(flow, clock, "press")
+    assert flow.state == RUNNING
+    assert kinds(events, "session_start")[0].data["program"] == "calm"
+    assert [e.data["name"] for e in kinds(events, "sound")] == ["chime_in"]
+
+
+def test_press_pauses_and_resumes_and_deadlines_stay_exact():
+    flow, clock = make()
+    g(flow, clock, "press")
+    clock.advance(1)
+    assert kinds(g(flow, clock, "press"), "pause")
+    assert flow.next_deadline() == 1 + 600 and not flow.animating()  # the pause limit
+    clock.advance(60)
+    g(flow, clock, "press")
+    assert flow.next_deadline() == 2 + 60
+
+
+def test_completed_session_offers_quiet_then_asks_if_it_helped():
+    flow, clock = make()
+    g(flow, clock, "press")
+    events = run_until_idle_or(flow, clock, OFFER_QUIET)
+    end = kinds(events, "session_end")[0]
+    assert end.t == 10 and end.data["status"] == "completed"
+    assert [e.data["name"] for e in kinds(events, "sound")][-2:] == ["bell_end", "say_quiet_offer"]
+    g(flow, clock, "press")  # yes to quiet time
+    assert flow.state == RUNNING and flow.session.plan.program == "quiet"
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    events = g(flow, clock, "hold")
+    record = kinds(events, "episode_end")[0].data
+    assert record["programs"] == ["calm", "quiet"]
+    assert record["planned_s"] == 70 and record["actual_s"] == 70
+    assert record["status"] == "completed" and record["helped"] == "no"
+    assert flow.state == IDLE
+
+
+def test_no_answer_times_out_gently_to_unknown():
+    flow, clock = make()
+    g(flow, clock, "press")
+    run_until_idle_or(flow, clock, OFFER_QUIET)
+    offered = clock.now()
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    assert clock.now() == offered + 20
+    events = run_until_idle_or(flow, clock, IDLE)
+    assert clock.now() == offered + 50
+    assert kinds(events, "episode_end")[0].data["helped"] == "unknown"
+
+
+def test_hold_means_not_helping_and_escalates_to_ground_then_press():
+    flow, clock = make()
+    g(flow, clock, "press")
+    clock.advance(3)
+    events = g(flow, clock, "hold", 1.5)
+    assert kinds(events, "not_helping")[0].data == {"switch_to": "ground"}
+    assert flow.session.plan.program == "ground"
+    assert "say_ground_see" in [e.data["name"] for e in kinds(events, "sound")]
+    clock.advance(2)
+    g(flow, clock, "press")  # one thing seen
+    clock.advance(2)
+    g(flow, clock, "hold", 1.5)  # while naming things, a hold says "not helping" on its release
+    assert flow.session.plan.program == "ground"
+    g(flow, clock, "up", 1.5)
+    assert flow.session.plan.program == "press"
+    g(flow, clock, "down")
+    clock.advance(8)
+    g(flow, clock, "hold", 1.5)  # a squeeze, not "not helping"
+    assert flow.session.plan.program == "press"
+    clock.advance(1)
+    g(flow, clock, "up", 9)
+    run_until_idle_or(flow, clock, OFFER_QUIET)
+    g(flow, clock, "hold")  # no quiet time
+    clock.advance(1)
+    g(flow, clock, "down")
+    g(flow, clock, "up", 0.1)
+    events = g(flow, clock, "press")
+    record = kinds(events, "episode_end")[0].data
+    assert record["programs"] == ["calm", "ground", "press"]
+    assert record["items"] == 1
+    assert record["squeeze_s"] == 9.0
+    assert record["helped"] == "yes"
+    assert record["actual_s"] == 3 + 4 + 15
+
+
+def test_presses_during_grounding_count_items_and_finish_prompts_early():
+    flow, clock = make()
+    flow.start("ground")
+    for _ in range(2):
+        clock.advance(1)
+        g(flow, clock, "press")
+    assert flow.session.index == 1
+    assert flow.next_deadline() == 2 + 40
+
+
+def test_double_press_stops_and_goes_straight_to_the_question():
+    flow, clock = make()
+    g(flow, clock, "press")
+    clock.advance(4)
+    events = g(flow, clock, "double")
+    assert kinds(events, "session_end")[0].data["status"] == "stopped"
+    assert flow.state == ASK_HELPED
+    events = g(flow, clock, "press")
+    assert kinds(events, "episode_end")[0].data["status"] == "stopped"
+
+
+def test_double_press_in_idle_selects_the_next_program_and_says_its_name():
+    flow, clock = make()
+    events = g(flow, clock, "double")
+    assert flow.selected == "box"
+    assert kinds(events, "selected")[0].data == {"program": "box", "number": 2}
+    assert kinds(events, "sound")[0].data["name"] == "name_box"
+    # the light shows the number as slow pulses: two, one a second
+    levels = []
+    for _ in range(300):
+        levels.append(flow.frame().level)
+        clock.advance(0.01)
+    rises = sum(1 for a, b in pairwise(levels) if a < 0.05 <= b)
+    assert rises == 2 and max(levels) > 0.3
+    assert levels[-1] == 0
+    g(flow, clock, "double")
+    g(flow, clock, "double")
+    assert flow.selected == "calm"  # wraps around
+    g(flow, clock, "press")
+    assert flow.session.plan.program == "calm"
+
+
+def test_the_light_acknowledges_a_press_at_once_in_idle():
+    flow, clock = make()
+    assert flow.frame().level == 0
+    g(flow, clock, "down")
+    assert flow.frame().level == ACK_LEVEL
+    g(flow, clock, "up", 0.1)
+    assert flow.frame().level == 0
+
+
+def test_stop_mid_session_journals_it_as_stopped():
+    flow, clock = make()
+    g(flow, clock, "press")
+    clock.advance(3)
+    events = flow.stop()
+    record = kinds(events, "episode_end")[0].data
+    assert record["status"] == "stopped" and record["actual_s"] == 3
+    assert flow.finished and flow.state == IDLE
+
+
+def test_stop_while_asking_keeps_the_completed_status():
+    flow, clock = make()
+    g(flow, clock, "press")
+    run_until_idle_or(flow, clock, OFFER_QUIET)
+    record = kinds(flow.stop(), "episode_end")[0].data
+    assert record["status"] == "completed"
+
+
+def test_single_mode_runs_one_program_and_finishes():
+    flow, clock = make(single=True)
+    flow.start("box")
+    events = run_until_idle_or(flow, clock, IDLE)
+    assert flow.finished
+    assert kinds(events, "episode_end")[0].data["programs"] == ["box"]
+
+
+def test_reach_out_plays_when_sessions_pile_up():
+    wall = datetime(2026, 3, 1, 23, 0).astimezone()
+    earlier = [wall - timedelta(hours=h) for h in (1, 5, 30)]
+    flow, clock = make(recent_starts=earlier)
+    flow.start("press")  # 15 s: long enough to count (a shorter one is an accidental start)
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    events = g(flow, clock, "press")
+    assert not kinds(events, "reach_out")  # two earlier in 24 h + this one = 3
+    flow.start("press")
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    events = g(flow, clock, "press")
+    assert kinds(events, "reach_out")
+    assert kinds(events, "sound")[-1].data["name"] == "say_reach_out"
+
+
+def test_reach_out_can_be_turned_off():
+    starts = [datetime(2026, 3, 1, 22, 0).astimezone()] * 5
+    flow, clock = make(settings=FlowSettings(reach_out=False), recent_starts=starts)
+    flow.start("box")
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    assert not kinds(g(flow, clock, "press"), "reach_out")
+
+
+def test_reach_out_counts_only_the_window():
+    now = datetime(2026, 3, 1, 12, 0)
+    starts = [now - timedelta(hours=h) for h in (1, 2, 3, 25)]
+    assert not reach_out_due(starts, now, 4, 24)
+    assert reach_out_due(starts, now, 3, 24)
+
+
+@pytest.mark.parametrize("state", [OFFER_QUIET, ASK_HELPED])
+def test_the_light_keeps_moving_softly_after_a_session(state):
+    flow, clock = make()
+    g(flow, clock, "press")
+    run_until_idle_or(flow, clock, state)
+    assert flow.animating()
+    assert 0 <= flow.frame().level <= 0.2
+
+
+def test_a_pause_left_alone_ends_the_session_and_asks():
+    flow, clock = make()
+    g(flow, clock, "press")
+    clock.advance(3)
+    g(flow, clock, "press")
+    events = run_until_idle_or(flow, clock, ASK_HELPED)
+    assert clock.now() == 3 + 600
+    assert kinds(events, "session_end")[0].data["status"] == "stopped"
+
+
+# --- the table: what each gesture does where, and what the hints say ----------------------------
+
+
+def test_naming_things_wants_no_double_so_presses_count_at_once():
+    flow, clock = make()
+    assert "double" in flow.wanted()
+    flow.start("ground")
+    assert flow.mode() == Mode.PROMPT
+    assert "double" not in flow.wanted() and "long_hold" in flow.wanted()
+    g(flow, clock, "press")
+    assert flow.session.index == 0
+    g(flow, clock, "press")  # two things seen: on to the next prompt at once
+    assert flow.session.index == 1
+    events = g(flow, clock, "press")  # the last thing named: the session is over, at once
+    assert kinds(events, "session_end")[0].data["status"] == "completed"
+    assert flow.state == OFFER_QUIET
+
+
+def test_a_hold_kept_on_from_breathing_into_ground_does_not_stop_ground():
+    flow, clock = make()
+    g(flow, clock, "press")
+    g(flow, clock, "down")
+    clock.advance(1.5)
+    g(flow, clock, "hold", 1.5)  # not helping: on to ground, the button still down
+    assert flow.mode() == Mode.PROMPT
+    clock.advance(2.5)
+    assert not g(flow, clock, "long_hold", 4.0)  # this hold began before ground: not a stop
+    assert g(flow, clock, "up", 6.0) == [] and flow.session.plan.program == "ground"
+    g(flow, clock, "down")
+    clock.advance(1.5)
+    assert [e.data["name"] for e in g(flow, clock, "hold", 1.5)] == ["tick"]  # felt, not acted
+    clock.advance(2.5)
+    events = g(flow, clock, "long_hold", 4.0)
+    assert kinds(events, "session_end")[0].data["status"] == "stopped"
+    assert flow.state == ASK_HELPED
+    assert not kinds(g(flow, clock, "up", 4.0), "not_helping")
+
+
+def test_not_helping_with_nothing_left_tries_quiet_time_then_ends_and_the_hint_says_so():
+    flow, clock = make()
+    flow.start("box")  # no fallbacks
+    assert "hold: not helping, quiet time instead" in flow.hint()
+    events = g(flow, clock, "hold", 1.5)
+    assert kinds(events, "not_helping")[0].data == {"switch_to": "quiet"}
+    assert flow.session.plan.program == "quiet"
+    assert "hold: not helping, end here" in flow.hint()
+    clock.advance(5)
+    events = g(flow, clock, "hold", 1.5)
+    assert [e.kind for e in events if e.kind != "sound"] == ["session_end", "not_helping", "state"]
+    assert kinds(events, "not_helping")[0].data == {"switch_to": None}
+    assert flow.state == ASK_HELPED
+    record = kinds(g(flow, clock, "hold"), "episode_end")[0].data
+    assert record["programs"] == ["box", "quiet"] and record["helped"] == "no"
+
+
+@pytest.mark.parametrize("gesture", ["press", "double"])
+def test_on_the_question_a_double_press_is_a_yes_like_a_press(gesture):
+    flow, clock = make()
+    flow.start("box")
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    assert flow.hint() == "press: yes · hold: no · wait: skip"
+    assert kinds(g(flow, clock, gesture), "episode_end")[0].data["helped"] == "yes"
+
+
+@pytest.mark.parametrize("gesture", ["press", "double"])
+def test_on_the_quiet_offer_a_double_press_is_quiet_time_like_a_press(gesture):
+    flow, clock = make()
+    flow.start("box")
+    run_until_idle_or(flow, clock, OFFER_QUIET)
+    g(flow, clock, gesture)
+    assert flow.session.plan.program == "quiet"
+
+
+def test_a_hold_in_idle_shows_and_says_the_selected_program():
+    flow, clock = make()
+    g(flow, clock, "double")
+    events = g(flow, clock, "hold", 1.5)
+    assert kinds(events, "selected")[0].data == {"program": "box", "number": 2}
+    assert kinds(events, "sound")[0].data["name"] == "name_box"
+    assert flow.showing_menu() and flow.animating()
+    assert flow.hint().startswith("press: start box")
+    clock.advance(2.0)
+    assert not flow.showing_menu()
+
+
+def test_every_mode_has_a_hint_and_every_row_a_handler():
+    for mode in Mode:
+        assert hint(mode), mode
+    flow, _ = make()
+    for row in ROWS:
+        assert callable(getattr(flow, f"_do_{row.action}")), row
+    for timeout in TIMEOUTS.values():
+        assert isinstance(getattr(SETTINGS, timeout.setting), float | int)
+
+
+def test_tick_and_next_deadline_read_the_one_timeouts_table(monkeypatch):
+    flow, clock = make()
+    flow.start("box")
+    run_until_idle_or(flow, clock, OFFER_QUIET)
+    offered = clock.now()
+    monkeypatch.setitem(TIMEOUTS, Mode.OFFER_QUIET, Timeout("helped_s", Action.YES, "yes"))
+    assert flow.next_deadline() == offered + 30
+    clock.advance(29.9)
+    assert flow.tick() == [] and flow.state == OFFER_QUIET
+    clock.advance(0.1)
+    assert kinds(flow.tick(), "episode_end")[0].data["helped"] == "yes"
+
+
+def test_readme_one_button_table_is_the_flow_table():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert markdown() in readme, "README's One button table differs: paste flow_table.markdown()"
+
+
+def test_a_quick_second_press_after_the_last_thing_named_does_not_answer_the_quiet_offer():
+    flow, clock = make()
+    flow.start("ground")
+    for _ in range(3):  # the third names the last thing: the quiet offer comes at once
+        g(flow, clock, "down")
+        clock.advance(0.1)
+        g(flow, clock, "up", 0.1)
+        g(flow, clock, "press")
+        clock.advance(0.1)
+    assert flow.state == OFFER_QUIET
+    g(flow, clock, "down")  # by habit, 0.1 s later: the tail of the counting
+    clock.advance(0.1)
+    g(flow, clock, "up", 0.1)
+    clock.advance(0.4)
+    assert g(flow, clock, "press") == [] and flow.state == OFFER_QUIET
+    clock.advance(1.0)
+    g(flow, clock, "down")  # a press meant for the offer
+    clock.advance(0.1)
+    g(flow, clock, "up", 0.1)
+    clock.advance(0.4)
+    g(flow, clock, "press")
+    assert flow.state == RUNNING and flow.session.plan.program == "quiet"

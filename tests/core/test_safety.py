@@ -1,0 +1,301 @@
+"""Safety on the output: flashes, breath holds and buzz, across steps, repeats, blocks, chains.
+
+The rules are checked on the expanded plan by `calmkit check`; the property test then runs what
+check accepts through the real Runner and Devices on mock pins and the fake clock, and counts
+the flashes in the duty the light pin really got.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from calmkit.config import parse_config
+from calmkit.core.errors import ConfigError
+from calmkit.core.programs import MAX_HOLD_S, Program, Step, Steps, expand
+from calmkit.core.safety import (
+    FLASH_WINDOW_S,
+    MAX_BUZZ_S,
+    MAX_FLASHES,
+    breaches,
+    buzz_breach,
+    changes,
+    clock_time,
+    flash_breach,
+    hold_breach,
+    worst_flash_window,
+)
+from helpers import rig
+
+
+def plan_of(*steps: tuple[str, float], cycles: int = 1, **more: Program) -> Any:
+    block = Steps(tuple(Step(phase, seconds) for phase, seconds in steps), cycles=cycles)
+    library = {"x": Program("x", blocks=(block,), then=tuple(more)), **more}
+    return expand("x", library)
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, "t.yaml")
+    return [str(problem) for problem in caught.value.problems]
+
+
+# --- the rules on plans -------------------------------------------------------------------------
+
+
+def test_the_packaged_programs_break_no_rule() -> None:
+    config = parse_config("")
+    for name in config.programs:
+        assert breaches(expand(name, config.programs)) == [], name
+
+
+def test_two_non_breathing_phases_alternating_fast_are_flashes() -> None:
+    """The issue's case: 0.1 s steps that no single-step check refuses swing the lamp at 5 Hz."""
+    breach = flash_breach(plan_of(("prompt", 0.1), ("quiet", 0.1), cycles=50))
+    assert breach is not None and breach.rule == "flash"
+    assert "flashes 5.5 times within 1 s from 0:00" in breach.message
+
+
+def test_slow_enough_alternation_and_paced_blinking_pass() -> None:
+    assert flash_breach(plan_of(("prompt", 0.3), ("quiet", 0.3), cycles=30)) is None
+    assert flash_breach(plan_of(("blink", 1.0), cycles=20)) is None
+    assert flash_breach(plan_of(("blink", 0.4), cycles=20)) is None  # 2.5 a second
+    assert flash_breach(plan_of(("inhale", 0.4), ("exhale", 0.4), cycles=20)) is None
+
+
+def test_a_blink_after_a_bright_step_drops_the_lamp_and_counts() -> None:
+    """A blink starts dark whatever came before: the drop at the boundary is a change too."""
+    breach = flash_breach(plan_of(("blink", 0.4), ("press", 0.4), cycles=20))
+    assert breach is not None and "press 0.4 s" in breach.message
+
+
+def test_small_swings_are_not_flashes() -> None:
+    """Under 10 % of full duty is no flash, however fast (the floor and a dim quiet level)."""
+    found = changes([(k / 50, 0.05 * (k % 2), 0) for k in range(200)])
+    assert found == []
+    found = changes([(k / 50, 0.1 * (k % 2), 0) for k in range(200)])
+    assert len(found) == 199
+    assert worst_flash_window(found)[0] in (50, 51)  # 50 a second, both ends of the window
+
+
+def test_holds_in_a_row_repeats_and_blocks_add_up() -> None:
+    breach = hold_breach(plan_of(("inhale", 4), ("hold", 15), ("hold", 10), ("exhale", 4)))
+    assert breach is not None
+    assert breach.message.startswith("a breath hold of 25 s from 0:04 (hold 15 s, hold 10 s)")
+    # a short step of another kind is no breath: the hold goes on through it
+    assert hold_breach(plan_of(("hold", 15), ("rest", 0.5), ("hold", 6))) is not None
+    # an inhale, or a long step of another kind, is time to breathe
+    assert hold_breach(plan_of(("hold", 15), ("inhale", 2), ("hold", 15))) is None
+    assert hold_breach(plan_of(("hold", 15), ("prompt", 5), ("hold", 15))) is None
+    assert hold_breach(plan_of(("hold", 20), ("exhale", 4), cycles=5)) is None
+
+
+def test_a_hold_running_into_the_next_chained_program_is_one_hold() -> None:
+    b = Program("b", blocks=(Steps((Step("hold", 12), Step("exhale", 4))),))
+    breach = hold_breach(plan_of(("inhale", 4), ("hold", 12), b=b))
+    assert breach is not None
+    assert "(hold 12 s, hold 12 s in 'b')" in breach.message
+
+
+def test_short_steps_that_each_start_a_pulse_make_a_long_buzz() -> None:
+    breach = buzz_breach(plan_of(("hold", 0.5), cycles=5))
+    assert breach is not None and f"over {MAX_BUZZ_S:g} s" in breach.message
+    assert buzz_breach(plan_of(("press", 0.4), ("release", 0.4), cycles=5)) is None
+    assert buzz_breach(plan_of(("hold", 4), ("inhale", 4), cycles=5)) is None
+
+
+def test_plan_times_read_as_clock_times() -> None:
+    assert clock_time(0) == "0:00"
+    assert clock_time(12.44) == "0:12.4"
+    assert clock_time(3 * 3600 + 5) == "3:00:05"
+
+
+# --- check refuses them, located -----------------------------------------------------------------
+
+
+def test_check_refuses_fast_alternation_on_the_program_line() -> None:
+    text = "programs:\n  fast:\n    steps: [{prompt: 0.1}, {quiet: 0.1}]\n    minutes: 10\n"
+    assert problems(text) == [
+        "t.yaml:2: programs.fast: the light flashes 5.5 times within 1 s from 0:00 (at prompt "
+        "0.1 s); the light flashes at most 3 times a second: make the prompt steps there longer"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("program", "line", "key", "what"),
+    [
+        ("    steps: [{inhale: 4}, {hold: 15}, {hold: 15}, {exhale: 4}]\n", 2, "x", "30 s"),
+        ("    steps: [{inhale: 4}, {hold: 8, repeat: 3}, {exhale: 4}]\n", 2, "x", "24 s"),
+        (
+            "    blocks:\n      - {breathe: {rate: 2, hold_out: 15}, cycles: 1}\n"
+            "      - {steps: [{hold: 10}, {inhale: 4}]}\n",
+            2,
+            "x",
+            "25 s",
+        ),
+        (
+            "    steps: [{inhale: 4}, {hold: 12}]\n    then: [y]\n"
+            "  y:\n    steps: [{hold: 12}, {exhale: 4}]\n",
+            4,
+            "x.then",
+            "24 s",
+        ),
+    ],
+    ids=["in-a-row", "repeat", "block-then-step", "chain"],
+)
+def test_check_refuses_holds_made_of_several_steps(program, line, key, what) -> None:
+    found = problems("programs:\n  x:\n" + program)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"t.yaml:{line}: programs.{key}: a breath hold of {what} from")
+    assert f"at most {MAX_HOLD_S:g} s in a row" in found[0]
+
+
+def test_a_chained_program_that_breaks_a_rule_itself_is_blamed_alone() -> None:
+    text = (
+        "programs:\n  x:\n    steps: [{inhale: 4}]\n    then: [y]\n"
+        "  y:\n    steps: [{hold: 12}, {hold: 12}]\n"
+    )
+    assert [p.split(": a breath")[0] for p in problems(text)] == ["t.yaml:5: programs.y"]
+
+
+def test_the_single_step_message_stays_where_it_is_better() -> None:
+    found = problems("programs:\n  x:\n    steps: [{hold: 25}]\n")
+    assert found == [
+        "t.yaml:3: programs.x.steps[0].hold: a hold of 25 s is too long; holds are at most 20 s"
+    ]
+
+
+# --- the property: what check accepts, the pins never break --------------------------------------
+
+PHASES = ["inhale", "hold", "exhale", "blink", "press", "release", "switch", "prompt", "quiet"]
+step_strategy = st.builds(
+    lambda phase, seconds, repeat: {phase: seconds, **({"repeat": repeat} if repeat > 1 else {})},
+    st.sampled_from(PHASES),
+    st.sampled_from([0.1, 0.1, 0.2, 0.2, 0.3, 0.4, 0.5, 1.0, 2.0, 6.0, 11.0]),
+    st.sampled_from([1, 1, 1, 2, 3]),
+)
+fast = st.sampled_from([0.1, 0.2, 0.3, 0.4, 0.5])
+program_strategy = st.one_of(
+    st.builds(
+        lambda steps, cycles: {"steps": steps, "cycles": cycles},
+        st.lists(step_strategy, min_size=1, max_size=4),
+        st.integers(1, 6),
+    ),
+    # fast alternations of two phases, the kind single-step checks let through
+    st.builds(
+        lambda a, b, one, two, cycles: {"steps": [{a: one}, {b: two}], "cycles": cycles},
+        st.sampled_from(["prompt", "quiet", "blink", "press", "hold"]),
+        st.sampled_from(["prompt", "quiet", "blink", "press", "release"]),
+        fast,
+        fast,
+        st.integers(5, 20),
+    ),
+)
+
+
+@st.composite
+def libraries(draw: Any) -> tuple[str, dict[str, Any]]:
+    """A few programs, each chaining the next (long chains) or not."""
+    count = draw(st.integers(1, 4))
+    names = [f"p{i}" for i in range(count)]
+    library = {name: draw(program_strategy) for name in names}
+    for first, second in pairwise(names):
+        if draw(st.booleans()):
+            library[first]["then"] = [second]
+    return names[0], library
+
+
+def pin_flashes(frames: list[tuple[float, float, float]]) -> int:
+    samples = [(t, duty, 0) for t, duty, _ in frames]
+    return worst_flash_window(changes(samples), FLASH_WINDOW_S)[0]
+
+
+def longest_buzz(frames: list[tuple[float, float, float]]) -> float:
+    longest, since = 0.0, None
+    for t, _, motor in frames:
+        if motor > 0 and since is None:
+            since = t
+        elif motor <= 0 and since is not None:
+            longest, since = max(longest, t - since), None
+    return longest
+
+
+def longest_hold(events: list[Any]) -> float:
+    """The longest hold the phase events show, run together as hold_breach joins them."""
+    phases = [e for e in events if e.kind in ("phase", "session_end")]
+    longest, since = 0.0, None
+    for event, following in pairwise(phases):
+        length = following.t - event.t
+        phase = event.data.get("phase") if event.kind == "phase" else None
+        if phase == "hold":
+            since = event.t if since is None else since
+            longest = max(longest, following.t - since)
+        elif phase in ("inhale", "exhale") or length >= 2.0:
+            since = None
+    return longest
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
+@given(libraries())
+def test_what_check_accepts_the_pins_never_break(case: tuple[str, dict[str, Any]]) -> None:
+    name, library = case
+    text = yaml.safe_dump({"programs": library})
+    try:
+        parse_config(text, "p.yaml")
+    except ConfigError:
+        assume(False)
+    r = rig(text, program=name)
+    r.run()
+    assert r.frames, "nothing was drawn"
+    assert pin_flashes(r.frames) <= 2 * MAX_FLASHES
+    assert longest_buzz(r.frames) <= MAX_BUZZ_S + 1 / 50 + 1e-9
+    assert longest_hold(r.events) <= MAX_HOLD_S + 1e-6
+
+
+def test_a_persons_chain_of_packaged_programs_is_checked_where_they_meet() -> None:
+    """box ends on a 4 s hold: a program of the person's that follows it with a long hold."""
+    text = (
+        "programs:\n  mine:\n    then: [box, held]\n  held:\n    steps: [{hold: 17}, {inhale: 4}]\n"
+    )
+    found = problems(text)
+    assert len(found) == 1
+    assert found[0].startswith("t.yaml:3: programs.mine.then: a breath hold of 21 s from 3:56")
+    assert "(hold 4 s in 'box', hold 17 s in 'held')" in found[0]
+
+
+@pytest.mark.parametrize("light", ["{fps: 120}", "{gamma: 1}", "{gamma: 3, floor: 0}", "{fps: 1}"])
+def test_the_packaged_programs_pass_under_any_light_settings(light: str) -> None:
+    """The person's light settings change the duty: the packaged programs are checked again."""
+    config = parse_config(f"light: {light}\n")
+    assert "blink" in config.programs
+
+
+def test_not_helping_in_a_hold_must_not_switch_into_a_hold() -> None:
+    """A button hold switches to the fallback at once, even mid-hold: 15 s + 8 s is one hold."""
+    text = (
+        "programs:\n  a:\n    steps: [{inhale: 4}, {hold: 15}, {exhale: 4}]\n"
+        "    fallback: [b]\n  b:\n    steps: [{hold: 8}, {exhale: 4}]\n"
+    )
+    assert problems(text) == [
+        't.yaml:4: programs.a.fallback[0]: "not helping" (a hold of the button) in a breath '
+        "hold of 'a' switches to 'b', which starts with a hold: a breath hold of 23 s in all; a "
+        "breath is held at most 20 s in a row: start 'b' with a breath"
+    ]
+    assert parse_config(text.replace("hold: 8", "hold: 5"))
+
+
+def test_a_persons_fallback_that_opens_with_a_hold_is_one_problem_on_their_line() -> None:
+    """box and 478 fall back to ground: the person's ground is blamed once, not each caller."""
+    found = problems("programs:\n  ground:\n    steps: [{hold: 18}, {exhale: 4}]\n")
+    assert len(found) == 1
+    assert found[0].startswith('t.yaml:2: programs.ground: "not helping"')

@@ -1,0 +1,218 @@
+"""The `calmkit` command as a person meets it: output, exit codes, and never a traceback."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from calmkit.faces.cli import main
+from calmkit.shell.journal import Journal
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_play_box_fast_events_prints_fifteen_cycles_and_ends_at_240(capsys):
+    code, out, err = run(capsys, "play", "box", "--fast", "--events")
+    assert code == 0 and err == ""
+    events = [json.loads(line) for line in out.splitlines()]
+    assert events[0] == {"t": 0.0, "event": "session_start", "program": "box", "planned_s": 240.0}
+    phases = [e for e in events if e["event"] == "phase"]
+    assert [p["phase"] for p in phases] == ["inhale", "hold", "exhale", "hold"] * 15
+    assert all(p["duration_s"] == 4.0 for p in phases)
+    assert [p["t"] for p in phases] == [4.0 * i for i in range(60)]
+    assert [e for e in events if e["event"] != "sound"][-1] == {
+        "t": 240.0,
+        "event": "session_end",
+        "status": "completed",
+        "actual_s": 240.0,
+    }
+
+
+def test_play_fast_without_events_prints_plain_phase_lines(capsys):
+    code, out, _ = run(capsys, "play", "478", "--fast")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "0:00  478: 76 s"
+    assert lines[1] == "0:00  inhale  4 s"
+    assert lines[2] == "0:04  hold  7 s"
+    assert "1:16  end: completed" in lines
+
+
+def test_an_unknown_program_suggests_the_nearest(capsys):
+    code, _out, err = run(capsys, "play", "boxx", "--fast")
+    assert code == 2
+    assert (
+        err == "calmkit: there is no program 'boxx'. Did you mean 'box'? See `calmkit programs`.\n"
+    )
+
+
+def test_programs_lists_every_program_with_its_length(capsys):
+    code, out, _ = run(capsys, "programs")
+    assert code == 0
+    assert "*calm          8:24  Three cyclic sighs, then a slowing wind-down" in out
+    assert " box           4:00" in out
+
+
+def test_check_lists_every_problem_with_its_line_and_exits_2(tmp_path, capsys):
+    bad = tmp_path / "calmkit.yaml"
+    bad.write_text(
+        textwrap.dedent(
+            """\
+            light:
+              brightnes: 0.5
+            programs:
+              mine:
+                steps: [{inhale: 4}, {hold: 30}, {exhale: 4}]
+                cycles: 3
+            """
+        )
+    )
+    code, _out, err = run(capsys, "check", "--config", str(bad))
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(
+        f"{bad}:2: light.brightnes: unknown key 'brightnes'; did you mean 'brightness'?"
+    )
+    assert lines[1].startswith(f"{bad}:5: programs.mine.steps[1]")
+    assert "holds are at most 20 s" in lines[1]
+
+
+def test_check_passes_on_the_defaults(capsys):
+    code, out, _ = run(capsys, "check")
+    assert code == 0 and out.startswith("ok: 11 programs")
+
+
+def test_history_reads_the_journal_and_exports_csv(tmp_path, capsys):
+    journal = tmp_path / "j.jsonl"
+    config = tmp_path / "c.yaml"
+    config.write_text(f"journal: {{path: {journal}}}\n")
+    journal.write_text(
+        json.dumps(
+            {
+                "start": "2026-03-02T23:10:00+00:00",
+                "programs": ["calm"],
+                "planned_s": 504,
+                "actual_s": 504,
+                "status": "completed",
+                "pauses": 0,
+                "items": 0,
+                "squeeze_s": 0,
+                "helped": "yes",
+            }
+        )
+        + "\n"
+    )
+    code, out, _ = run(capsys, "history", "--csv", "--config", str(config))
+    assert code == 0 and out.splitlines()[1].startswith("2026-03-02T23:10:00+00:00,calm,504")
+    code, out, _ = run(capsys, "history", "--config", str(config))
+    assert code == 0 and "sessions" in out
+
+
+def test_no_traceback_for_a_binary_config(tmp_path):
+    bad = tmp_path / "c.yaml"
+    bad.write_bytes(b"\x00\xff\xfe garbage")
+    proc = subprocess.run(
+        [sys.executable, "-m", "calmkit", "check", "--config", str(bad)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and str(bad) in proc.stderr
+
+
+def test_a_missing_config_file_named_on_the_command_line_is_an_error(tmp_path, capsys):
+    code, _, err = run(capsys, "check", "--config", str(tmp_path / "nope.yaml"))
+    assert code == 2 and "nope.yaml" in err
+
+
+@pytest.mark.parametrize("argv", [[], ["--version"]])
+def test_help_and_version(argv, capsys):
+    if argv:
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        assert done.value.code == 0
+        assert capsys.readouterr().out.startswith("calmkit ")
+    else:
+        assert main(argv) == 2
+
+
+def test_a_reader_that_goes_away_stops_the_session_and_it_is_journaled(tmp_path):
+    """`calmkit play box --headless | head -3`: no traceback, the session journaled as stopped."""
+    journal = tmp_path / "j.jsonl"
+    config = tmp_path / "c.yaml"
+    config.write_text(f"journal: {{path: {journal}}}\nsound: {{enabled: false}}\n")
+    argv = ["play", "box", "--headless", "--speed", "20", "--config", str(config)]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "calmkit", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = [child.stdout.readline() for _ in range(3)]
+    child.stdout.close()  # the reader goes away, as `head -3` does
+    _, err = child.communicate(timeout=60)
+    assert lines[0].strip().endswith("box: 240 s")
+    assert child.returncode == 0
+    assert "Traceback" not in err and "Error" not in err
+    records = Journal(journal).read()
+    assert [(r["status"], r["demo"]) for r in records] == [("stopped", True)]  # --speed: a demo
+    assert Journal(journal).in_flight() == []
+
+
+# --- --button: scripted presses on the virtual clock --------------------------------------------
+
+
+def played(capsys, program, script):
+    code, out, err = run(capsys, "play", program, "--fast", "--events", "--button", script)
+    assert code == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    return [e for e in events if e["event"] not in ("phase", "sound")]
+
+
+def test_two_quick_presses_while_naming_things_are_two_things_named_at_once(capsys):
+    events = played(capsys, "ground", "10,10.2")
+    items = [e for e in events if e["event"] == "item"]
+    # each press counts when it is let go, without waiting to see whether a double follows
+    assert [(e["t"], e["count"]) for e in items] == [(10.1, 1), (10.3, 2)]
+    assert events[-1]["event"] == "session_end" and events[-1]["status"] == "completed"
+
+
+def test_while_naming_things_a_hold_let_go_is_not_helping_and_a_long_hold_stops(capsys):
+    events = played(capsys, "ground", "10+2")
+    assert [e["event"] for e in events[1:3]] == ["session_end", "not_helping"]
+    assert events[2] == {"t": 12.0, "event": "not_helping", "switch_to": "press"}
+    events = played(capsys, "ground", "10+6")
+    assert [e["event"] for e in events] == ["session_start", "session_end"]
+    assert events[1] == {"t": 14.0, "event": "session_end", "status": "stopped", "actual_s": 14.0}
+
+
+def test_a_double_press_while_breathing_stops_and_a_press_pauses(capsys):
+    events = played(capsys, "box", "10,10.2")
+    stopped = {"t": 10.2, "event": "session_end", "status": "stopped", "actual_s": 10.2}
+    assert events[1:] == [stopped]
+    events = played(capsys, "box", "10,20")
+    assert [(e["event"], e["t"]) for e in events[1:3]] == [("pause", 10.5), ("resume", 20.5)]
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["", "x", "10,,11", "-1", "10+0", "10+-2", "nan", "inf", "10+2,11", "1+1+1", "10;11"],
+)
+def test_a_bad_button_script_is_a_usage_error_that_says_the_syntax(capsys, script):
+    code, out, err = run(capsys, "play", "ground", "--fast", "--button", script)
+    assert code == 2 and out == ""
+    assert "T+H" in err and "10,10.2,40+2" in err
+    assert "Traceback" not in err
+
+
+def test_button_needs_the_virtual_clock(capsys):
+    code, _, err = run(capsys, "play", "ground", "--button", "10")
+    assert code == 2 and "--fast" in err

@@ -1,0 +1,242 @@
+"""`calmkit preview`: a PNG of the light over a program, readable and where the curve should be."""
+
+import os
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from calmkit.core.errors import CalmkitError
+from calmkit.core.programs import Breathe, Plan, Program, Quiet, Step, Steps, expand
+from calmkit.faces.preview import (
+    BACKGROUND,
+    MAX_TICKS,
+    MIN_TICKS,
+    breaths,
+    clock_text,
+    describe,
+    level_to_y,
+    pattern_text,
+    plot_area,
+    render_preview,
+    strip_labels,
+    tick_step,
+    ticks,
+    time_to_x,
+)
+
+BOX = Program(
+    "box",
+    blocks=(
+        Steps(
+            (Step("inhale", 4), Step("hold", 4), Step("exhale", 4), Step("hold", 4)),
+            total_s=240,
+        ),
+    ),
+)
+RAMP = Program(
+    "winddown",
+    blocks=(Breathe(11, to_rate=6, ramp=0.8, ratio_in=1, ratio_out=1.5, total_s=480),),
+)
+LIBRARY = {
+    "box": BOX,
+    "winddown": RAMP,
+    "winddown20": Program("winddown20", blocks=(Breathe(11, to_rate=6, ramp=0.8, total_s=1200),)),
+    "quiet": Program("quiet", blocks=(Quiet(300),)),
+    "chain": Program("chain", then=("box", "winddown", "quiet")),
+}
+
+
+def load(path):
+    import pygame
+
+    return pygame.image.load(str(path))
+
+
+def brightness(image, x, y):
+    r, g, b, *_ = image.get_at((round(x), round(y)))
+    return r + g + b
+
+
+def column_brightness(image, plot, t, total):
+    """Brightness of the fill a third of the way up the plot, at time t."""
+    x = time_to_x(t, total, plot.left, plot.width)
+    return brightness(image, x, level_to_y(0.33, plot.top, plot.height))
+
+
+# --- the picture ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("size"), [(1200, 420), (800, 300)])
+def test_box_picture_has_the_asked_size_and_is_brighter_at_inhale_peaks(tmp_path, size):
+    plan = expand("box", LIBRARY)
+    path = tmp_path / "box.png"
+    render_preview(plan, path, width=size[0], height=size[1])
+    image = load(path)
+    assert image.get_size() == size
+    plot = plot_area(*size)
+    total = plan.total_s
+    # Cycle k: inhale 16k..16k+4, hold at full to 16k+8, exhale to 16k+12, hold low to 16k+16.
+    for k in (0, 7, 14):
+        peak = column_brightness(image, plot, 16 * k + 6, total)
+        trough = column_brightness(image, plot, 16 * k + 14, total)
+        assert peak > trough + 150, (k, peak, trough)
+    # The trough shows the dark night background, not a lit fill.
+    assert column_brightness(image, plot, 14, total) <= sum(BACKGROUND) + 30
+    # The lit area is warm: more red than blue.
+    x = time_to_x(6, total, plot.left, plot.width)
+    r, _, b, *_ = image.get_at((round(x), round(level_to_y(0.33, plot.top, plot.height))))
+    assert r > b + 80
+
+
+def test_ramp_picture_is_brighter_at_each_peak_than_at_the_next_trough(tmp_path):
+    plan = expand("winddown", LIBRARY)
+    path = tmp_path / "ramp.png"
+    render_preview(plan, path)
+    image = load(path)
+    assert image.get_size() == (1200, 420)
+    plot = plot_area()
+    # Peaks are where inhales end, troughs where exhales end; check first, middle and last.
+    steps = plan.steps
+    inhales = [i for i, p in enumerate(steps) if p.phase == "inhale"]
+    for i in (inhales[0], inhales[len(inhales) // 2], inhales[-1]):
+        peak_t = steps[i].end_s
+        trough_t = steps[i + 1].end_s
+        peak = column_brightness(image, plot, peak_t, plan.total_s)
+        trough = column_brightness(image, plot, trough_t, plan.total_s)
+        assert peak > trough + 100, (i, peak, trough)
+
+
+def test_title_can_be_given_and_long_chains_render(tmp_path):
+    plan = expand("chain", LIBRARY)
+    path = tmp_path / "chain.png"
+    render_preview(plan, path, title="An evening", width=1000, height=360)
+    assert load(path).get_size() == (1000, 360)
+
+
+def test_a_twenty_minute_program_renders(tmp_path):
+    # how fast it renders is measured in bench/, not asserted here
+    plan = expand("winddown20", LIBRARY)
+    render_preview(plan, tmp_path / "w20.png")
+    assert load(tmp_path / "w20.png").get_size() == (1200, 420)
+
+
+def test_importing_preview_does_not_import_pygame():
+    code = "import sys, calmkit.faces.preview; print('pygame' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- errors a person reads --------------------------------------------------------------------
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    plan = expand("box", LIBRARY)
+    with pytest.raises(CalmkitError, match="does not exist"):
+        render_preview(plan, tmp_path / "no" / "such" / "box.png")
+
+
+def test_a_file_where_the_folder_should_be_is_a_clear_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(CalmkitError, match="not a folder"):
+        render_preview(expand("box", LIBRARY), tmp_path / "file" / "box.png")
+
+
+def test_a_folder_as_the_output_is_a_clear_error(tmp_path):
+    with pytest.raises(CalmkitError, match="is a folder"):
+        render_preview(expand("box", LIBRARY), tmp_path)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_folder_is_a_clear_error(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(CalmkitError, match="not writable"):
+            render_preview(expand("box", LIBRARY), locked / "box.png")
+        assert not (locked / "box.png").exists()
+    finally:
+        locked.chmod(0o700)
+
+
+def test_unwritable_folder_is_a_clear_error_even_for_root(tmp_path, monkeypatch):
+    # Root may write to a read-only folder, so the permission check is simulated here.
+    monkeypatch.setattr("calmkit.faces.preview.os.access", lambda path, mode: False)
+    with pytest.raises(CalmkitError, match="not writable"):
+        render_preview(expand("box", LIBRARY), tmp_path / "box.png")
+    assert not (tmp_path / "box.png").exists()
+
+
+def test_empty_plan_is_a_clear_error(tmp_path):
+    with pytest.raises(CalmkitError, match="nothing to draw"):
+        render_preview(Plan("empty", ()), tmp_path / "e.png")
+
+
+# --- pure helpers -----------------------------------------------------------------------------
+
+
+def test_time_maps_onto_the_plot_width():
+    assert time_to_x(0, 240, 64, 1108) == 64
+    assert time_to_x(240, 240, 64, 1108) == 64 + 1108
+    assert time_to_x(60, 240, 64, 1108) == pytest.approx(64 + 277)
+    assert time_to_x(999, 240, 64, 1108) == 64 + 1108  # clamped
+
+
+def test_levels_map_bottom_up():
+    plot = plot_area()
+    assert level_to_y(0, plot.top, plot.height) == plot.bottom
+    assert plot.top < level_to_y(1, plot.top, plot.height) < level_to_y(0.5, plot.top, plot.height)
+
+
+@given(st.floats(min_value=5, max_value=4 * 3600))
+def test_ticks_number_five_to_twelve(total):
+    step = tick_step(total)
+    assert step in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+    assert MIN_TICKS <= len(ticks(total)) <= MAX_TICKS
+    assert all(t <= total for t, _ in ticks(total))
+
+
+def test_tick_labels_are_seconds_for_short_plans_and_minutes_for_long():
+    assert [label for _, label in ticks(76)][:3] == ["0 s", "10 s", "20 s"]
+    assert [label for _, label in ticks(480)][:3] == ["0:00", "1:00", "2:00"]
+    assert clock_text(295.4) == "4:55"
+    assert clock_text(4 * 3600 - 63) == "3:58:57"
+
+
+def test_box_is_described_as_its_pattern():
+    plan = expand("box", LIBRARY)
+    assert pattern_text(plan.steps) == "inhale 4 s · hold 4 s · exhale 4 s · hold 4 s, 15 times"
+    assert describe(plan.steps)[0].endswith("(3.8 breaths/min)")
+
+
+def test_ramp_is_described_by_its_rates():
+    plan = expand("winddown", LIBRARY)
+    found = breaths(plan.steps)
+    assert found[0].rate == pytest.approx(11)
+    assert found[-1].rate == pytest.approx(6)
+    assert "11 slowing to 6 breaths/min, in:out 1:1.5" in describe(plan.steps)
+
+
+def test_quiet_is_described_in_words():
+    plan = expand("quiet", LIBRARY)
+    assert describe(plan.steps)[0] == "steady dim light for 4:30, then fading out over 30 s"
+
+
+def test_strip_names_breathing_steps_all_or_none():
+    plan = expand("box", LIBRARY)
+    # Pretend only "in" fits: naming inhales but not exhales would mislead, so none are named.
+    labels = strip_labels(plan.steps, lambda p: "in" if p.phase == "inhale" else None)
+    assert labels == [None] * len(plan.steps)
+    blink = Program(
+        "blink", blocks=(Steps((Step("blink", 1),), cycles=20), Steps((Step("rest", 10),)))
+    )
+    steps = expand("blink", {"blink": blink}).steps
+    labels = strip_labels(steps, lambda p: "rest" if p.phase == "rest" else None)
+    assert labels == [None] * 20 + ["rest"]

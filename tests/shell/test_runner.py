@@ -1,0 +1,204 @@
+"""The whole device on mock pins and the fake clock: button edges in, pins and journal out."""
+
+import pytest
+
+from calmkit.core.cues import ease
+from calmkit.shell.journal import Journal
+from calmkit.shell.runner import STOP_FADE_S
+from helpers import MIDNIGHT, rig
+
+
+def test_a_whole_calm_session_runs_from_button_edges_alone(tmp_path):
+    journal = Journal(tmp_path / "journal.jsonl")
+    r = rig(journal=journal)
+    r.press(1.0)  # confirmed as a press 0.4 s after release
+    r.run_until = None
+    # after calm (8:24) the quiet offer comes; press within 20 s for quiet time
+    r.press(1.5 + 504 + 5)
+    # quiet lasts 5 min; then "did that help?": hold for "no"
+    r.at(1.5 + 504 + 5.5 + 300 + 5, r.button_pin.drive_low)
+    r.at(1.5 + 504 + 5.5 + 300 + 7, r.button_pin.drive_high)
+    assert r.run() == "nothing left to do"
+    starts = r.kinds("session_start")
+    assert [e.data["program"] for e in starts] == ["calm", "quiet"]
+    assert starts[0].t == pytest.approx(1.5)
+    (record,) = journal.read()
+    assert record["programs"] == ["calm", "winddown", "quiet"]
+    assert record["status"] == "completed"
+    assert record["helped"] == "no"
+    assert record["actual_s"] == pytest.approx(504 + 300, abs=0.1)
+    assert journal.in_flight() == []
+    assert r.light_pin.state == 0  # off again when idle
+
+
+def test_light_read_back_from_the_pin_follows_the_eased_breath():
+    r = rig()
+    r.app.runner.start("box")
+    r.at(30, lambda: r.app.runner.request_stop("test"))
+    r.run()
+    start = r.kinds("session_start")[0].t
+    gamma = 2.2
+    assert r.level_at(start + 0) == 0
+    assert r.level_at(start + 2.0) == pytest.approx(0.5**gamma)  # half way up, perceptually
+    assert r.level_at(start + 4.0) == pytest.approx(1.0)
+    assert r.level_at(start + 6.0) == pytest.approx(1.0)  # hold at the top
+    assert r.level_at(start + 12.0) == pytest.approx(0.03**gamma)  # exhaled to the floor
+    # the pin's own history, exactly: one write a frame, the eased inhale through gamma
+    states = [s.state for s in r.light_pin.states]
+    expected = [ease(k / 200) ** gamma for k in range(1, 201)]
+    assert states[1:201] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_frames_are_held_to_fifty_a_second_on_absolute_deadlines():
+    r = rig()
+    r.app.runner.start("box")
+    r.at(20, lambda: r.app.runner.request_stop("test"))
+    r.run()
+    times = [t for t, _, _ in r.frames if 0 < t < 20]
+    assert len(times) == pytest.approx(20 * 50, abs=3)
+    grid = [round(t * 50) / 50 for t in times]
+    assert max(abs(a - b) for a, b in zip(times, grid)) < 1e-9
+
+
+def test_night_caps_the_light_and_the_motor():
+    r = rig(wall=MIDNIGHT)
+    r.app.runner.start("box")
+    r.at(10, lambda: r.app.runner.request_stop("test"))
+    r.run()
+    assert max(duty for _, duty, _ in r.frames) == pytest.approx(0.3**2.2)
+    assert max(motor for _, _, motor in r.frames) == pytest.approx(0.5)
+    day = rig()
+    day.app.runner.start("box")
+    day.at(10, lambda: day.app.runner.request_stop("test"))
+    day.run()
+    assert max(duty for _, duty, _ in day.frames) == pytest.approx(1.0)
+    assert max(motor for _, _, motor in day.frames) == pytest.approx(0.7)
+
+
+def test_stop_mid_session_fades_out_within_a_second_and_journals_stopped(tmp_path):
+    journal = Journal(tmp_path / "j.jsonl")
+    r = rig(journal=journal)
+    r.app.runner.start("box")
+    r.at(3.0, lambda: r.app.runner.request_stop("SIGTERM"))
+    assert r.run() == "SIGTERM"
+    assert r.clock.now() <= 3.0 + STOP_FADE_S + 1e-9
+    assert r.light_pin.state == 0
+    assert journal.read()[0]["status"] == "stopped"
+
+
+def test_an_idle_box_sleeps_with_no_deadline():
+    r = rig()
+    assert r.app.runner._next_wake() is None
+    r.at(3600, lambda: r.app.runner.request_stop("an hour later"))
+    assert r.run() == "an hour later"
+    assert r.app.runner.frames == 2  # the light set off at start, and once on waking to stop
+
+
+def test_a_bouncing_button_still_makes_one_press():
+    r = rig()
+    pin = r.button_pin
+    for k, low in enumerate([True, False, True, False, True]):
+        r.at(1.0 + k * 0.004, pin.drive_low if low else pin.drive_high)
+    r.at(1.2, pin.drive_high)
+    r.at(1.204, pin.drive_low)
+    r.at(1.208, pin.drive_high)
+    r.at(30, lambda: r.app.runner.request_stop("test"))
+    r.run()
+    assert len(r.kinds("session_start")) == 1
+    assert r.kinds("session_start")[0].t == pytest.approx(1.2 + 0.4)
+
+
+def test_the_button_lights_the_lamp_within_one_frame_in_idle():
+    r = rig()
+    r.at(5.0, r.button_pin.drive_low)
+    r.at(5.05, lambda: r.app.runner.request_stop("test"))
+    r.run()
+    lit = [t for t, duty, _ in r.frames if duty > 0]
+    assert lit and lit[0] == pytest.approx(5.0)
+
+
+def test_mock_pin_history_is_cleared_as_it_goes():
+    r = rig(clear_history=True)
+    r.app.runner.start("winddown20")
+    r.run()
+    assert len(r.light_pin.states) < 60 * 50 + 10  # at most about a minute of frames kept
+
+
+def test_a_session_in_flight_is_recovered_as_interrupted(tmp_path):
+    journal = Journal(tmp_path / "j.jsonl")
+    r = rig(journal=journal)
+    r.app.runner.start("box")
+    r.at(65, lambda: r.app.runner.request_stop("crash"))
+    r.app.runner._fade_out = lambda: None  # a crash leaves no time for niceties
+    r.app.runner.flow.stop = lambda status="stopped": []  # the process died: nothing journaled
+    r.run()
+    assert journal.read() == [] or journal.read()[0]["status"] == "interrupted"
+    assert len(journal.in_flight()) == 1  # the checkpoint, a row in the database
+    again = rig(journal=Journal(tmp_path / "j.jsonl"))
+    assert any("interrupted" in note for note in again.app.notes)
+    (record,) = again.app.journal.read()
+    assert record["status"] == "interrupted" and record["programs"] == ["box"]
+    assert record["actual_s"] == pytest.approx(60, abs=0.1)  # the last checkpoint
+
+
+def _script_a_busy_night(r):
+    """Presses between frames: start, pause, resume, stop, an answer, the menu, a second start."""
+    r.press(1.003)  # start calm
+    r.press(7.317)  # pause mid-breath, between two frames
+    r.press(12.111)  # resume
+    r.press(20.0)
+    r.press(20.2)  # a double press: stop the session, then "did that help?"
+    r.at(40.05, r.button_pin.drive_low)  # a hold: "no"
+    r.at(42.05, r.button_pin.drive_high)
+    r.press(700.0)
+    r.press(700.2)  # in idle, a double press shows the menu (light pulses, then nothing)
+    r.press(800.013)  # start the selected program
+    r.at(900, lambda: r.app.runner.request_stop("test"))
+
+
+def test_frames_worked_out_ahead_are_the_frames_worked_out_one_by_one(monkeypatch):
+    from calmkit.shell import runner as runner_module
+
+    ahead = rig()
+    _script_a_busy_night(ahead)
+    ahead.run()
+    monkeypatch.setattr(runner_module, "AHEAD_S", 0.0)  # each frame worked out when it is due
+    one_by_one = rig()
+    _script_a_busy_night(one_by_one)
+    one_by_one.run()
+    kinds = {e.kind for e in ahead.events}
+    assert {"pause", "resume", "session_end", "episode_end", "selected"} <= kinds
+    assert len(ahead.kinds("session_start")) == 2
+    assert len(ahead.frames) > 50 * 100
+    assert ahead.frames == one_by_one.frames
+    assert [e.to_dict() for e in ahead.events] == [e.to_dict() for e in one_by_one.events]
+
+
+def test_a_pause_between_two_frames_holds_the_light_there_and_stops_the_frames():
+    r = rig()
+    r.app.runner.start("box")
+    r.press(1.013)  # in the first inhale; confirmed as a press (a pause) at release + double_s
+    held: list[float] = []
+    r.at(8.99, lambda: held.append(r.light_pin.state))
+    r.at(9.0, lambda: r.app.runner.request_stop("test"))
+    r.run()
+    paused = [e for e in r.events if e.kind == "pause"]
+    assert paused, [e.kind for e in r.events]
+    t_pause = r.app.flow.origin + paused[0].t
+    level = r.level_at(t_pause)
+    assert 0 < level < 1  # caught mid-inhale
+    # while paused no frames are scheduled (the one at 8.99 is the wake of the check itself) ...
+    assert [t for t, _, _ in r.frames if t_pause < t < 9.0] == [pytest.approx(8.99)]
+    # ... and the light stays where the pause caught it, not where the breath would have gone
+    assert held == [level]
+    assert [duty for t, duty, _ in r.frames if t_pause <= t < 9.0] == [level, level]
+
+
+def test_frames_stop_once_the_light_has_faded_after_a_session():
+    r = rig("programs: {tiny: {description: t, steps: [{inhale: 1}, {exhale: 1}]}}")
+    r.app.runner.start("tiny")
+    r.at(3600, lambda: r.app.runner.request_stop("an hour later"))
+    r.run()
+    last = max(t for t, _, _ in r.frames if t < 3600)
+    assert last < 120  # the question, its fade, then nothing until the stop
+    assert r.frames[-1][0] == pytest.approx(3600)
