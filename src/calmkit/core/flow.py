@@ -25,6 +25,7 @@ from typing import Any
 
 from calmkit.core.clock import Clock, wall_synced
 from calmkit.core.cues import IDLE_COLOUR, Frame, LightTrack, sound_for
+from calmkit.core.events import Event, EventKind
 from calmkit.core.flow_table import (
     ROWS_BY_KEY,
     SETTLE_S,
@@ -38,7 +39,7 @@ from calmkit.core.flow_table import (
 )
 from calmkit.core.gestures import DOUBLE, DOWN, PRESS, UP, Gesture
 from calmkit.core.programs import Program, expand
-from calmkit.core.session import COMPLETED, ENDED, PAUSED, STOPPED, Event, Session
+from calmkit.core.session import COMPLETED, ENDED, PAUSED, STOPPED, Session
 
 IDLE, RUNNING, OFFER_QUIET, ASK_HELPED = (
     State.IDLE,
@@ -224,11 +225,11 @@ class Flow:
 
     # --- events -------------------------------------------------------------------------------
 
-    def _event(self, kind: str, **data: Any) -> Event:
+    def _event(self, kind: EventKind, **data: Any) -> Event:
         return Event(kind, self.clock.now() - self.origin, None, data)
 
     def _sound(self, name: str | None) -> list[Event]:
-        return [self._event("sound", name=name)] if name else []
+        return [self._event(EventKind.SOUND, name=name)] if name else []
 
     def _rebase(self, events: list[Event]) -> list[Event]:
         """Session events on the flow's time line, with the sound each phase starts with."""
@@ -238,18 +239,18 @@ class Flow:
         for event in events:
             due = None if event.due is None else event.due + shift
             out.append(replace(event, t=event.t + shift, due=due))
-            if event.kind == "phase":
+            if event.kind == EventKind.PHASE:
                 self._squeeze_boundary(event.data["phase"])
                 voice = self.settings.voice
                 out.extend(self._sound(sound_for(self.session.plan, event.data["index"], voice)))
-            elif event.kind == "session_end" and event.data["status"] == COMPLETED:
+            elif event.kind == EventKind.SESSION_END and event.data["status"] == COMPLETED:
                 out.extend(self._sound(self.session.plan.end_sound or "bell_end"))
         return out
 
     def _enter(self, state: State) -> list[Event]:
         self.state = state
         self._state_since = self.clock.now()
-        return [self._event("state", state=state)]
+        return [self._event(EventKind.STATE, state=state)]
 
     # --- public -------------------------------------------------------------------------------
 
@@ -433,7 +434,7 @@ class Flow:
         """Show (the number as slow pulses, the faces by name) and say the selected program."""
         self._menu_shown_at = self.clock.now()
         number = self.menu.index(self.selected) + 1 if self.selected in self.menu else 0
-        selected = self._event("selected", program=self.selected, number=number)
+        selected = self._event(EventKind.SELECTED, program=self.selected, number=number)
         return [selected, *self._sound(f"name_{self.selected}")]
 
     def _do_pause(self) -> list[Event]:
@@ -479,7 +480,10 @@ class Flow:
         following = self._not_helping_leads_to()
         if self._escalation:
             self._escalation.pop(0)
-        events = [*self._end_session(STOPPED), self._event("not_helping", switch_to=following)]
+        events = [
+            *self._end_session(STOPPED),
+            self._event(EventKind.NOT_HELPING, switch_to=following),
+        ]
         if following is None:  # nothing left to try: end here, gently, and ask
             self._start_fade()
             return events + self._to_ask()
@@ -562,7 +566,7 @@ class Flow:
             since = now - timedelta(hours=self.settings.reach_out_within_h)
             before = [s for s in self.recent_starts if s >= since]  # stays small
             self.recent_starts = [*before, episode.started] if counts else before
-            events.append(self._event("episode_end", **episode.to_record()))
+            events.append(self._event(EventKind.EPISODE_END, **episode.to_record()))
             if (
                 announce
                 and counts
@@ -576,7 +580,10 @@ class Flow:
                 )
             ):
                 message = self.settings.reach_out_message
-                events += [self._event("reach_out", message=message), *self._sound("say_reach_out")]
+                events += [
+                    self._event(EventKind.REACH_OUT, message=message),
+                    *self._sound("say_reach_out"),
+                ]
         self._start_fade()
         events += self._enter(IDLE)
         if self.single:

@@ -8,32 +8,14 @@ session never sleeps: whoever drives it asks ``next_deadline()`` and calls ``upd
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from calmkit.core.clock import Clock
+from calmkit.core.events import Event, EventKind
 from calmkit.core.programs import Plan, PlannedStep
 
 READY, RUNNING, PAUSED, ENDED = "ready", "running", "paused", "ended"
 COMPLETED, STOPPED, INTERRUPTED = "completed", "stopped", "interrupted"
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something that happened in a session, ``t`` seconds after it started.
-
-    ``t`` is measured on the session's clock when the event is handled, so on the real clock it
-    shows any lateness honestly; ``due`` is when it was scheduled.
-    """
-
-    kind: str
-    t: float
-    due: float | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object ``--events`` prints: t to the millisecond, then the kind's fields."""
-        return {"t": round(self.t, 3), "event": self.kind, **self.data}
 
 
 class Session:
@@ -125,7 +107,7 @@ class Session:
 
     # --- transitions --------------------------------------------------------------------------
 
-    def _event(self, kind: str, now: float, due: float | None = None, **data: Any) -> Event:
+    def _event(self, kind: EventKind, now: float, due: float | None = None, **data: Any) -> Event:
         due_t = None if due is None else due - self._started_at
         return Event(kind, now - self._started_at, due_t, data)
 
@@ -140,7 +122,7 @@ class Session:
             data["label"] = planned.step.label
         if planned.program != self.plan.program:
             data["program"] = planned.program
-        return self._event("phase", now, due, **data)
+        return self._event(EventKind.PHASE, now, due, **data)
 
     def start(self) -> list[Event]:
         if self.state != READY:
@@ -150,7 +132,7 @@ class Session:
         self.state = RUNNING
         events = [
             self._event(
-                "session_start",
+                EventKind.SESSION_START,
                 now,
                 now,
                 program=self.plan.program,
@@ -195,7 +177,7 @@ class Session:
         self._paused_at = now
         self.state = PAUSED
         self.pauses += 1
-        return [self._event("pause", now)]
+        return [self._event(EventKind.PAUSE, now)]
 
     def resume(self) -> list[Event]:
         if self.state != PAUSED or self._paused_at is None:
@@ -206,7 +188,7 @@ class Session:
         self._paused_total += paused_for
         self._paused_at = None
         self.state = RUNNING
-        return [self._event("resume", now, paused_s=round(paused_for, 3)), *self.update()]
+        return [self._event(EventKind.RESUME, now, paused_s=round(paused_for, 3)), *self.update()]
 
     def toggle_pause(self) -> list[Event]:
         return self.pause() if self.state == RUNNING else self.resume()
@@ -228,7 +210,7 @@ class Session:
         now = self._now()
         self.items_counted += 1
         self._items_in_step += 1
-        events = [self._event("item", now, count=self._items_in_step, of=step.step.items)]
+        events = [self._event(EventKind.ITEM, now, count=self._items_in_step, of=step.step.items)]
         if step.step.items and self._items_in_step >= step.step.items:
             events.extend(self.skip())
         return events
@@ -247,6 +229,10 @@ class Session:
         self.status = status
         return [
             self._event(
-                "session_end", now, due, status=status, actual_s=round(now - self._started_at, 3)
+                EventKind.SESSION_END,
+                now,
+                due,
+                status=status,
+                actual_s=round(now - self._started_at, 3),
             )
         ]

@@ -21,6 +21,7 @@ from typing import Any
 
 from calmkit import __version__
 from calmkit.core.errors import CalmkitError, ConfigError, UsageError
+from calmkit.core.events import EventKind
 
 log = logging.getLogger("calmkit")
 
@@ -137,13 +138,22 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 #: What `calmkit play --events` prints: the session itself, not the box's bookkeeping.
 PLAY_EVENTS = frozenset(
-    {"session_start", "phase", "pause", "resume", "item", "not_helping", "session_end", "sound"}
+    {
+        EventKind.SESSION_START,
+        EventKind.PHASE,
+        EventKind.PAUSE,
+        EventKind.RESUME,
+        EventKind.ITEM,
+        EventKind.NOT_HELPING,
+        EventKind.SESSION_END,
+        EventKind.SOUND,
+    }
 )
 
 
 def _event_printer(enabled: bool, play: bool) -> Any:
     def emit(event: Any) -> None:
-        if event.kind == "state" or (play and event.kind not in PLAY_EVENTS):
+        if event.kind == EventKind.STATE or (play and event.kind not in PLAY_EVENTS):
             return
         sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
         sys.stdout.flush()

@@ -17,10 +17,10 @@ from typing import Any
 from calmkit.config import Config
 from calmkit.core.clock import Clock, FakeClock, MonotonicClock, ScaledClock, wall_synced
 from calmkit.core.cues import Caps, caps_at
+from calmkit.core.events import Event
 from calmkit.core.flow import Flow, FlowSettings
 from calmkit.core.gestures import GestureDetector
 from calmkit.core.programs import Steps
-from calmkit.core.session import Event
 from calmkit.core.soundorder import SoundLine
 from calmkit.devices.hardware import Devices, PinChoice, choose_pins, mock_factory
 from calmkit.shell import timesync

@@ -23,9 +23,10 @@ from typing import Any, Protocol
 
 from calmkit.core.clock import Clock, FakeClock
 from calmkit.core.cues import Caps, CapsFade
+from calmkit.core.events import Event, EventKind
 from calmkit.core.flow import IDLE, Flow
 from calmkit.core.gestures import DOWN, UP, Gesture, GestureDetector
-from calmkit.core.session import STOPPED, Event
+from calmkit.core.session import STOPPED
 from calmkit.core.soundorder import Sound, SoundLine
 
 log = logging.getLogger("calmkit")
@@ -279,7 +280,9 @@ class Runner:
                 self._sound_due = None
             if self.muted and self.audio is not None:
                 self.audio.stop()
-            self._dispatch([Event("mute", t - self.flow.origin, None, {"muted": self.muted})])
+            self._dispatch(
+                [Event(EventKind.MUTE, t - self.flow.origin, None, {"muted": self.muted})]
+            )
         elif kind == "start":
             self._dispatch(self.flow.start(value))
 
@@ -426,28 +429,28 @@ class Runner:
     def _dispatch_each(self, events: list[Event]) -> None:
         for event in events:
             kind = event.kind
-            if kind == "sound":  # asked for: the line says when it starts (see _play)
+            if kind == EventKind.SOUND:  # asked for: the line says when it starts (see _play)
                 if not self.muted:
                     name = event.data["name"]
                     if self.audio is not None and self.sounds.length(name) <= 0:
                         self.audio.play(name)  # silence, but a missing file is told once
                     self._play(self.sounds.ask(name, self.clock.now()))
                 continue
-            if kind == "session_start":
+            if kind == EventKind.SESSION_START:
                 log.info("session start: %s", event.data.get("program"))
                 if self._next_checkpoint is None:
                     self._checkpoint(self.clock.now())
                     self._plan_chores()
-            elif kind == "session_end":
+            elif kind == EventKind.SESSION_END:
                 log.info(
                     "session end: %s after %.0f s",
                     event.data.get("status"),
                     event.data.get("actual_s", 0.0),
                 )
-            elif kind == "state" and event.data["state"] == IDLE and self.audio is not None:
+            elif kind == EventKind.STATE and event.data["state"] == IDLE and self.audio is not None:
                 self._audio_idle_check = self.clock.now() + AUDIO_IDLE_S
                 self._plan_chores()
-            elif kind == "episode_end":
+            elif kind == EventKind.EPISODE_END:
                 self._next_checkpoint = None
                 if self.journal is not None:
                     self.journal.append(dict(event.data))  # replaces its checkpoint once written
@@ -466,7 +469,7 @@ class Runner:
                 self.audio.play(sound.name, self._current_caps(sound.start).volume)
             if self.on_event is not None:
                 data = {"name": sound.name, "length_s": round(sound.length_s, 3)}
-                self.on_event(Event("sound", sound.start - self.flow.origin, None, data))
+                self.on_event(Event(EventKind.SOUND, sound.start - self.flow.origin, None, data))
         self._sound_due = self.sounds.next_deadline()
 
     def _let_sounds_finish(self) -> None:

@@ -23,9 +23,9 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from calmkit.core.clock import FakeClock
+from calmkit.core.events import Event, EventKind
 from calmkit.core.flow_table import State
 from calmkit.core.gestures import LONG_HOLD_RATIO
-from calmkit.core.session import Event
 from calmkit.shell.journal import episode_note
 
 BAR_WIDTH = 20
@@ -71,35 +71,35 @@ class StatusLine:
 
     def on_event(self, event: Event) -> None:
         data = event.data
-        if event.kind == "phase":
+        if event.kind == EventKind.PHASE:
             self.phase = data["phase"]
             self.label = data.get("label", "")
             if not self.tty:
                 label = f" ({self.label})" if self.label else ""
                 self._print(f"{clock_text(event.t)}  {self.phase}{label}  {data['duration_s']:g} s")
-        elif event.kind == "session_start":
+        elif event.kind == EventKind.SESSION_START:
             self.program = data["program"]
             if not self.tty:
                 self._print(f"{clock_text(event.t)}  {self.program}: {data['planned_s']:g} s")
-        elif event.kind == "state":
+        elif event.kind == EventKind.STATE:
             if data["state"] != State.RUNNING:
                 self.phase = WAITING.get(data["state"], "idle")
                 self.label = ""
-        elif event.kind == "pause":
+        elif event.kind == EventKind.PAUSE:
             self.phase = "paused"
-        elif event.kind == "resume":
+        elif event.kind == EventKind.RESUME:
             session = self.app.flow.session
             self.phase = session.current.phase if session and session.current else self.phase
-        elif event.kind == "mute":
+        elif event.kind == EventKind.MUTE:
             self.muted = data["muted"]
-        elif event.kind == "selected":
+        elif event.kind == EventKind.SELECTED:
             self.program = data["program"]
             self.phase = f"selected {data['number']}: {data['program']}"
-        elif event.kind == "reach_out":
+        elif event.kind == EventKind.REACH_OUT:
             self._print(data.get("message", ""))
-        elif event.kind == "session_end" and not self.tty:
+        elif event.kind == EventKind.SESSION_END and not self.tty:
             self._print(f"{clock_text(event.t)}  end: {data['status']}")
-        elif event.kind == "episode_end" and not self.tty:
+        elif event.kind == EventKind.EPISODE_END and not self.tty:
             virtual = isinstance(self.app.clock, FakeClock)  # --fast: nothing is saved
             self._print(episode_note(self.app.journal, data["helped"], virtual))
         self.show_hint()
