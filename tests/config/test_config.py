@@ -308,6 +308,19 @@ def test_outputs_named_by_kind(defaults: Config) -> None:
     assert parse_config("hardware: {outputs: null}\n").hardware.outputs == ()
 
 
+def test_the_outputs_examples_in_readme_and_in_the_defaults_hold() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in readme.split("```yaml\n")[1:] if "outputs:" in b).split("```")[0]
+    assert [o.kind for o in parse_config(block).hardware.outputs] == ["led", "rgb"]
+    commented = [
+        line.replace("#", " ", 1)
+        for line in default_config_path().read_text(encoding="utf-8").splitlines()
+        if line.startswith("  #     - {kind:")
+    ]
+    listed = parse_config("hardware:\n  outputs:\n" + "\n".join(commented)).hardware.outputs
+    assert [o.kind for o in listed] == ["led", "rgb", "motor"]
+
+
 @pytest.fixture
 def haptic(monkeypatch: pytest.MonkeyPatch) -> OutputKind:
     """A kind on the I2C bus, as the wearable's DRV2605L will be: an address, no pins."""
