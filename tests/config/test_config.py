@@ -18,6 +18,7 @@ from calmkit import config as config_module
 from calmkit.config import (
     Config,
     NightConfig,
+    OutputConfig,
     RGBPins,
     find_config_file,
     load_config,
@@ -27,6 +28,7 @@ from calmkit.config.paths import default_config_path
 from calmkit.core.cues import in_window
 from calmkit.core.errors import ConfigError, Problem
 from calmkit.core.programs import MAX_PROGRAM_S, Breathe, Quiet, Steps, breath_rates, expand
+from calmkit.core.settings import KINDS, OutputKind
 
 CASES = Path(__file__).parent / "config_cases"
 
@@ -285,6 +287,83 @@ def test_steps_repeat_label_and_sound() -> None:
 def test_rgb_light_pins() -> None:
     cfg = parse_config("hardware:\n  light: {red: 12, green: 18, blue: 19}\n")
     assert cfg.hardware.light == RGBPins(12, 18, 19)
+
+
+def test_outputs_named_by_kind(defaults: Config) -> None:
+    assert defaults.hardware.outputs == ()
+    cfg = parse_config(
+        "hardware:\n"
+        "  outputs:\n"
+        "    - {kind: led, pin: 22}\n"
+        "    - {kind: rgb, pins: {blue: 26, red: 5, green: 6}, active_high: false}\n"
+        "    - {kind: motor, pin: 24, active_high: true}\n"
+    )
+    assert cfg.hardware.outputs == (
+        OutputConfig("led", "hardware.outputs[0]", (22,)),
+        OutputConfig("rgb", "hardware.outputs[1]", (5, 6, 26), active_high=False),
+        OutputConfig("motor", "hardware.outputs[2]", (24,)),
+    )
+    # the keys that were there mean what they meant
+    assert (cfg.hardware.light, cfg.hardware.vibration) == (18, 13)
+    assert parse_config("hardware: {outputs: null}\n").hardware.outputs == ()
+
+
+def test_the_outputs_examples_in_readme_and_in_the_defaults_hold() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in readme.split("```yaml\n")[1:] if "outputs:" in b).split("```")[0]
+    assert [o.kind for o in parse_config(block).hardware.outputs] == ["led", "rgb"]
+    commented = [
+        line.replace("#", " ", 1)
+        for line in default_config_path().read_text(encoding="utf-8").splitlines()
+        if line.startswith("  #     - {kind:")
+    ]
+    listed = parse_config("hardware:\n  outputs:\n" + "\n".join(commented)).hardware.outputs
+    assert [o.kind for o in listed] == ["led", "rgb", "motor"]
+
+
+@pytest.fixture
+def haptic(monkeypatch: pytest.MonkeyPatch) -> OutputKind:
+    """A kind on the I2C bus, as the wearable's DRV2605L will be: an address, no pins."""
+    kind = OutputKind("calmkit_test_drivers.drv2605:Haptic", address=0x5A)
+    monkeypatch.setitem(KINDS, "haptic", kind)
+    return kind
+
+
+def test_an_i2c_kind_takes_an_address_with_its_default(haptic: OutputKind) -> None:
+    cfg = parse_config(
+        "hardware:\n  outputs:\n    - {kind: haptic}\n    - {kind: haptic, address: 0x5B}\n"
+    )
+    assert [(o.kind, o.pins, o.address) for o in cfg.hardware.outputs] == [
+        ("haptic", (), 0x5A),
+        ("haptic", (), 0x5B),
+    ]
+    assert problems(
+        "hardware:\n  outputs:\n    - {kind: haptic, address: 0x80}\n"
+        "    - {kind: haptic, adress: 0x5A, pin: 2}\n    - {kind: haptics}\n"
+    ) == [
+        "t.yaml:3: hardware.outputs[0].address: expected an I2C address from 0x08 to 0x77, "
+        "like 0x5A, got 0x80",
+        "t.yaml:4: hardware.outputs[1].adress: unknown key 'adress'; did you mean 'address'?",
+        "t.yaml:4: hardware.outputs[1].pin: unknown key 'pin'",
+        "t.yaml:5: hardware.outputs[2].kind: unknown kind 'haptics'; did you mean 'haptic'?",
+    ]
+
+
+def test_two_chips_on_one_address_and_a_pin_on_the_i2c_bus_are_refused(haptic: OutputKind) -> None:
+    assert problems(
+        "hardware:\n  button: 3\n  outputs:\n    - {kind: haptic}\n"
+        "    - {kind: haptic, address: 0x5A}\n"
+    ) == [
+        "t.yaml:4: hardware.outputs[0]: pin 3 (the I2C bus's SCL) is also used by hardware.button",
+        "t.yaml:5: hardware.outputs[1].address: address 0x5A is also used by hardware.outputs[0]",
+    ]
+
+
+def test_an_output_kind_has_pins_or_an_address() -> None:
+    with pytest.raises(ValueError, match="pins or an I2C address"):
+        OutputKind("m:C")
+    with pytest.raises(ValueError, match="pins or an I2C address"):
+        OutputKind("m:C", pins=("pin",), address=0x5A)
 
 
 def test_paths_expand_home_and_start_at_the_config_folder(tmp_path: Path) -> None:

@@ -445,3 +445,29 @@ def test_any_kind_of_file_is_refused_or_read_at_once(
         monkeypatch.setenv("HOME", str(home))
     code, err = cli(argv, capsys)
     assert code in (0, 2), err
+
+
+output_entries = st.lists(
+    st.one_of(
+        scalars,
+        st.dictionaries(
+            st.sampled_from(["kind", "pin", "pins", "address", "active_high", "pni"]),
+            st.one_of(
+                st.sampled_from(["led", "rgb", "motor", "lde"]),
+                st.integers(-3, 130),
+                st.booleans(),
+                st.dictionaries(st.sampled_from(["red", "green", "blue", "x"]), st.integers(0, 30)),
+                scalars,
+            ),
+            max_size=4,
+        ),
+    ),
+    max_size=5,
+)
+
+
+@FUZZ
+@given(output_entries)
+def test_any_list_of_outputs(entries: list[Any]) -> None:
+    """hardware.outputs, whatever its entries hold: a Config or located problems."""
+    check(dump({"hardware": {"outputs": entries}}), valid_yaml=True)

@@ -1,6 +1,7 @@
 """calmkit.devices: each Output on gpiozero's mock pins, the composite over them, active-low
 wiring, and the read-back the simulators draw from."""
 
+import ast
 import subprocess
 import sys
 import tomllib
@@ -13,9 +14,10 @@ from gpiozero.pins.mock import MockFactory, MockPWMPin
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calmkit.config import HardwareConfig, RGBPins
+from calmkit.config import HardwareConfig, RGBPins, parse_config
 from calmkit.core.cues import Caps
 from calmkit.core.errors import HardwareError
+from calmkit.core.settings import KINDS, OutputKind
 from calmkit.devices import INPUT_KINDS, OUTPUT_KINDS, DeviceSpec, Role, fit, specs_for
 from calmkit.devices.button import Button
 from calmkit.devices.hardware import Devices, Shown
@@ -247,6 +249,66 @@ def test_a_new_kind_is_a_class_and_a_row_and_the_box_drives_it_beside_the_others
     assert ring.closed and devices.shown().light == (0.0, 0.0, 0.0)
 
 
+class Chip(Ring):
+    """A new kind on the I2C bus, for the test (the wearable's haptic driver will be one)."""
+
+    role = Role.MOTOR
+    channels = 1
+
+    def __init__(self, spec, factory):
+        super().__init__(spec, factory)
+        self.spec = spec
+
+    def duty(self, level, colour, drive, caps):
+        return (drive * caps.vibration,)
+
+
+def test_a_new_kind_is_one_class_and_one_row_and_the_config_names_it(monkeypatch, factory):
+    """The recipe: a class (here in this file) and a row in the kinds table; then the config
+    checks it, specs_for lists it and fit builds it with the registry as it ships."""
+    monkeypatch.setitem(KINDS, "ring", OutputKind(f"{__name__}:Ring", pins=("pin",)))
+    monkeypatch.setitem(KINDS, "chip", OutputKind(f"{__name__}:Chip", address=0x5A))
+    cfg = parse_config(
+        "hardware:\n  vibration: null\n  outputs:\n    - {kind: ring, pin: 22}\n"
+        "    - {kind: chip, address: 0x5B}\n    - {kind: led, pin: 23, active_high: false}\n"
+    )
+    specs = specs_for(cfg.hardware, cfg.light.gamma)
+    assert [(s.kind, s.key, s.pins, s.address, s.active_high) for s in specs[2:]] == [
+        ("ring", "hardware.outputs[0]", (22,), None, True),
+        ("chip", "hardware.outputs[1]", (), 0x5B, True),
+        ("led", "hardware.outputs[2]", (23,), None, False),
+    ]
+    assert {"ring", "chip"} <= set(OUTPUT_KINDS) and "chip" in OUTPUT_KINDS
+    outputs, buttons = fit(specs, factory)
+    lamp, ring, chip, extra = outputs
+    assert isinstance(lamp, GpioLed) and isinstance(ring, Ring) and isinstance(chip, Chip)
+    assert chip.spec.address == 0x5B
+    assert isinstance(extra, GpioLed) and factory.pin(23).state == 1  # active low: dark
+    devices = Devices.of(outputs, buttons, gamma=1.0)
+    devices.write(devices.light_duty(1.0, WHITE, 1.0), devices.motor_duty(0.5, 1.0))
+    assert ring.written == [(1.0, 0.5)] and chip.written == [(0.5,)]
+    devices.close()
+    assert ring.closed and chip.closed
+
+
+def test_a_kind_whose_driver_is_not_installed_is_one_line_with_the_fix(monkeypatch, factory):
+    monkeypatch.setitem(KINDS, "gauge", OutputKind("calmkit_no_such_driver:Gauge", address=0x36))
+    specs = [DeviceSpec("led", "hardware.light", (18,)), DeviceSpec("gauge", "hardware.g", ())]
+    with pytest.raises(HardwareError) as caught:
+        fit(specs, factory)
+    assert str(caught.value) == (
+        "hardware.g: calmkit cannot load the 'gauge' device (No module named "
+        "'calmkit_no_such_driver'); install what it needs, or take it out of the config"
+    )
+    PWMLED(18, pin_factory=factory).close()  # the LED built before it was let go
+
+
+def test_every_output_kind_in_the_table_builds_from_its_row():
+    for name, kind in KINDS.items():
+        assert callable(OUTPUT_KINDS[name]), name
+        assert kind.builder.startswith("calmkit.devices."), name
+
+
 def test_an_unknown_kind_is_refused_by_name_and_lets_the_claimed_pins_go(factory):
     specs = [DeviceSpec("led", "hardware.light", (18,)), DeviceSpec("gauge", "hardware.gauge", ())]
     with pytest.raises(HardwareError) as caught:
@@ -323,6 +385,25 @@ def test_the_window_draws_what_the_devices_show_not_what_their_pins_hold(factory
 def test_the_devices_package_ships_and_needs_no_yaml():
     packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert "calmkit.devices" in packages["packages"]
-    code = "import sys, calmkit.devices.hardware, calmkit.devices; print('yaml' in sys.modules)"
+    code = (
+        "import sys, calmkit.devices.hardware, calmkit.devices, calmkit.core.settings\n"
+        "from calmkit.devices import specs_for\n"
+        "from calmkit.core.settings import HardwareConfig, OutputConfig\n"
+        "hw = HardwareConfig('mock', 18, 17, None, None, (OutputConfig('motor', 'k', (5,)),))\n"
+        "assert [s.kind for s in specs_for(hw)] == ['led', 'button', 'motor']\n"
+        "print(sorted(m for m in ('yaml', 'calmkit.config', 'gpiozero') if m in sys.modules))"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert proc.stdout.strip() == "False"
+    assert proc.stdout.strip() == "[]"
+
+
+def test_the_devices_take_their_settings_from_the_core_not_the_config():
+    """Not even for type hints: the settings dataclasses are calmkit.core.settings."""
+    wrong = []
+    for path in sorted((ROOT / "src" / "calmkit" / "devices").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "calmkit.config"
+            ):
+                wrong.append(f"{path.name}:{node.lineno}")
+    assert wrong == []

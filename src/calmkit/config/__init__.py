@@ -10,10 +10,12 @@ never show a traceback at 3 a.m.
 Pure core: no gpiozero, no pygame, no threads, no sleeping. The only I/O is reading the files.
 
 The package, in the order a file goes through it: ``files`` (find and read a file), ``nodes``
-(YAML to located nodes, and the layering), ``settings`` (the dataclasses and limits), then the
-checks, each building on the last: ``values`` (single values), ``blocks`` (a program's blocks),
-``library`` (programs, chains, menu), ``rules`` (the safety rules) and ``checker`` (the
-sections, as ``table`` lists them as data, and the one pass over the tree).
+(YAML to located nodes, and the layering), ``settings`` (the limits, and the dataclasses that
+name files; the pure ones are calmkit.core.settings), then the checks, each building on the
+last: ``values`` (single values, as functions, and the recorder of problems), ``wiring`` (the
+hardware's pins and its outputs named by kind), ``blocks`` (a program's blocks), ``library``
+(programs, chains, menu), ``rules`` (the safety rules) and ``checker`` (the sections, as
+``table`` lists them as data, and the one pass over the tree).
 """
 
 from __future__ import annotations
@@ -31,18 +33,21 @@ from calmkit.config.settings import (
     MAX_NODES,
     SYSTEM_CONFIG,
     Config,
+    JournalConfig,
+    ReachOutConfig,
+    SoundConfig,
+)
+from calmkit.core.errors import ConfigError, Problem
+from calmkit.core.settings import (
     FlowConfig,
     GestureConfig,
     HardwareConfig,
-    JournalConfig,
     LightConfig,
     NightConfig,
-    ReachOutConfig,
+    OutputConfig,
     RGBPins,
-    SoundConfig,
     VibrationConfig,
 )
-from calmkit.core.errors import ConfigError, Problem
 
 __all__ = [
     "ENV_VAR",
@@ -56,6 +61,7 @@ __all__ = [
     "JournalConfig",
     "LightConfig",
     "NightConfig",
+    "OutputConfig",
     "RGBPins",
     "ReachOutConfig",
     "SoundConfig",

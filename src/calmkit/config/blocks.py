@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import difflib
-import math
 from typing import Any
 
+from calmkit.config import values as check
 from calmkit.config.nodes import _describe, _join, _Node
-from calmkit.config.settings import MAX_COUNT, MAX_ITEMS, MAX_RATE, MAX_RATIO, MIN_RATE
+from calmkit.config.settings import MAX_COUNT, MAX_ITEMS, MAX_RATE, MIN_RATE
 from calmkit.config.values import (
     _BAD,
     _BREATHE_KEYS,
     _KINDS,
     _QUIET_KEYS,
-    _RATIO,
-    _SOUND_NAME,
     _STEP_KEYS,
     _TIMINGS,
     _fmt,
-    _is_number,
     _Values,
 )
 from calmkit.core.programs import (
@@ -73,12 +70,16 @@ class _Blocks(_Values):
                 )
                 bad = True
             elif timing == "cycles":
-                cycles = self.number(timing_node, timing_path, 1, MAX_COUNT, whole=True)
+                cycles = self.take(check.number(timing_node, timing_path, 1, MAX_COUNT, whole=True))
             elif timing == "minutes":
-                minutes = self.number(timing_node, timing_path, 0, MAX_PROGRAM_S / 60, above=True)
+                minutes = self.take(
+                    check.number(timing_node, timing_path, 0, MAX_PROGRAM_S / 60, above=True)
+                )
                 total_s = _BAD if minutes is _BAD else minutes * 60.0
             else:
-                total_s = self.number(timing_node, timing_path, 0, MAX_PROGRAM_S, above=True)
+                total_s = self.take(
+                    check.number(timing_node, timing_path, 0, MAX_PROGRAM_S, above=True)
+                )
             bad |= cycles is _BAD or total_s is _BAD
         elif kind == "breathe":
             self.problem(
@@ -167,19 +168,23 @@ class _Blocks(_Values):
             ok = False
         phase = phases[0]
         phase_path = f"{path}.{phase}"
-        seconds = self.seconds(entries[phase], phase_path)
+        seconds = self.take(check.seconds(entries[phase], phase_path))
         label: Any = ""
         if "label" in entries:
-            label = self.text(entries["label"], f"{path}.label")
+            label = self.take(check.text(entries["label"], f"{path}.label"))
         items: Any = 0
         if "items" in entries:
-            items = self.number(entries["items"], f"{path}.items", 0, MAX_ITEMS, whole=True)
+            items = self.take(
+                check.number(entries["items"], f"{path}.items", 0, MAX_ITEMS, whole=True)
+            )
         sound: Any = None
         if "sound" in entries:
-            sound = self.sound_name(entries["sound"], f"{path}.sound")
+            sound = self.take(check.sound_name(entries["sound"], f"{path}.sound"))
         repeat: Any = 1
         if "repeat" in entries:
-            repeat = self.number(entries["repeat"], f"{path}.repeat", 1, MAX_COUNT, whole=True)
+            repeat = self.take(
+                check.number(entries["repeat"], f"{path}.repeat", 1, MAX_COUNT, whole=True)
+            )
         if not ok or _BAD in (seconds, label, items, sound, repeat):
             return None
         step = Step(phase=phase, seconds=seconds, label=label, items=items, sound=sound)
@@ -189,28 +194,13 @@ class _Blocks(_Values):
             self.problem(entries.get(where, node), f"{path}.{where}", message)
         return None if problems else (step, repeat)
 
-    def sound_name(self, node: _Node, path: str) -> Any:
-        """A packaged or own sound by name (its WAV file without .wav); "" is silence."""
-        value = node.value
-        if value is None:
-            return None
-        if isinstance(value, str) and _SOUND_NAME.fullmatch(value):
-            return value
-        self.problem(
-            node,
-            path,
-            f'expected a sound name like bell_start (a WAV file without .wav), or "" for '
-            f"silence, got {_describe(node)}",
-        )
-        return _BAD
-
     def breathe(self, node: _Node, path: str, cycles: Any, total_s: Any) -> Breathe | None:
         entries = self.mapping(node, path, _BREATHE_KEYS)
         if entries is None:
             return None
 
         def rate(key: str) -> Any:
-            return self.number(entries[key], f"{path}.{key}", MIN_RATE, MAX_RATE)
+            return self.take(check.number(entries[key], f"{path}.{key}", MIN_RATE, MAX_RATE))
 
         rate_node = self.need(entries, "rate", node, path)
         start = _BAD if rate_node is None else rate("rate")
@@ -225,15 +215,15 @@ class _Blocks(_Values):
                 )
                 ramp = _BAD
             else:
-                ramp = self.number(entries["ramp"], f"{path}.ramp", 0.0, 1.0)
+                ramp = self.take(check.number(entries["ramp"], f"{path}.ramp", 0.0, 1.0))
         ratio: Any = (1.0, 1.0)
         if "ratio" in entries:
-            ratio = self.ratio(entries["ratio"], f"{path}.ratio")
+            ratio = self.take(check.ratio(entries["ratio"], f"{path}.ratio"))
         holds = {}
         for key in ("hold_in", "hold_out"):
             holds[key] = 0.0
             if key in entries:
-                holds[key] = self.seconds(entries[key], f"{path}.{key}", zero=True)
+                holds[key] = self.take(check.seconds(entries[key], f"{path}.{key}", zero=True))
         values = {"rate": start, "to_rate": to_rate, "ratio": ratio, **holds}
         unread = {key for key, value in values.items() if value is _BAD}
 
@@ -264,33 +254,6 @@ class _Blocks(_Values):
             return None
         return block
 
-    def ratio(self, node: _Node, path: str) -> Any:
-        """An in:out ratio: "1:1.5", or a number N meaning 1:N (unquoted 1:1.5 read as written)."""
-        value = node.value
-        parts: tuple[float, float] | None = None
-        text = node.raw if node.raw is not None and ":" in node.raw else value
-        if isinstance(text, str):
-            match = _RATIO.fullmatch(text)
-            if match:
-                try:
-                    parts = (float(match.group(1)), float(match.group(2)))
-                except ValueError:
-                    parts = None
-        elif _is_number(value) and not (isinstance(value, float) and not math.isfinite(value)):
-            parts = (1.0, float(value))
-        if parts is None or not all(math.isfinite(part) and part > 0 for part in parts):
-            self.problem(
-                node,
-                path,
-                f'expected an in:out ratio like "1:1.5", or a number N for 1:N, got '
-                f"{_describe(node)}",
-            )
-            return _BAD
-        if not 1 / MAX_RATIO <= parts[1] / parts[0] <= MAX_RATIO:
-            self.problem(node, path, f"an in:out ratio runs from 4:1 to 1:4, got {_describe(node)}")
-            return _BAD
-        return parts
-
     def quiet(self, node: _Node, path: str) -> Quiet | None:
         entries = self.mapping(node, path, _QUIET_KEYS)
         if entries is None:
@@ -299,13 +262,13 @@ class _Blocks(_Values):
         minutes = (
             _BAD
             if minutes_node is None
-            else self.number(minutes_node, f"{path}.minutes", 1, MAX_PROGRAM_S / 60)
+            else self.take(check.number(minutes_node, f"{path}.minutes", 1, MAX_PROGRAM_S / 60))
         )
         interval: Any = 0.0
         if "interval_bell_minutes" in entries:
             interval_node = entries["interval_bell_minutes"]
             interval_path = f"{path}.interval_bell_minutes"
-            interval = self.number(interval_node, interval_path, 0, MAX_PROGRAM_S / 60)
+            interval = self.take(check.number(interval_node, interval_path, 0, MAX_PROGRAM_S / 60))
             if interval is not _BAD and 0 < interval < 1:
                 self.problem(
                     interval_node,
@@ -315,7 +278,7 @@ class _Blocks(_Values):
                 interval = _BAD
         fade: Any = 30.0
         if "fade_out" in entries:
-            fade = self.seconds(entries["fade_out"], f"{path}.fade_out", zero=True)
+            fade = self.take(check.seconds(entries["fade_out"], f"{path}.fade_out", zero=True))
             if fade is not _BAD and minutes is not _BAD and fade > minutes * 30:
                 self.problem(
                     entries["fade_out"],

@@ -5,13 +5,11 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from calmkit.config.nodes import _describe, _Node
+from calmkit.config import wiring
+from calmkit.config.nodes import _Node
 from calmkit.config.rules import _Rules
-from calmkit.config.settings import (
-    RGBPins,
-)
 from calmkit.config.table import SECTIONS, Check
-from calmkit.config.values import _BAD, _TOP_KEYS, _is_number
+from calmkit.config.values import _BAD, _TOP_KEYS
 
 
 class _Checker(_Rules):
@@ -47,7 +45,7 @@ class _Checker(_Rules):
             checked = self.section(root, name, fields)
             values[name] = None if checked is None else cls(**checked)
         if values["hardware"] is not None:
-            self.pin_clashes(top["hardware"])
+            wiring.clashes(self, top["hardware"])
         light = values["light"]
         if light is not None and light.floor > light.brightness:
             # on the one the person wrote: lowering the brightness is no mistake in the defaults
@@ -68,53 +66,3 @@ class _Checker(_Rules):
         if any(value is None or value is _BAD for value in values.values()):
             return None
         return values
-
-    def light_pins(self, node: _Node, path: str) -> Any:
-        """One LED's pin, or {red, green, blue} for an RGB LED."""
-        if isinstance(node.value, dict):
-            entries = self.mapping(node, path, ("red", "green", "blue"))
-            assert entries is not None
-            pins = {}
-            for colour in ("red", "green", "blue"):
-                child = self.need(entries, colour, node, path)
-                pins[colour] = _BAD if child is None else self.pin(child, f"{path}.{colour}")
-            if any(value is _BAD for value in pins.values()):
-                return _BAD
-            return RGBPins(**pins)
-        if _is_number(node.value):
-            return self.pin(node, path)
-        self.problem(
-            node,
-            path,
-            f"expected a GPIO pin number (0 to 27) or {{red, green, blue}}, got {_describe(node)}",
-        )
-        return _BAD
-
-    def pin_clashes(self, hardware: _Node) -> None:
-        """Two devices on one pin: reported once, where the person most likely wrote it."""
-        entries = hardware.value
-        used: list[tuple[int, str, _Node]] = []
-        for key in ("light", "button", "second_button", "vibration"):
-            node = entries.get(key)
-            if node is None:
-                continue
-            if key == "light" and isinstance(node.value, dict):
-                for colour in ("red", "green", "blue"):
-                    child = node.value.get(colour)
-                    if child is not None:
-                        used.append((child.value, f"hardware.light.{colour}", child))
-            else:
-                used.append((node.value, f"hardware.{key}", node))
-        seen: dict[int, tuple[str, _Node]] = {}
-        for pin, path, node in used:
-            if not _is_number(pin) or not float(pin).is_integer():
-                continue
-            pin = int(pin)
-            if pin in seen:
-                other_path, other = seen[pin]
-                if other.layer > node.layer:
-                    self.problem(other, other_path, f"pin {pin} is also used by {path}")
-                else:
-                    self.problem(node, path, f"pin {pin} is also used by {other_path}")
-            else:
-                seen[pin] = (path, node)

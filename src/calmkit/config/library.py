@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from calmkit.config import values as check
 from calmkit.config.blocks import _block_seconds, _Blocks, _minutes
 from calmkit.config.nodes import _describe, _join, _Node
 from calmkit.config.settings import MAX_COUNT, MAX_NAME
@@ -88,11 +89,13 @@ class _Library(_Blocks):
         bad = any(key not in _PROGRAM_KEYS for key in entries)  # reported; say no more of it
         description = ""
         if "description" in entries:
-            description = self.text(entries["description"], f"{path}.description")
+            description = self.take(check.text(entries["description"], f"{path}.description"))
             bad |= description is _BAD
         rounds = 1
         if "rounds" in entries:
-            rounds = self.number(entries["rounds"], f"{path}.rounds", 1, MAX_COUNT, whole=True)
+            rounds = self.take(
+                check.number(entries["rounds"], f"{path}.rounds", 1, MAX_COUNT, whole=True)
+            )
             bad |= rounds is _BAD
         then: list[tuple[str, _Node, str]] = []
         fallback: list[tuple[str, _Node, str]] = []
@@ -220,7 +223,7 @@ class _Library(_Blocks):
         node = self.need(top, key, root, key)
         if node is None:
             return _BAD
-        name = self.name(node, key)
+        name = self.take(check.name(node, key))
         if name is _BAD:
             return _BAD
         declared = self.declared(top)
@@ -245,7 +248,7 @@ class _Library(_Blocks):
         ok = True
         for index, item in enumerate(node.value):
             path = f"menu[{index}]"
-            name = self.name(item, path)
+            name = self.take(check.name(item, path))
             if name is _BAD:
                 ok = False
             elif name not in declared:

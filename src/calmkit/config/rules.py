@@ -8,9 +8,9 @@ from typing import Any
 
 from calmkit.config.library import _Library
 from calmkit.config.nodes import _Node
-from calmkit.config.settings import LightConfig
 from calmkit.core.programs import Program, chain_order, expand
 from calmkit.core.safety import breaches, switch_hold_breach
+from calmkit.core.settings import LightConfig
 
 
 class _Rules(_Library):

@@ -1,13 +1,22 @@
-"""The settings calmkit reads, as frozen dataclasses, and the limits every value is held to."""
+"""The limits every value is held to, and the settings that name files (sound, journal,
+reach-out) with the Config that holds them all; the settings that are pure values are in
+calmkit.core.settings, so the devices need no YAML."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from calmkit.core.programs import MAX_PROGRAM_S, Program
+from calmkit.core.settings import (
+    FlowConfig,
+    GestureConfig,
+    HardwareConfig,
+    LightConfig,
+    NightConfig,
+    VibrationConfig,
+)
 
 #: The environment variable that names a config file (after --config, before the home file).
 ENV_VAR = "CALMKIT_CONFIG"
@@ -22,6 +31,8 @@ MAX_DEPTH = 32
 
 #: GPIO (BCM) numbers on a Raspberry Pi's 40-pin header.
 MIN_PIN, MAX_PIN = 0, 27
+#: The 7-bit addresses a chip on the I2C bus may have (below and above are reserved).
+MIN_ADDRESS, MAX_ADDRESS = 0x08, 0x77
 #: Breathing rates calmkit paces, in breaths a minute: faster than 30 is hyperventilating.
 MIN_RATE, MAX_RATE = 1.0, 30.0
 #: The in:out ratio stays between 4:1 and 1:4.
@@ -43,71 +54,12 @@ MAX_YAML_KEY = 1024
 
 
 @dataclass(frozen=True)
-class RGBPins:
-    """A common-cathode RGB LED's three PWM pins."""
-
-    red: int
-    green: int
-    blue: int
-
-
-@dataclass(frozen=True)
-class HardwareConfig:
-    """GPIO (BCM) pins; ``pins`` is "auto" (real pins on a Pi, mock elsewhere) or "mock"."""
-
-    pins: str
-    light: int | RGBPins
-    button: int
-    second_button: int | None
-    vibration: int | None
-
-
-@dataclass(frozen=True)
-class LightConfig:
-    brightness: float
-    floor: float
-    gamma: float
-    fps: int
-
-
-@dataclass(frozen=True)
 class SoundConfig:
     enabled: bool
     volume: float
     fade_in_ms: int
     voice: bool
     dir: Path | None
-
-
-@dataclass(frozen=True)
-class VibrationConfig:
-    enabled: bool
-    strength: float
-
-
-@dataclass(frozen=True)
-class NightConfig:
-    """The night window (it may wrap midnight) and the caps on light, sound and motor in it."""
-
-    start: datetime.time
-    end: datetime.time
-    brightness: float
-    volume: float
-    vibration: float
-
-
-@dataclass(frozen=True)
-class GestureConfig:
-    hold_s: float
-    double_s: float
-    debounce_s: float
-
-
-@dataclass(frozen=True)
-class FlowConfig:
-    quiet_offer_s: float
-    helped_s: float
-    pause_limit_s: float
 
 
 @dataclass(frozen=True)

@@ -3,25 +3,27 @@ check its value gets, with its limits. The defaults themselves are in config/cal
 a person can read them; a key added here needs its line there too.
 
 A check is called as ``check(checker, node, path)`` and returns the value, or _BAD once the
-problem is reported.
+problem is recorded: most wrap one of the value functions in values.py, the hardware's wiring
+is checked in wiring.py.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from calmkit.config import values as check
+from calmkit.config import wiring
 from calmkit.config.nodes import _Node
-from calmkit.config.settings import (
+from calmkit.config.settings import JournalConfig, ReachOutConfig, SoundConfig
+from calmkit.core.settings import (
     FlowConfig,
     GestureConfig,
     HardwareConfig,
-    JournalConfig,
     LightConfig,
     NightConfig,
-    ReachOutConfig,
-    SoundConfig,
     VibrationConfig,
 )
 
@@ -38,7 +40,9 @@ class Ranged:
     above: bool = False
 
     def __call__(self, checker: Any, node: _Node, path: str) -> Any:
-        return checker.number(node, path, self.low, self.high, whole=self.whole, above=self.above)
+        return checker.take(
+            check.number(node, path, self.low, self.high, whole=self.whole, above=self.above)
+        )
 
 
 @dataclass(frozen=True)
@@ -48,27 +52,33 @@ class Choice:
     options: tuple[str, ...]
 
     def __call__(self, checker: Any, node: _Node, path: str) -> Any:
-        return checker.choice(node, path, self.options)
+        return checker.take(check.choice(node, path, self.options))
 
 
 @dataclass(frozen=True)
-class Kind:
-    """A value checked by the checker's method of that name (boolean, text, path, time, pin)."""
+class Value:
+    """A value checked by one of the value functions (boolean, text, time, pin)."""
 
-    method: str
-    optional: bool = False
+    function: Callable[[_Node, str], Any]
 
     def __call__(self, checker: Any, node: _Node, path: str) -> Any:
-        check = getattr(checker, self.method)
-        return check(node, path, optional=True) if self.optional else check(node, path)
+        return checker.take(self.function(node, path))
+
+
+@dataclass(frozen=True)
+class FilePath:
+    """A file or folder, ``~`` expanded to the checker's home."""
+
+    def __call__(self, checker: Any, node: _Node, path: str) -> Any:
+        return checker.take(check.file_path(node, path, checker.home))
 
 
 LEVEL = Ranged(0, 1)
-BOOLEAN = Kind("boolean")
-PATH = Kind("path")
-TIME = Kind("time")
-PIN = Kind("pin")
-OPTIONAL_PIN = Kind("pin", optional=True)
+BOOLEAN = Value(check.boolean)
+PATH = FilePath()
+TIME = Value(check.time)
+PIN = Value(check.pin)
+OPTIONAL_PIN = Value(functools.partial(check.pin, optional=True))
 
 #: section -> (its dataclass, key -> check), in the order they are checked.
 SECTIONS: dict[str, tuple[type, dict[str, Check]]] = {
@@ -76,10 +86,11 @@ SECTIONS: dict[str, tuple[type, dict[str, Check]]] = {
         HardwareConfig,
         {
             "pins": Choice(("auto", "mock")),
-            "light": Kind("light_pins"),
+            "light": wiring.light_pins,
             "button": PIN,
             "second_button": OPTIONAL_PIN,
             "vibration": OPTIONAL_PIN,
+            "outputs": wiring.outputs,
         },
     ),
     "light": (
@@ -125,7 +136,7 @@ SECTIONS: dict[str, tuple[type, dict[str, Check]]] = {
             "enabled": BOOLEAN,
             "sessions": Ranged(1, 100, whole=True),
             "within_hours": Ranged(0, 168, above=True),
-            "message": Kind("text"),
+            "message": Value(check.text),
             "sound": PATH,
         },
     ),

@@ -21,7 +21,7 @@ from calmkit.devices import EdgeCallback, Input, Output, Role, close_all, fit, s
 from calmkit.devices.output import motor_scale
 
 if TYPE_CHECKING:  # the settings dataclasses only: the box needs no YAML
-    from calmkit.config import HardwareConfig
+    from calmkit.core.settings import HardwareConfig
 
 log = logging.getLogger("calmkit.devices.hardware")
 

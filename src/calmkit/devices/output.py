@@ -29,13 +29,15 @@ class Role(StrEnum):
 @dataclass(frozen=True)
 class DeviceSpec:
     """One device as the config fits it: its kind, the config key that names it (for messages
-    with the fix), its GPIO pins, and how it is wired."""
+    with the fix), its GPIO pins (or, for a chip on the I2C bus, its address), and how it is
+    wired."""
 
     kind: str
     key: str
     pins: tuple[int, ...]
     gamma: float = 2.2  # a light's: perceptual level to PWM duty
     active_high: bool = True  # False: the device is on when its pin is low
+    address: int | None = None  # an I2C chip's 7-bit address (then it has no pins)
 
 
 class Output(Protocol):
