@@ -6,7 +6,6 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-import argparse
 import signal
 import threading
 import time
@@ -16,6 +15,7 @@ import pytest
 
 from calmkit.config import parse_config
 from calmkit.core.flow_table import Mode, hint
+from calmkit.faces.launch import RunSettings
 from calmkit.faces.sim import window
 from calmkit.faces.sim.window import (
     BACKGROUND,
@@ -320,8 +320,8 @@ programs:
 """
 
 
-def sim_args(speed=1.0):
-    return argparse.Namespace(speed=speed, mute=True, events=False, mock=True)
+def sim_settings(program=None, speed=1.0):
+    return RunSettings(program=program, speed=speed, mute=True, window=True)
 
 
 def test_the_window_is_dark_from_its_first_frame():
@@ -339,7 +339,7 @@ def test_run_window_plays_a_program_and_closes_when_it_ends():
     seen = []
     handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     started = time.monotonic()
-    assert window.run_window(config, sim_args(speed=8.0), "tiny", seen.append) == 0
+    assert window.run_window(config, sim_settings("tiny", speed=8.0), seen.append) == 0
     assert time.monotonic() - started < 10
     kinds = [e.kind for e in seen]
     assert "session_start" in kinds and "session_end" in kinds
@@ -365,7 +365,7 @@ def test_run_window_quits_on_q():
     helper = threading.Thread(target=press_q, daemon=True)
     helper.start()
     started = time.monotonic()
-    assert window.run_window(config, sim_args(), None, seen.append) == 0
+    assert window.run_window(config, sim_settings(), seen.append) == 0
     helper.join(1)
     assert time.monotonic() - started < 8
     assert not pygame.display.get_init()
