@@ -447,3 +447,50 @@ def test_the_window_shows_the_flows_own_hint(tmp_path, program, at, mode):
     view = taken["view"]
     assert view.mode == mode
     assert view.hint() == hint(mode, dict(view.hint_values)) and view.hint()
+
+
+def when_the_window_opens(action):
+    """Run ``action`` on a helper thread once the window is up (an Event's wait, not a sleep)."""
+
+    def watch():
+        opened = threading.Event()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if pygame.display.get_init() and pygame.display.get_surface() is not None:
+                opened.wait(0.2)
+                action()
+                return
+            opened.wait(0.02)
+
+    helper = threading.Thread(target=watch, daemon=True)
+    helper.start()
+    return helper
+
+
+def test_a_stop_signal_closes_the_window_and_the_session_ends_stopped():
+    config = parse_config(SHORT, "test.yaml")
+    seen = []
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    helper = when_the_window_opens(lambda: os.kill(os.getpid(), signal.SIGTERM))
+    started = time.monotonic()
+    settings = RunSettings(program="tiny", speed=0.2, mute=True)  # 20 s of real time
+    assert window.run_window(config, settings, seen.append) == 0
+    helper.join(1)
+    assert time.monotonic() - started < 8
+    (end,) = [e for e in seen if e.kind == "session_end"]
+    assert end.data["status"] == "stopped"
+    assert not pygame.display.get_init()
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
+
+
+def test_a_runner_that_fails_closes_the_window_and_the_error_reaches_the_caller(monkeypatch):
+    from calmkit.shell.runner import Runner
+
+    def broken(self):
+        raise RuntimeError("the runner broke")
+
+    monkeypatch.setattr(Runner, "run", broken)
+    config = parse_config(SHORT, "test.yaml")
+    with pytest.raises(RuntimeError, match="the runner broke"):
+        window.run_window(config, sim_settings("tiny"))
+    assert not pygame.display.get_init()
