@@ -322,3 +322,15 @@ def test_a_reach_out_message_is_its_own_line_in_a_terminal_and_on_a_pipe():
         status.draw = lambda force=False: None  # no app: only the line itself
         status.on_event(Event(EventKind.REACH_OUT, 0.0, None, {"message": "call a friend?"}))
         assert out.getvalue().endswith("call a friend?\n")
+
+
+def test_play_in_a_terminal_never_says_the_idle_hint_of_a_box_waiting_for_a_press():
+    """`calmkit play box`: no "press: start calm" line before box's own hint."""
+    r = rig("programs:\n  tiny:\n    steps: [{inhale: 2}, {exhale: 2}]\n", program="tiny")
+    out = io.StringIO()
+    status = StatusLine(r.app, out=out, tty=True)
+    r.app.runner.on_event = status.on_event
+    run_headless(r.app, status, interactive=False)
+    text = out.getvalue()
+    assert "start calm" not in text
+    assert "button: press: pause" in text

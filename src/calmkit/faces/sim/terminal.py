@@ -285,7 +285,8 @@ def run_headless(app: Any, status: StatusLine, interactive: bool = True) -> str:
                 "Enter or space = press · h = hold · l = long hold · d = double press · "
                 "m = mute · q = quit"
             )
-    status.show_hint()
+    if not app.flow.single:  # `play` starts its session at once, and says that session's hint
+        status.show_hint()
     try:
         return app.runner.run()
     finally:
