@@ -216,3 +216,56 @@ def test_a_bad_button_script_is_a_usage_error_that_says_the_syntax(capsys, scrip
 def test_button_needs_the_virtual_clock(capsys):
     code, _, err = run(capsys, "play", "ground", "--button", "10")
     assert code == 2 and "--fast" in err
+
+
+# --- the terminal and the window: which face, and the fallback ---------------------------------
+
+
+def tiny_config(tmp_path):
+    config = tmp_path / "c.yaml"
+    journal = tmp_path / "j.jsonl"
+    config.write_text(
+        f"journal: {{path: {journal}}}\nsound: false\n"
+        "programs:\n  tiny:\n    steps: [{inhale: 2}, {exhale: 2}]\n    cycles: 1\n"
+    )
+    return config
+
+
+def no_display(monkeypatch):
+    for name in ("SDL_VIDEODRIVER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+
+
+def test_sim_without_a_display_says_so_and_shows_the_device_in_the_terminal(
+    tmp_path, capsys, monkeypatch
+):
+    no_display(monkeypatch)
+    config = tiny_config(tmp_path)
+    code, out, err = run(capsys, "play", "tiny", "--sim", "--speed", "100", "--config", str(config))
+    assert code == 0
+    assert err.startswith(
+        "calmkit: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+        "showing the device in the terminal instead.\n"
+    )
+    assert out.splitlines()[:2] == ["0:00  tiny: 4 s", "0:00  inhale  2 s"]  # plain lines: a pipe
+    assert "0:04  end: completed" in out
+
+
+def test_headless_is_the_terminal_and_the_last_of_sim_and_headless_counts(
+    tmp_path, capsys, monkeypatch
+):
+    no_display(monkeypatch)
+    config = tiny_config(tmp_path)
+    for shown in (["--headless"], ["--sim", "--headless"]):
+        code, out, err = run(
+            capsys, "play", "tiny", *shown, "--speed", "100", "--config", str(config)
+        )
+        assert code == 0 and "terminal instead" not in err  # no window was asked for
+        assert "0:04  end: completed" in out
+
+
+@pytest.mark.parametrize("speed", ["0", "-2"])
+def test_a_speed_that_cannot_be_is_a_usage_error(capsys, speed):
+    code, out, err = run(capsys, "play", "box", "--speed", speed)
+    assert code == 2 and out == "" and err == "calmkit: --speed must be above 0\n"

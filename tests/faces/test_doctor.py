@@ -89,7 +89,7 @@ def test_the_journal_check_really_writes_to_the_journal_and_leaves_nothing(tmp_p
 def test_a_journal_file_that_refuses_writes_fails_although_its_folder_is_writable(
     tmp_path, monkeypatch
 ):
-    from test_journal import Refusing
+    from shell.test_journal import Refusing
 
     path = tmp_path / "journal.db"
     text = f"journal: {{path: {path}}}\nsound: false\n"

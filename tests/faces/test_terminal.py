@@ -5,8 +5,19 @@ from __future__ import annotations
 import io
 import threading
 
+from calmkit.core.events import Event, EventKind
 from calmkit.core.flow_table import Mode, hint
-from calmkit.faces.sim.terminal import DOUBLE, PRESS, ButtonFinger, KeyReader, StatusLine
+from calmkit.faces.launch import RunSettings
+from calmkit.faces.sim.terminal import (
+    BAR_WIDTH,
+    DOUBLE,
+    PRESS,
+    ButtonFinger,
+    KeyReader,
+    StatusLine,
+    TerminalFace,
+    run_headless,
+)
 from helpers import rig
 
 
@@ -102,3 +113,224 @@ def test_an_idle_hold_shows_the_selected_program_in_the_terminal():
     r.at(3.2, lambda: r.app.runner.request_stop("test"))
     r.run()
     assert "calm · selected 1: calm" in shown[0]
+
+
+# --- what a person relies on: the status line, the keys, the plain lines ------------------------
+
+
+class Recorder:
+    """A runner and a finger that write down what they were asked."""
+
+    def __init__(self) -> None:
+        self.asked: list = []
+        self.hold = ((1.9, 0.0),)
+        self.long_hold = ((6.4, 0.0),)
+
+    def press(self, pattern) -> None:
+        self.asked.append(("press", pattern))
+
+    def toggle_mute(self) -> None:
+        self.asked.append(("mute",))
+
+    def request_stop(self, reason: str) -> None:
+        self.asked.append(("stop", reason))
+
+
+class RecordingApp:
+    def __init__(self, runner) -> None:
+        self.runner = runner
+
+
+def test_each_key_does_what_the_help_line_says():
+    recorder = Recorder()
+    keys = KeyReader(RecordingApp(recorder), recorder, stream=io.StringIO())
+    for key in ("\n", "\r", " ", "h", "l", "d", "m", "q", "\x03", "\x04", "x", "H"):
+        keys.handle(key)
+    assert recorder.asked == [
+        ("press", PRESS),  # Enter
+        ("press", PRESS),  # Enter as a carriage return (a terminal in raw mode)
+        ("press", PRESS),  # space
+        ("press", recorder.hold),  # h: a hold (pause or "not helping")
+        ("press", recorder.long_hold),  # l: a long hold (stop)
+        ("press", DOUBLE),  # d: a double press
+        ("mute",),  # m
+        ("stop", "quit"),  # q
+        ("stop", "quit"),  # Ctrl+C in cbreak mode
+        ("stop", "quit"),  # Ctrl+D
+    ]  # any other key does nothing
+
+
+def test_keys_typed_in_a_real_terminal_reach_the_box_and_the_terminal_is_put_back():
+    import os
+    import termios
+
+    leader, follower = os.openpty()
+    stream = os.fdopen(follower, "r")
+    try:
+        before = termios.tcgetattr(follower)
+        muted = threading.Event()
+
+        class Muting(Recorder):
+            def toggle_mute(self) -> None:
+                super().toggle_mute()
+                muted.set()
+
+        recorder = Muting()
+        keys = KeyReader(RecordingApp(recorder), recorder, stream=stream)
+        keys.start()
+        assert not termios.tcgetattr(follower)[3] & termios.ICANON  # a key counts without Enter
+        os.write(leader, b"dm")
+        assert muted.wait(10.0)
+        keys.stop()
+        keys._thread.join(10.0)
+        assert recorder.asked == [("press", DOUBLE), ("mute",)]
+        assert termios.tcgetattr(follower) == before  # the terminal as it was
+    finally:
+        stream.close()
+        os.close(leader)
+
+
+def test_keys_are_not_read_when_stdin_is_not_a_terminal():
+    keys = KeyReader(RecordingApp(Recorder()), Recorder(), stream=io.StringIO("q"))
+    keys.start()
+    assert keys._thread is None
+
+
+def status_at(times, program="box", yaml_text="", **kw):
+    """The status line's text at each time of a session of ``program`` on the fake clock."""
+    r = rig(yaml_text)
+    status = StatusLine(r.app, out=io.StringIO(), tty=True)
+    r.app.runner.on_event = status.on_event
+    shown = {}
+    for t in times:
+        r.at(t, lambda t=t: shown.setdefault(t, status.text()))
+    r.at(max(times) + 0.5, lambda: r.app.runner.request_stop("test"))
+    r.app.runner.start(program)
+    r.run()
+    return shown, status
+
+
+def test_the_status_line_shows_the_light_the_program_the_phase_and_the_seconds_left():
+    shown, _ = status_at([0.05, 2.0, 6.0, 14.0])
+    assert "box · inhale · " in shown[2.0] and shown[2.0].endswith(" 2.0 s left")
+    bar = shown[2.0][1 : 1 + BAR_WIDTH]
+    assert 0 < len(bar.rstrip()) < BAR_WIDTH  # half way up the inhale: a part-filled bar
+    assert shown[6.0][1 : 1 + BAR_WIDTH] == "█" * BAR_WIDTH  # the hold at the top: full
+    assert "box · hold · " in shown[6.0] and shown[6.0].endswith(" 2.0 s left")
+    assert len(shown[14.0][1 : 1 + BAR_WIDTH].strip()) <= 1  # the hold at the floor: dim
+    assert "≋" in shown[0.05]  # the motor pulses as the inhale begins
+
+
+def test_the_status_line_says_paused_and_muted():
+    r = rig()
+    status = StatusLine(r.app, out=io.StringIO(), tty=True)
+    r.app.runner.on_event = status.on_event
+    shown = {}
+    r.at(1.0, r.app.runner.toggle_mute)
+    r.press(2.0)  # a press while breathing pauses (once no second press makes it a double)
+    r.at(5.0, lambda: shown.setdefault("paused", status.text()))
+    r.press(6.0)  # and another resumes
+    r.at(7.5, lambda: shown.setdefault("resumed", status.text()))
+    r.at(8.0, lambda: r.app.runner.request_stop("test"))
+    r.app.runner.start("box")
+    r.run()
+    assert "muted box · paused" in shown["paused"]
+    assert "muted box · inhale · " in shown["resumed"]  # resumed in the phase it paused in
+
+
+def test_the_status_line_is_one_line_redrawn_in_place_and_left_at_stopped():
+    r = rig()
+    out = io.StringIO()
+    status = StatusLine(r.app, out=out, tty=True)
+    r.app.runner.on_event = status.on_event
+    r.at(3.0, lambda: r.app.runner.request_stop("test"))
+    r.app.runner.start("box")
+    r.run()
+    status.close()
+    text = out.getvalue()
+    assert text.endswith("\n") and text.count("\n") <= 3  # the hints; the status is redrawn
+    last = text.rstrip("\n").split("\r")[-1]
+    assert "stopped" in last and last.startswith("▕" + " " * BAR_WIDTH + "▏")  # the pins: off
+
+
+def test_without_a_terminal_each_phase_is_a_plain_line():
+    r = rig("programs:\n  tiny:\n    steps: [{inhale: 2, label: slow}, {exhale: 2}]\n")
+    out = io.StringIO()
+    status = StatusLine(r.app, out=out, tty=False)
+    r.app.runner.on_event = status.on_event
+    r.app.runner.start("tiny")
+    r.run()
+    lines = out.getvalue().splitlines()
+    assert lines[:4] == [
+        "0:00  tiny: 4 s",
+        "0:00  inhale (slow)  2 s",
+        "0:02  exhale  2 s",
+        "0:04  end: completed",
+    ]
+    assert "\r" not in out.getvalue()  # no status line on a pipe
+
+
+def test_a_plain_line_says_the_second_a_late_phase_was_due_near():
+    """On the real clock events come a few ms late: a phase at 4.003 s is at 0:04, not 0:05."""
+    out = io.StringIO()
+    status = StatusLine(None, out=out, tty=False)
+    status.on_event(Event(EventKind.PHASE, 4.003, 4.0, {"phase": "hold", "duration_s": 4.0}))
+    assert out.getvalue() == "0:04  hold  4 s\n"
+
+
+def test_a_closed_pipe_stops_the_session_once_and_writes_no_more():
+    class Closed(io.StringIO):
+        writes = 0
+
+        def write(self, text):
+            Closed.writes += 1
+            raise BrokenPipeError
+
+    recorder = Recorder()
+    status = StatusLine(RecordingApp(recorder), out=Closed(), tty=False)
+    for t in (0.0, 4.0, 8.0):
+        status.on_event(Event(EventKind.PHASE, t, t, {"phase": "hold", "duration_s": 4.0}))
+    assert status.gone and Closed.writes == 1
+    assert recorder.asked == [("stop", "the output was closed")]
+
+
+def test_run_headless_in_a_terminal_prints_the_keys_and_the_hint_then_runs():
+    r = rig("programs:\n  tiny:\n    steps: [{inhale: 2}, {exhale: 2}]\n")
+    out = io.StringIO()
+    status = StatusLine(r.app, out=out, tty=True)
+    r.app.runner.on_event = status.on_event
+    r.app.runner.on_frame = status.on_frame
+    r.at(1.0, lambda: r.app.runner.request_stop("test"))
+    r.app.runner.start("tiny")
+    assert run_headless(r.app, status, interactive=True) == "test"
+    text = out.getvalue()
+    assert "Enter or space = press · h = hold · l = long hold · d = double press" in text
+    assert "m = mute · q = quit" in text and "button: " in text
+
+
+def test_the_terminal_face_keeps_quiet_under_events_and_prints_plain_lines_when_fast():
+    assert TerminalFace(RunSettings(events=True)).on_event is None
+    fast = TerminalFace(RunSettings(program="box", fast=True))
+    assert fast.status is not None and not fast.status.tty and not fast.interactive
+    assert TerminalFace(RunSettings(), interactive=True).interactive
+
+
+def test_a_reach_out_message_is_its_own_line_in_a_terminal_and_on_a_pipe():
+    for tty in (True, False):
+        out = io.StringIO()
+        status = StatusLine(None, out=out, tty=tty)
+        status.draw = lambda force=False: None  # no app: only the line itself
+        status.on_event(Event(EventKind.REACH_OUT, 0.0, None, {"message": "call a friend?"}))
+        assert out.getvalue().endswith("call a friend?\n")
+
+
+def test_play_in_a_terminal_never_says_the_idle_hint_of_a_box_waiting_for_a_press():
+    """`calmkit play box`: no "press: start calm" line before box's own hint."""
+    r = rig("programs:\n  tiny:\n    steps: [{inhale: 2}, {exhale: 2}]\n", program="tiny")
+    out = io.StringIO()
+    status = StatusLine(r.app, out=out, tty=True)
+    r.app.runner.on_event = status.on_event
+    run_headless(r.app, status, interactive=False)
+    text = out.getvalue()
+    assert "start calm" not in text
+    assert "button: press: pause" in text

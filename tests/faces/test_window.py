@@ -6,7 +6,6 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-import argparse
 import signal
 import threading
 import time
@@ -16,6 +15,7 @@ import pytest
 
 from calmkit.config import parse_config
 from calmkit.core.flow_table import Mode, hint
+from calmkit.faces.launch import RunSettings
 from calmkit.faces.sim import window
 from calmkit.faces.sim.window import (
     BACKGROUND,
@@ -320,8 +320,8 @@ programs:
 """
 
 
-def sim_args(speed=1.0):
-    return argparse.Namespace(speed=speed, mute=True, events=False, mock=True)
+def sim_settings(program=None, speed=1.0):
+    return RunSettings(program=program, speed=speed, mute=True, window=True)
 
 
 def test_the_window_is_dark_from_its_first_frame():
@@ -339,7 +339,7 @@ def test_run_window_plays_a_program_and_closes_when_it_ends():
     seen = []
     handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     started = time.monotonic()
-    assert window.run_window(config, sim_args(speed=8.0), "tiny", seen.append) == 0
+    assert window.run_window(config, sim_settings("tiny", speed=8.0), seen.append) == 0
     assert time.monotonic() - started < 10
     kinds = [e.kind for e in seen]
     assert "session_start" in kinds and "session_end" in kinds
@@ -365,7 +365,7 @@ def test_run_window_quits_on_q():
     helper = threading.Thread(target=press_q, daemon=True)
     helper.start()
     started = time.monotonic()
-    assert window.run_window(config, sim_args(), None, seen.append) == 0
+    assert window.run_window(config, sim_settings(), seen.append) == 0
     helper.join(1)
     assert time.monotonic() - started < 8
     assert not pygame.display.get_init()
@@ -447,3 +447,50 @@ def test_the_window_shows_the_flows_own_hint(tmp_path, program, at, mode):
     view = taken["view"]
     assert view.mode == mode
     assert view.hint() == hint(mode, dict(view.hint_values)) and view.hint()
+
+
+def when_the_window_opens(action):
+    """Run ``action`` on a helper thread once the window is up (an Event's wait, not a sleep)."""
+
+    def watch():
+        opened = threading.Event()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if pygame.display.get_init() and pygame.display.get_surface() is not None:
+                opened.wait(0.2)
+                action()
+                return
+            opened.wait(0.02)
+
+    helper = threading.Thread(target=watch, daemon=True)
+    helper.start()
+    return helper
+
+
+def test_a_stop_signal_closes_the_window_and_the_session_ends_stopped():
+    config = parse_config(SHORT, "test.yaml")
+    seen = []
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    helper = when_the_window_opens(lambda: os.kill(os.getpid(), signal.SIGTERM))
+    started = time.monotonic()
+    settings = RunSettings(program="tiny", speed=0.2, mute=True)  # 20 s of real time
+    assert window.run_window(config, settings, seen.append) == 0
+    helper.join(1)
+    assert time.monotonic() - started < 8
+    (end,) = [e for e in seen if e.kind == "session_end"]
+    assert end.data["status"] == "stopped"
+    assert not pygame.display.get_init()
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
+
+
+def test_a_runner_that_fails_closes_the_window_and_the_error_reaches_the_caller(monkeypatch):
+    from calmkit.shell.runner import Runner
+
+    def broken(self):
+        raise RuntimeError("the runner broke")
+
+    monkeypatch.setattr(Runner, "run", broken)
+    config = parse_config(SHORT, "test.yaml")
+    with pytest.raises(RuntimeError, match="the runner broke"):
+        window.run_window(config, sim_settings("tiny"))
+    assert not pygame.display.get_init()

@@ -15,13 +15,15 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from calmkit import __version__
+from calmkit.core.durations import clock_text
 from calmkit.core.errors import CalmkitError, ConfigError, UsageError
 from calmkit.core.events import EventKind
+from calmkit.faces.launch import RunSettings
 
 log = logging.getLogger("calmkit")
 
@@ -40,7 +42,13 @@ def _parser() -> argparse.ArgumentParser:
 
     shown = argparse.ArgumentParser(add_help=False)
     shown.add_argument("--sim", action="store_true", help="show the device in a window")
-    shown.add_argument("--headless", action="store_true", help="show it in the terminal")
+    shown.add_argument(
+        "--headless",
+        action="store_false",
+        dest="sim",
+        default=False,
+        help="show it in the terminal (the default; the last of --sim and --headless counts)",
+    )
     shown.add_argument("--events", action="store_true", help="print events as JSON lines")
     shown.add_argument(
         "--speed", type=float, default=1.0, metavar="X", help="run time X times faster (demos)"
@@ -105,11 +113,6 @@ def _program(config: Any, name: str) -> str:
     raise UsageError(f"there is no program {name!r}.{hint} See `calmkit programs`.")
 
 
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 # --- commands -------------------------------------------------------------------------------
 
 
@@ -121,7 +124,7 @@ def cmd_programs(args: argparse.Namespace) -> int:
     for name, program in config.programs.items():
         plan = expand(name, config.programs)
         marker = "*" if name == config.default_program else " "
-        rows.append((f"{marker}{name}", _duration(plan.total_s), program.description))
+        rows.append((f"{marker}{name}", clock_text(plan.total_s), program.description))
     width = max(len(r[0]) for r in rows)
     for name, length, description in rows:
         print(f"{name:<{width}}  {length:>6}  {description}")
@@ -161,16 +164,6 @@ def _event_printer(enabled: bool, play: bool) -> Any:
     return emit if enabled else None
 
 
-def _combine(*callbacks: Any) -> Any:
-    active = [c for c in callbacks if c is not None]
-
-    def call(value: Any) -> None:
-        for callback in active:
-            callback(value)
-
-    return call if active else None
-
-
 #: How long a scripted press without +H is down (seconds).
 SCRIPTED_PRESS_S = 0.1
 BUTTON_SYNTAX = (
@@ -202,89 +195,42 @@ def button_script(text: str) -> list[tuple[float, float]]:
     return presses
 
 
-def _script_presses(app: Any, presses: list[tuple[float, float]]) -> None:
-    """Drive the button's mock pin at the scripted virtual times (the runner plays them)."""
-    pin = app.devices.button_pin
-    for t, length in presses:
-        app.waiter.add(t, pin.drive_low)
-        app.waiter.add(t + length, pin.drive_high)
-
-
-def _run_app(args: argparse.Namespace, program: str | None) -> int:
-    from calmkit.core.clock import FakeClock
-    from calmkit.devices.hardware import PinChoice, mock_factory
-    from calmkit.shell.app import build
-
-    config = _load(args)
-    if program is not None:
-        program = _program(config, program)
-    fast = getattr(args, "fast", False)
+def _run_settings(args: argparse.Namespace, program: str | None) -> RunSettings:
+    """What ``run`` / ``play`` asked for, checked: UsageError when the options disagree."""
+    fast = getattr(args, "fast", False)  # only `play` has --fast and --button
     if args.speed <= 0:
         raise UsageError("--speed must be above 0")
-    if fast and program is None:
-        raise UsageError("--fast runs one program: use `calmkit play PROGRAM --fast`")
     script = getattr(args, "button", None)
     if script is not None and not fast:
         raise UsageError("--button presses on the virtual clock: add --fast")
-    presses = button_script(script) if script is not None else []
-    sim = args.sim and not fast
-    pins = PinChoice(mock_factory(), True) if (args.mock or sim or fast) else None
-    clock = None
-    if fast:  # virtual time from the real wall clock, as far as it can be trusted
-        from calmkit.shell.timesync import synchronised
+    return RunSettings(
+        program=program,
+        speed=args.speed,
+        mute=args.mute,
+        fast=fast,
+        events=args.events,
+        mock=args.mock,
+        window=args.sim and not fast,
+        presses=tuple(button_script(script)) if script is not None else (),
+    )
 
-        clock = FakeClock(wall_start=datetime.now().astimezone(), synced=synchronised())
-    events = _event_printer(args.events, play=program is not None)
 
-    if sim:
+def _run_app(args: argparse.Namespace, program: str | None) -> int:
+    config = _load(args)
+    if program is not None:
+        program = _program(config, program)
+    settings = _run_settings(args, program)
+    events = _event_printer(settings.events, play=program is not None)
+    if settings.window:
         from calmkit.faces.sim import window
 
         problem = window.display_problem()
         if problem is None:
-            return window.run_window(config, args, program, events)
+            return window.run_window(config, settings, events)
         print(f"calmkit: {problem}; showing the device in the terminal instead.", file=sys.stderr)
+    from calmkit.faces.sim.terminal import run_terminal
 
-    from calmkit.faces.sim.terminal import StatusLine, run_headless
-
-    # the terminal shows a status line, or plain phase lines for --fast and pipes
-    status = None if args.events else StatusLine(None, tty=False if fast else None)
-    notifier = None
-    if program is None:
-        from calmkit.shell.service import Notifier
-
-        notifier = Notifier.from_environ()
-    app = build(
-        config,
-        clock=clock,
-        pins=pins,
-        speed=args.speed,
-        program=program,
-        sound=not args.mute,
-        on_event=_combine(events, status.on_event if status else None),
-        on_frame=status.on_frame if status else None,
-        notifier=notifier,
-        clear_history=True,
-    )
-    for note in app.notes:
-        print(f"calmkit: {note}", file=sys.stderr)
-    _script_presses(app, presses)
-    from calmkit.shell.service import install_stop_signals
-
-    restore_signals = install_stop_signals(app.runner.request_stop)
-    try:
-        if notifier is not None:
-            notifier.ready("waiting for a press")
-        if status is not None:
-            status.app = app
-            run_headless(app, status, interactive=not fast and sys.stdin.isatty())
-        else:
-            app.runner.run()
-    finally:
-        if notifier is not None:
-            notifier.stopping()
-        app.close()
-        restore_signals()
-    return 0
+    return run_terminal(config, settings, events)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
 from calmkit.core.cues import COLOURS, Colour, LightTrack
+from calmkit.core.durations import clock_text
 from calmkit.core.errors import CalmkitError
 from calmkit.core.programs import Plan, PlannedStep
 
@@ -137,14 +138,6 @@ def level_to_y(level: float, plot_top: int, plot_height: int) -> float:
 
 
 # --- pure helpers: ticks, words, samples ------------------------------------------------------
-
-
-def clock_text(seconds: float) -> str:
-    """m:ss (h:mm:ss past an hour), rounded to the second."""
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def tick_step(total_s: float) -> int:

@@ -23,9 +23,11 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from calmkit.core.clock import FakeClock
+from calmkit.core.durations import clock_text
 from calmkit.core.events import Event, EventKind
 from calmkit.core.flow_table import State
 from calmkit.core.gestures import LONG_HOLD_RATIO
+from calmkit.faces.launch import RunSettings, launch
 from calmkit.shell.journal import episode_note
 
 BAR_WIDTH = 20
@@ -45,11 +47,6 @@ def level_bar(level: float, width: int = BAR_WIDTH) -> str:
     full, part = divmod(eighths, 8)
     partial = " ▏▎▍▌▋▊▉"[part] if part and full < width else ""
     return ("█" * full + partial).ljust(width)
-
-
-def clock_text(seconds: float) -> str:
-    seconds = max(0, int(seconds + 0.999))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class StatusLine:
@@ -288,7 +285,8 @@ def run_headless(app: Any, status: StatusLine, interactive: bool = True) -> str:
                 "Enter or space = press · h = hold · l = long hold · d = double press · "
                 "m = mute · q = quit"
             )
-    status.show_hint()
+    if not app.flow.single:  # `play` starts its session at once, and says that session's hint
+        status.show_hint()
     try:
         return app.runner.run()
     finally:
@@ -296,3 +294,48 @@ def run_headless(app: Any, status: StatusLine, interactive: bool = True) -> str:
             keys.stop()
             keys.finger.close(timeout=5.0)
         status.close()
+
+
+class TerminalFace:
+    """The device in the terminal, for launch: a status line (or plain lines), keys in a tty.
+
+    The terminal shows a status line, or plain phase lines for --fast and pipes, and nothing of
+    its own under --events (stdout is the JSON lines').
+    """
+
+    ready_words = "waiting for a press"
+
+    def __init__(self, settings: RunSettings, interactive: bool | None = None) -> None:
+        self.settings = settings
+        self.status: StatusLine | None = None
+        if not settings.events:
+            self.status = StatusLine(None, tty=False if settings.fast else None)
+        self.on_event = self.status.on_event if self.status is not None else None
+        self.on_frame = self.status.on_frame if self.status is not None else None
+        #: keys are read only from a terminal, and never on the virtual clock
+        self.interactive = (
+            not settings.fast and sys.stdin.isatty() if interactive is None else interactive
+        )
+        self.app: Any = None
+
+    def attach(self, app: Any) -> None:
+        self.app = app
+        if self.status is not None:
+            self.status.app = app
+
+    def on_stop_signal(self, reason: str) -> None:
+        self.app.runner.request_stop(reason)  # puts on a SimpleQueue: safe in a signal handler
+
+    def show(self, ready: Callable[[], None]) -> None:
+        ready()
+        if self.status is None:
+            self.app.runner.run()
+        else:
+            run_headless(self.app, self.status, interactive=self.interactive)
+
+
+def run_terminal(
+    config: Any, settings: RunSettings, on_event: Callable[[Event], None] | None = None
+) -> int:
+    """``calmkit run`` / ``calmkit play NAME``: the device in the terminal (or on a pipe)."""
+    return launch(config, settings, TerminalFace(settings), on_event)

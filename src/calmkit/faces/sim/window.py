@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import os
 import random
 import sys
@@ -29,12 +28,15 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from calmkit.core.durations import clock_text, countdown_text
+from calmkit.core.events import Event
 from calmkit.core.flow_table import Mode, State, hint
 from calmkit.core.session import PAUSED
-from calmkit.faces.sim.terminal import WAITING, clock_text
+from calmkit.faces.launch import RunSettings, launch
+from calmkit.faces.sim.terminal import WAITING
 
 log = logging.getLogger("calmkit")
 
@@ -398,9 +400,8 @@ def _draw_header(pg: Any, surface: Any, view: ViewState, layout: Layout) -> None
     sub = view.subline()
     _text(pg, surface, sub, u * 1.4, DIM, (w // 2, top + round(u * 2.7)), fit=w - 2 * u)
     if view.state == State.RUNNING and view.remaining is not None:
-        seconds = max(0, math.ceil(view.remaining - 1e-6))
-        words = f"{seconds} s" if seconds < 60 else clock_text(view.remaining)
-        _text(pg, surface, words, u * 1.6, TEXT, (w // 2, top + round(u * 4.3)))
+        left = countdown_text(view.remaining)
+        _text(pg, surface, left, u * 1.6, TEXT, (w // 2, top + round(u * 4.3)))
 
 
 def _draw_sound_mark(pg: Any, surface: Any, view: ViewState, layout: Layout) -> None:
@@ -665,71 +666,66 @@ def open_window(pg: Any, size: tuple[int, int] = DEFAULT_SIZE) -> Any:
     return surface
 
 
+class WindowFace:
+    """The device in a window, for launch: the runner on a worker thread, pygame on this one."""
+
+    ready_words = "waiting for a press (simulated, in a window)"
+    on_event: Callable[[Event], None] | None = None  # the window reads the devices instead
+    on_frame: Callable[[float], None] | None = None
+
+    def __init__(self, size: tuple[int, int] = DEFAULT_SIZE) -> None:
+        self.size = size
+        self.window: Window | None = None
+
+    def attach(self, app: Any) -> None:
+        self.window = Window(app)  # before the signals: a stop always finds it
+
+    def on_stop_signal(self, reason: str) -> None:
+        if self.window is not None:
+            self.window.on_signal(reason)
+
+    def show(self, ready: Callable[[], None]) -> None:
+        window = self.window
+        assert window is not None, "attach the app first"
+        app, pg = window.app, window.pg
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["reason"] = app.runner.run()
+            except BaseException as error:  # handed to the main thread, raised there
+                outcome["error"] = error
+
+        worker = threading.Thread(target=work, name="calmkit-runner", daemon=True)
+        try:
+            window.surface = open_window(pg, self.size)
+            window.layout = Layout.for_size(window.surface.get_size())
+            worker.start()
+            ready()
+            window.loop(worker)
+        finally:
+            window.release_all()
+            if worker.is_alive():
+                app.runner.request_stop("quit")
+            with contextlib.suppress(Exception):
+                pg.display.quit()  # the window goes at once; the runner fades out and journals
+            if worker.ident is not None:
+                worker.join(JOIN_S)
+                if worker.is_alive():
+                    log.warning("the runner did not stop within %g s; leaving it", JOIN_S)
+        if "error" in outcome:
+            raise outcome["error"]
+
+
 def run_window(
     config: Any,
-    args: Any,
-    program: str | None,
-    events: Callable[[Any], None] | None,
+    settings: RunSettings,
+    on_event: Callable[[Event], None] | None = None,
     *,
     size: tuple[int, int] = DEFAULT_SIZE,
 ) -> int:
     """``calmkit run --sim`` / ``calmkit play NAME --sim``: the device in a window on mock pins."""
-    from calmkit.devices.hardware import PinChoice, mock_factory
-    from calmkit.shell.app import build
-    from calmkit.shell.service import Notifier, install_stop_signals
-
-    pg = _pygame()
-    notifier = Notifier.from_environ() if program is None else None
-    app = build(
-        config,
-        pins=PinChoice(mock_factory(), True),
-        speed=args.speed,
-        program=program,
-        sound=not args.mute,
-        on_event=events,
-        notifier=notifier,
-        clear_history=True,
-    )
-    for note in app.notes:
-        print(f"calmkit: {note}", file=sys.stderr)
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["reason"] = app.runner.run()
-        except BaseException as error:  # handed to the main thread, raised there
-            outcome["error"] = error
-
-    worker = threading.Thread(target=work, name="calmkit-runner", daemon=True)
-    window: Window | None = None
-    restore: Callable[[], None] | None = None
-    try:
-        surface = open_window(pg, size)
-        window = Window(app, surface)
-        restore = install_stop_signals(window.on_signal)
-        worker.start()
-        if notifier is not None:
-            notifier.ready("waiting for a press (simulated, in a window)")
-        window.loop(worker)
-    finally:
-        if window is not None:
-            window.release_all()
-        if worker.is_alive():
-            app.runner.request_stop("quit")
-        with contextlib.suppress(Exception):
-            pg.display.quit()  # the window goes at once; the runner fades out and journals
-        if worker.ident is not None:
-            worker.join(JOIN_S)
-            if worker.is_alive():
-                log.warning("the runner did not stop within %g s; leaving it", JOIN_S)
-        if restore is not None:
-            restore()
-        if notifier is not None:
-            notifier.stopping()
-        app.close()
-    if "error" in outcome:
-        raise outcome["error"]
-    return 0
+    return launch(config, replace(settings, window=True), WindowFace(size), on_event)
 
 
 __all__ = [
@@ -738,6 +734,7 @@ __all__ = [
     "LevelStrip",
     "ViewState",
     "Window",
+    "WindowFace",
     "display_problem",
     "draw",
     "open_window",
