@@ -157,12 +157,12 @@ def _script_a_busy_night(r):
 
 
 def test_frames_worked_out_ahead_are_the_frames_worked_out_one_by_one(monkeypatch):
-    from calmkit.shell import runner as runner_module
+    from calmkit.shell import frames as frames_module
 
     ahead = rig()
     _script_a_busy_night(ahead)
     ahead.run()
-    monkeypatch.setattr(runner_module, "AHEAD_S", 0.0)  # each frame worked out when it is due
+    monkeypatch.setattr(frames_module, "AHEAD_S", 0.0)  # each frame worked out when it is due
     one_by_one = rig()
     _script_a_busy_night(one_by_one)
     one_by_one.run()

@@ -233,7 +233,9 @@ def _run_app(args: argparse.Namespace, program: str | None) -> int:
     if fast:  # virtual time from the real wall clock, as far as it can be trusted
         from calmkit.shell.timesync import synchronised
 
-        clock = FakeClock(wall_start=datetime.now().astimezone(), synced=synchronised())
+        clock = FakeClock(
+            wall_start=datetime.now().astimezone(), synced=synchronised(), speed=args.speed
+        )
     events = _event_printer(args.events, play=program is not None)
 
     if sim:
