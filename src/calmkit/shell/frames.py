@@ -28,6 +28,9 @@ class Frame(NamedTuple):
 
 #: Works out the frame at a clock time under the caps of that time (Runner._work_out).
 WorkOut = Callable[[float, Caps], Frame]
+#: Frame(...) without the NamedTuple's __new__, which is Python code: half the cost, and the
+#: runner makes one a frame. ``make(Frame, (duties, animating))``.
+make = tuple.__new__
 
 
 class FramesAhead:

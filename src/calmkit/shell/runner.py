@@ -24,7 +24,7 @@ import queue
 from collections.abc import Callable, Sequence
 
 from calmkit.core.clock import Clock
-from calmkit.core.cues import Caps, Colour
+from calmkit.core.cues import Caps
 from calmkit.core.events import Event, EventKind
 from calmkit.core.flow import IDLE, Flow
 from calmkit.core.gestures import DOWN, UP, Gesture, GestureDetector
@@ -34,7 +34,8 @@ from calmkit.devices import Output, Role
 from calmkit.shell.caps import CapsLookup
 from calmkit.shell.chores import Chores
 from calmkit.shell.collaborators import EpisodeStore, SoundCard, Watchdog
-from calmkit.shell.frames import Frame, FramesAhead
+from calmkit.shell.frames import Frame, FramesAhead, make
+from calmkit.shell.outputs import BLACK, NOTHING, OutputRow
 from calmkit.shell.waiters import Item, QueueWaiter, Scripted, VirtualWaiter, Waiter
 
 #: Re-exported: tests and the faces script a run with them from here.
@@ -55,10 +56,6 @@ STOP_FADE_S = 0.8
 #: How long a finished `calmkit play` waits at most for its last sounds (the end bell, then a
 #: reach-out message after it) to be heard out before it exits.
 SOUND_WAIT_S = 15.0
-
-BLACK: Colour = (0.0, 0.0, 0.0)
-#: Caps that let nothing through: what the outputs are written with on the way out.
-NOTHING = Caps(0.0, 0.0, 0.0)
 
 
 class Runner:
@@ -88,7 +85,8 @@ class Runner:
         """``fps``, ``sound_wait_s`` and the gestures' times are on ``clock`` (app.build asks
         the clock what a real second is on it)."""
         self.flow = flow
-        self.outputs = list(outputs)
+        self.row = OutputRow(outputs)
+        self.outputs = self.row.outputs
         self.clock = clock
         self.gestures = gestures or GestureDetector()
         self.gestures.wanted = flow.wanted  # no waiting for a double where none means anything
@@ -122,11 +120,7 @@ class Runner:
         self._flow_due: float | None = None
         self._gesture_due: float | None = None
         self._sound_due: float | None = None
-        # the outputs' duties last written: a frame writes only the ones that changed
-        self._writes = tuple(output.write for output in self.outputs)
-        self._written: tuple[tuple[float, ...], ...] = tuple(() for _ in self.outputs)
-        self._lights = [i for i, output in enumerate(self.outputs) if output.role == Role.LIGHT]
-        self._caps = CapsLookup(self._wanted_caps, self._dark)
+        self._caps = CapsLookup(self._wanted_caps, self.row.dark)
 
     @property
     def audio(self) -> SoundCard | None:
@@ -181,7 +175,7 @@ class Runner:
                 self._let_sounds_finish()
             self._fade_out()
         finally:
-            self._off()
+            self.row.off()
             if self.audio is not None:
                 self.audio.stop()
             if self.journal is not None:
@@ -256,11 +250,6 @@ class Runner:
     def _wanted_caps(self) -> Caps:
         return self.caps()  # looked up at each ask: self.caps may be replaced (the simulator)
 
-    def _dark(self) -> bool:
-        """Whether the lights show nothing now (then new caps apply at once: nothing to fade)."""
-        written = self._written
-        return not any(any(written[i]) for i in self._lights)
-
     def _draw(self, now: float, fresh: bool = True) -> None:
         """Put the frame due at ``now`` on the outputs.
 
@@ -285,7 +274,7 @@ class Runner:
                     k, origin, self.fps, self._flow_due, self._caps, self._work_out
                 )
             duties, animating = frame
-        self._write(duties)
+        self.row.write(duties)
         self.frames += 1
         if self.on_frame is not None:
             self.on_frame(now)
@@ -298,31 +287,8 @@ class Runner:
     def _work_out(self, t: float, caps: Caps) -> Frame:
         """The frame at clock time ``t``: each output's duty for the flow's light and motor."""
         frame = self.flow.frame(t)
-        level, colour, motor = frame.level, frame.colour, frame.motor
-        duties = tuple([output.duty(level, colour, motor, caps) for output in self.outputs])
-        return Frame(duties, self.flow.animating(t))
-
-    def _write(self, duties: tuple[tuple[float, ...], ...]) -> None:
-        """Put each output's duty on it, if it changed (a steady hold writes nothing)."""
-        written = self._written
-        if duties != written:
-            for write, duty, was in zip(self._writes, duties, written):
-                if duty != was:
-                    write(duty)
-            self._written = duties
-
-    def _set(self, role: Role, level: float, colour: Colour, drive: float, caps: Caps) -> None:
-        """Put the outputs of one role at a level or drive; the others keep what they show."""
-        self._write(
-            tuple(
-                output.duty(level, colour, drive, caps) if output.role == role else duty
-                for output, duty in zip(self.outputs, self._written)
-            )
-        )
-
-    def _off(self) -> None:
-        """Every output off (on the way out, and whenever something went wrong)."""
-        self._write(tuple(output.duty(0.0, BLACK, 0.0, NOTHING) for output in self.outputs))
+        duties = self.row.duties(frame.level, frame.colour, frame.motor, caps)
+        return make(Frame, (duties, self.flow.animating(t)))
 
     # --- chores: the watchdog, checkpoints, mock pin history, an idle sound card ---------------
 
@@ -408,7 +374,7 @@ class Runner:
         start = self.clock.now()
         level = self.flow.frame(start)
         caps = self._caps.at(start)
-        self._set(Role.MOTOR, 0.0, BLACK, 0.0, NOTHING)
+        self.row.set(Role.MOTOR, 0.0, BLACK, 0.0, NOTHING)
         if level.level <= 0:
             return
         frames = max(1, int(STOP_FADE_S * self.fps))
@@ -418,4 +384,4 @@ class Runner:
                 if item[0] == "stop":  # a second stop request: go dark at once
                     return
             remaining = 1.0 - k / frames
-            self._set(Role.LIGHT, level.level * remaining, level.colour, 0.0, caps)
+            self.row.set(Role.LIGHT, level.level * remaining, level.colour, 0.0, caps)
