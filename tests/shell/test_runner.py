@@ -303,3 +303,35 @@ def test_a_runner_with_no_light_takes_new_caps_at_once_and_stops_without_a_fade(
     assert runner.row.dark()  # no light: nothing to fade
     assert runner.run() == "test"
     assert buzzer.written[-1] == (0.0,)
+
+
+class Card:
+    """A sound card that notes what the runner asks of it."""
+
+    def __init__(self):
+        self.calls = []
+
+    def play(self, name, volume_cap=1.0):
+        self.calls.append("play")
+
+    def stop(self):
+        self.calls.append("stop")
+
+    def busy(self):
+        return False
+
+    def suspend(self):
+        self.calls.append("suspend")
+
+
+def test_a_sound_card_handed_to_the_runner_later_is_the_one_its_chores_let_go():
+    r = rig(
+        "flow: {quiet_offer_s: 1, helped_s: 1}\n"
+        "programs: {tiny: {description: t, steps: [{inhale: 1}, {exhale: 1}]}}"
+    )
+    card = Card()
+    r.app.runner.audio = card  # as the fault tests give a virtual box a real Audio
+    r.app.runner.start("tiny")
+    assert r.run() == "nothing left to do"
+    assert "suspend" in card.calls  # idle again and quiet: the card was let go
+    assert card.calls[-1] == "stop"  # and stopped on the way out
