@@ -83,8 +83,12 @@ def run_app(
     seconds: float, program: str | None, sound: bool, after_session: bool = False
 ) -> dict[str, Any]:
     from calmkit.core.clock import MonotonicClock
-    from calmkit.shell import runner as runner_module
     from calmkit.shell.app import build
+
+    try:
+        from calmkit.shell.chores import AUDIO_IDLE_S
+    except ImportError:  # an older calmkit, measured side by side: the runner had it
+        from calmkit.shell.runner import AUDIO_IDLE_S
 
     config = bench_config()
     if after_session:
@@ -116,7 +120,7 @@ def run_app(
             app.runner.start(TINY_PROGRAM)
             if not idle_again.wait(30):
                 raise RuntimeError("the short session did not come back to idle within 30 s")
-            time.sleep(getattr(runner_module, "AUDIO_IDLE_S", 0.0) + FADE_MARGIN_S)
+            time.sleep(AUDIO_IDLE_S + FADE_MARGIN_S)
         audio_open_before = bool(app.audio is not None and app.audio.is_open)
         result = measure(seconds, lambda: app.runner.frames)
         result["audio_open_at_start"] = audio_open_before

@@ -55,7 +55,7 @@ class Rig:
 
 def rig(yaml_text: str = "", wall: datetime = NOON, script: tuple = (), **kw) -> Rig:
     config = parse_config(yaml_text, "test.yaml")
-    clock = FakeClock(wall_start=wall)
+    clock = FakeClock(wall_start=wall, speed=kw.get("speed", 1.0))  # the clock owns speed
     holder: dict = {}
 
     def on_frame(now: float) -> None:

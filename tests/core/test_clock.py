@@ -1,5 +1,6 @@
 """The clocks: FakeClock moves only when told; ScaledClock runs real time ``speed`` times faster
-(its real time is faked here, never slept); MonotonicClock is the builtin."""
+(its real time is faked here, never slept); MonotonicClock is the builtin. Each says how long
+its deadlines really take and how long real time lasts on it: the clock owns speed."""
 
 import time
 from datetime import datetime, timedelta
@@ -87,10 +88,54 @@ def test_a_scaled_clock_refuses_a_speed_that_is_not_above_0(speed):
         ScaledClock(speed)
 
 
-def test_a_scaled_clock_turns_its_seconds_into_real_seconds(real):
+def test_a_scaled_clock_says_how_long_its_deadlines_really_take(real):
     clock = ScaledClock(4)
-    assert clock.to_real(10.0) == pytest.approx(2.5)
-    assert clock.to_real(0.0) == 0.0
+    now = clock.now()
+    assert clock.deadline_to_sleep_time(now + 10.0) == pytest.approx(2.5)
+    real.t += 1.0  # four of its seconds gone
+    assert clock.deadline_to_sleep_time(now + 10.0) == pytest.approx(1.5)
+    assert clock.deadline_to_sleep_time(now + 4.0) == 0.0  # due now
+    assert clock.deadline_to_sleep_time(now) == 0.0  # past: no wait, never a negative one
+
+
+def test_a_scaled_clock_says_how_long_real_time_lasts_on_it(real):
+    clock = ScaledClock(4)
+    assert clock.from_real(1.5) == pytest.approx(6.0)  # a 1.5 s hold, on a 4x clock
+    assert clock.from_real(0.0) == 0.0
+    start = clock.now()
+    real.t += 1.5
+    assert clock.now() - start == pytest.approx(clock.from_real(1.5))  # what it measures
+
+
+def test_the_monotonic_clock_runs_at_real_speed_and_waits_to_the_deadline():
+    clock = MonotonicClock()
+    assert clock.speed == 1.0 and clock.from_real(1.5) == 1.5
+    now = time.monotonic()
+    assert 9.0 < clock.deadline_to_sleep_time(now + 10.0) <= 10.0
+    assert clock.deadline_to_sleep_time(now - 5.0) == 0.0
+
+
+def test_a_fake_clock_stands_for_a_run_at_its_speed_and_never_moves_by_itself():
+    clock = FakeClock(start=100.0)
+    assert clock.speed == 1.0 and clock.from_real(0.4) == 0.4
+    assert clock.deadline_to_sleep_time(103.0) == 3.0
+    fast = FakeClock(start=100.0, speed=20)
+    assert fast.from_real(0.4) == pytest.approx(8.0)  # a double press's window, at --speed 20
+    assert fast.deadline_to_sleep_time(110.0) == pytest.approx(0.5)
+    assert fast.deadline_to_sleep_time(50.0) == 0.0
+    assert fast.now() == 100.0  # asking moved nothing
+    with pytest.raises(ValueError, match="speed must be above 0"):
+        FakeClock(speed=0)
+
+
+def test_on_every_clock_a_wait_turned_into_real_time_and_back_is_itself():
+    from calmkit.core.clock import Clock
+
+    def round_trip(clock: Clock, seconds: float) -> float:
+        return clock.from_real(clock.deadline_to_sleep_time(clock.now() + seconds))
+
+    for clock in (MonotonicClock(), FakeClock(speed=3), ScaledClock(3), ScaledClock(0.5)):
+        assert round_trip(clock, 6.0) == pytest.approx(6.0, rel=1e-3), clock
 
 
 def test_the_monotonic_clock_is_the_builtin_and_its_wall_time_is_aware():

@@ -187,10 +187,11 @@ def test_play_waits_for_its_last_sound_fifteen_seconds_at_most():
 
 def test_under_speed_a_sound_still_takes_its_real_time_on_the_faster_clock():
     from calmkit.config import parse_config
+    from calmkit.core.clock import FakeClock
     from calmkit.shell.app import audio_for, sound_line
 
     config = parse_config("", "test.yaml")
-    line = sound_line(config, audio_for(config, print), speed=10.0)
+    line = sound_line(config, audio_for(config, print), FakeClock(speed=10.0))
     assert line.length("bell_end") == pytest.approx(40.0)  # 4 real seconds at --speed 10
     r = rig(speed=10.0, program="box")
     assert r.app.runner.sound_wait_s == pytest.approx(150.0)

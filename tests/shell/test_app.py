@@ -8,13 +8,15 @@ from gpiozero import LED
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
 import calmkit.shell.app
+import calmkit.shell.runner
+import calmkit.shell.waiters
 from calmkit.config import parse_config
 from calmkit.core.clock import FakeClock, MonotonicClock, ScaledClock
 from calmkit.core.cues import Caps
 from calmkit.devices.hardware import PinChoice
 from calmkit.shell.app import build, caps_for, flow_settings
 from calmkit.shell.journal import Journal
-from calmkit.shell.runner import QueueWaiter, Scripted, VirtualWaiter
+from calmkit.shell.waiters import QueueWaiter, Scripted, VirtualWaiter
 from helpers import MIDNIGHT, NOON
 
 BOX = "default_program: box\n"
@@ -38,7 +40,7 @@ def test_a_virtual_box_is_on_mock_pins_with_no_sound_and_no_journal():
     assert app.devices.light_pins == [factory.pin(18)]
     assert app.devices.button_pin is factory.pin(17)
     assert app.devices.motor_pin is factory.pin(13)
-    assert app.runner.outputs is app.devices and app.runner.clock is app.clock
+    assert app.runner.outputs == app.devices.outputs and app.runner.clock is app.clock
     app.close()
 
 
@@ -163,15 +165,50 @@ def test_real_time_at_speed_1_and_scaled_time_above_it(factory):
     config = parse_config("sound: false\n")
     app = build(config, pins=pins(factory), journal=False)
     assert isinstance(app.clock, MonotonicClock) and isinstance(app.waiter, QueueWaiter)
-    assert app.runner.fps == 50
+    assert app.runner.fps == 50 and not app.flow.settings.demo
     app.close()
     app = build(config, pins=pins(factory), journal=False, speed=4)
     assert isinstance(app.clock, ScaledClock) and app.clock.speed == 4
+    assert app.waiter.clock is app.clock  # it asks the clock how long a deadline really takes
     # the lamp keeps 50 frames a second of real time, the button human timing
     assert app.runner.fps == pytest.approx(12.5)
     gestures = app.runner.gestures
     assert (gestures.hold_s, gestures.double_s) == pytest.approx((1.5 * 4, 0.4 * 4))
+    assert app.runner.sound_wait_s == pytest.approx(15.0 * 4)
+    assert app.flow.settings.demo  # a demo: kept out of the real sessions
     app.close()
+
+
+def test_a_clock_handed_in_brings_its_speed_and_a_different_one_is_refused(factory):
+    app = build(parse_config(""), clock=FakeClock(speed=4), pins=pins(factory))
+    assert app.runner.fps == pytest.approx(12.5) and app.runner.gestures.double_s == 1.6
+    assert app.flow.settings.demo
+    app.close()
+    app = build(parse_config(""), clock=FakeClock(speed=4), pins=pins(factory), speed=4)
+    app.close()
+    with pytest.raises(ValueError, match="speed=2 was asked for, but the clock runs at 4"):
+        build(parse_config(""), clock=FakeClock(speed=4), pins=pins(factory), speed=2)
+
+
+def test_nothing_but_the_clock_knows_the_speed():
+    """The app turns real seconds into clock seconds only by asking the clock (from_real)."""
+    import ast
+    import inspect
+
+    for module in (calmkit.shell.app, calmkit.shell.runner, calmkit.shell.waiters):
+        tree = ast.parse(inspect.getsource(module))
+        named = [
+            node
+            for node in ast.walk(tree)
+            if (isinstance(node, ast.Name) and node.id == "speed")
+            or (isinstance(node, ast.Attribute) and node.attr == "speed")
+        ]
+        arithmetic = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.BinOp) and any(n in named for n in ast.walk(node))
+        ]
+        assert arithmetic == [], (module.__name__, [ast.unparse(a) for a in arithmetic])
 
 
 def test_caps_are_the_day_settings_by_day_and_the_night_caps_at_night():

@@ -1,10 +1,19 @@
 """The whole device on mock pins and the fake clock: button edges in, pins and journal out."""
 
+import itertools
+import queue
+
 import pytest
 
-from calmkit.core.cues import ease
+from calmkit.config import parse_config
+from calmkit.core.clock import FakeClock
+from calmkit.core.cues import Caps, ease
+from calmkit.core.flow import Flow
+from calmkit.devices import Role
+from calmkit.shell.app import flow_settings
 from calmkit.shell.journal import Journal
-from calmkit.shell.runner import STOP_FADE_S
+from calmkit.shell.runner import STOP_FADE_S, Runner
+from calmkit.shell.waiters import VirtualWaiter
 from helpers import MIDNIGHT, rig
 
 
@@ -157,12 +166,12 @@ def _script_a_busy_night(r):
 
 
 def test_frames_worked_out_ahead_are_the_frames_worked_out_one_by_one(monkeypatch):
-    from calmkit.shell import runner as runner_module
+    from calmkit.shell import frames as frames_module
 
     ahead = rig()
     _script_a_busy_night(ahead)
     ahead.run()
-    monkeypatch.setattr(runner_module, "AHEAD_S", 0.0)  # each frame worked out when it is due
+    monkeypatch.setattr(frames_module, "AHEAD_S", 0.0)  # each frame worked out when it is due
     one_by_one = rig()
     _script_a_busy_night(one_by_one)
     one_by_one.run()
@@ -202,3 +211,127 @@ def test_frames_stop_once_the_light_has_faded_after_a_session():
     last = max(t for t, _, _ in r.frames if t < 3600)
     assert last < 120  # the question, its fade, then nothing until the stop
     assert r.frames[-1][0] == pytest.approx(3600)
+
+
+def test_a_second_stop_during_the_stop_fade_goes_dark_at_once():
+    r = rig()
+    r.app.runner.start("box")
+    r.at(3.0, lambda: r.app.runner.request_stop("SIGTERM"))
+    r.at(3.3, lambda: r.app.runner.request_stop("SIGTERM, again"))  # impatient: stop now
+    assert r.run() == "SIGTERM"
+    assert r.clock.now() == pytest.approx(3.3)  # not the end of the 0.8 s fade
+    states = [s.state for s in r.light_pin.states]
+    assert states[-1] == 0
+    gamma = 2.2
+    lit = r.level_at(3.0) ** (1 / gamma)  # perceptual, as the fade goes
+    assert states[-2] ** (1 / gamma) > lit / 2  # from a light a third faded straight to dark
+    one_stop = rig()
+    one_stop.app.runner.start("box")
+    one_stop.at(3.0, lambda: one_stop.app.runner.request_stop("SIGTERM"))
+    one_stop.run()
+    assert one_stop.clock.now() == pytest.approx(3.0 + STOP_FADE_S)  # without it: the whole fade
+
+
+class Ring:
+    """A light of a kind the runner has never heard of: two channels, the level and its half."""
+
+    role = Role.LIGHT
+    channels = 2
+    pins = ()
+
+    def __init__(self):
+        self.written = []
+
+    def duty(self, level, colour, drive, caps):
+        return (level * caps.brightness, level * caps.brightness / 2)
+
+    def write(self, duty):
+        self.written.append(duty)
+
+    def shown(self):
+        return self.written[-1] if self.written else (0.0, 0.0)
+
+    def off(self):
+        self.write((0.0, 0.0))
+
+    def close(self):
+        self.off()
+
+
+class Buzzer(Ring):
+    role = Role.MOTOR
+    channels = 1
+
+    def duty(self, level, colour, drive, caps):
+        return (drive * caps.vibration,)
+
+
+def bare_runner(outputs, clock, program="box", stop_at=None):
+    """A runner on a list of outputs alone: no Devices, no pins."""
+    config = parse_config("", "test.yaml")
+    flow = Flow(config.programs, clock, flow_settings(config), single=True)
+    items = queue.SimpleQueue()
+    waiter = VirtualWaiter(items, clock)
+    runner = Runner(flow, outputs, clock, waiter=waiter, items=items, caps=lambda: Caps(0.5, 1, 1))
+    if stop_at is not None:
+        waiter.add(stop_at, lambda: runner.request_stop("test"))
+    runner.start(program)
+    return runner
+
+
+def test_the_runner_drives_any_list_of_outputs_through_their_interface():
+    clock = FakeClock()
+    ring, buzzer = Ring(), Buzzer()
+    runner = bare_runner([ring, buzzer], clock, stop_at=20.0)
+    assert runner.run() == "test"
+    # the inhale, eased, under the brightness cap, on both of the ring's channels
+    levels = [duty[0] for duty in ring.written]
+    assert max(levels) == pytest.approx(0.5)
+    assert all(half == pytest.approx(level / 2) for level, half in ring.written)
+    assert ring.written[-1] == (0.0, 0.0) and buzzer.written[-1] == (0.0,)  # off at the end
+    assert max(d for (d,) in buzzer.written) > 0  # the motor pulses at the phases
+    # a duty is written only when it changed: the buzzer far less often than the ring
+    assert all(a != b for a, b in itertools.pairwise(ring.written))
+    assert all(a != b for a, b in itertools.pairwise(buzzer.written))
+    assert len(buzzer.written) < len(ring.written) / 4
+
+
+def test_a_runner_with_no_light_takes_new_caps_at_once_and_stops_without_a_fade():
+    clock = FakeClock()
+    buzzer = Buzzer()
+    runner = bare_runner([buzzer], clock, stop_at=5.0)
+    assert runner.row.dark()  # no light: nothing to fade
+    assert runner.run() == "test"
+    assert buzzer.written[-1] == (0.0,)
+
+
+class Card:
+    """A sound card that notes what the runner asks of it."""
+
+    def __init__(self):
+        self.calls = []
+
+    def play(self, name, volume_cap=1.0):
+        self.calls.append("play")
+
+    def stop(self):
+        self.calls.append("stop")
+
+    def busy(self):
+        return False
+
+    def suspend(self):
+        self.calls.append("suspend")
+
+
+def test_a_sound_card_handed_to_the_runner_later_is_the_one_its_chores_let_go():
+    r = rig(
+        "flow: {quiet_offer_s: 1, helped_s: 1}\n"
+        "programs: {tiny: {description: t, steps: [{inhale: 1}, {exhale: 1}]}}"
+    )
+    card = Card()
+    r.app.runner.audio = card  # as the fault tests give a virtual box a real Audio
+    r.app.runner.start("tiny")
+    assert r.run() == "nothing left to do"
+    assert "suspend" in card.calls  # idle again and quiet: the card was let go
+    assert card.calls[-1] == "stop"  # and stopped on the way out

@@ -7,6 +7,11 @@ a Pi has no real-time clock, and until it has synchronised its hour may be anyth
 clocks are told how to find out (calmkit.shell.timesync, injected by the app: this module does
 no I/O);
 a clock that cannot tell says None, which counts as not synchronised.
+
+The clock owns speed (trio's MockClock is the model): a ``--speed`` demo runs a ScaledClock, and
+whatever waits in real time asks the clock how long (``deadline_to_sleep_time``), and whatever
+must keep real time on a faster clock (a person's press, a sound's length, the lamp's frame
+rate) asks how long that is on it (``from_real``). Nothing else multiplies by the speed.
 """
 
 from __future__ import annotations
@@ -27,15 +32,33 @@ class Clock(Protocol):
     def wall(self) -> datetime:
         """The local date and time, timezone-aware."""
 
+    @property
+    def speed(self) -> float:
+        """Seconds of this clock per second of real time (1.0 but for a --speed demo)."""
+
+    def from_real(self, seconds: float) -> float:
+        """How long ``seconds`` of real time last on this clock."""
+
+    def deadline_to_sleep_time(self, deadline: float) -> float:
+        """How long to really wait, from now, until this clock reads ``deadline`` (0 if past)."""
+
 
 class MonotonicClock:
     """The real clock: time.monotonic() for scheduling, the system's local time for people."""
 
     #: The builtin itself, not a method wrapping it: it is read several times every frame.
     now = staticmethod(time.monotonic)
+    speed = 1.0
 
     def __init__(self, synced: SyncSource | None = None) -> None:
         self._synced = synced
+
+    def from_real(self, seconds: float) -> float:
+        return seconds
+
+    def deadline_to_sleep_time(self, deadline: float) -> float:
+        wait = deadline - self.now()
+        return wait if wait > 0.0 else 0.0
 
     def wall(self) -> datetime:
         return datetime.now().astimezone()
@@ -45,11 +68,21 @@ class MonotonicClock:
 
 
 class FakeClock:
-    """A clock for tests and ``--fast``: time moves only when advanced, never backwards."""
+    """A clock for tests and ``--fast``: time moves only when advanced, never backwards.
+
+    ``speed`` is the speed of the run it stands in for (``--fast --speed 20``): a press and a
+    sound keep their real length on it as on a ScaledClock. Nothing waits for it in real time
+    (a VirtualWaiter advances it), but if something asked, it would be told the scaled time.
+    """
 
     def __init__(
-        self, start: float = 0.0, wall_start: datetime | None = None, synced: bool | None = True
+        self,
+        start: float = 0.0,
+        wall_start: datetime | None = None,
+        synced: bool | None = True,
+        speed: float = 1.0,
     ) -> None:
+        self.speed = _checked(speed)
         self._start = float(start)
         self._now = float(start)
         self._wall_start = wall_start or datetime(2026, 1, 1, 12, 0).astimezone()
@@ -68,6 +101,12 @@ class FakeClock:
     def wall(self) -> datetime:
         return self._wall_start + timedelta(seconds=self._now - self._start)
 
+    def from_real(self, seconds: float) -> float:
+        return seconds * self.speed
+
+    def deadline_to_sleep_time(self, deadline: float) -> float:
+        return max(0.0, deadline - self._now) / self.speed
+
     def advance(self, seconds: float) -> float:
         if seconds < 0:
             raise ValueError(f"a clock never goes backwards (asked to advance {seconds} s)")
@@ -85,9 +124,7 @@ class ScaledClock:
     """Real time run ``speed`` times faster, for demos (``--speed``): a 5-minute program in 30 s."""
 
     def __init__(self, speed: float, synced: SyncSource | None = None) -> None:
-        if not speed > 0:
-            raise ValueError(f"speed must be above 0, not {speed!r}")
-        self.speed = float(speed)
+        self.speed = _checked(speed)
         self._synced = synced
         self._real_start = time.monotonic()
         self._wall_start = datetime.now().astimezone()
@@ -101,9 +138,17 @@ class ScaledClock:
     def wall_synced(self) -> bool | None:
         return None if self._synced is None else self._synced()
 
-    def to_real(self, seconds: float) -> float:
-        """How long ``seconds`` of this clock's time take in real time."""
-        return seconds / self.speed
+    def from_real(self, seconds: float) -> float:
+        return seconds * self.speed
+
+    def deadline_to_sleep_time(self, deadline: float) -> float:
+        return max(0.0, deadline - self.now()) / self.speed
+
+
+def _checked(speed: float) -> float:
+    if not speed > 0:
+        raise ValueError(f"speed must be above 0, not {speed!r}")
+    return float(speed)
 
 
 def wall_synced(clock: Clock) -> bool | None:

@@ -2,8 +2,10 @@
 
 Every device gets the pin factory passed in: gpiozero's default (lgpio on a Pi 5 / Bookworm) on
 real pins, ``MockFactory(pin_class=MockPWMPin)`` for simulation and tests; nothing is patched.
-Devices is a thin composite over the outputs and buttons the config fits: it keeps the frame
-methods the runner calls (a light duty and a motor duty) and reads back what they show.
+Devices is a thin composite over the outputs and buttons the config fits: the runner takes its
+``outputs`` list and drives each Output itself (shell.outputs.OutputRow); Devices reads back
+what they show, wires the buttons, closes everything, and keeps a light-and-motor way to set
+them by hand (set_light, set_motor, light_duty, motor_duty, write) for tools and tests.
 """
 
 from __future__ import annotations

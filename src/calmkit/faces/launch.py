@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from calmkit.core.errors import UsageError
 from calmkit.core.events import Event
 
 if TYPE_CHECKING:
@@ -90,12 +91,15 @@ def launch(
     from calmkit.devices.hardware import PinChoice, mock_factory
     from calmkit.shell.app import build
     from calmkit.shell.service import Notifier, install_stop_signals
+    from calmkit.shell.waiters import VirtualWaiter
 
     clock = None
     if settings.fast:  # virtual time from the real wall clock, as far as it can be trusted
         from calmkit.shell.timesync import synchronised
 
-        clock = FakeClock(wall_start=datetime.now().astimezone(), synced=synchronised())
+        clock = FakeClock(
+            wall_start=datetime.now().astimezone(), synced=synchronised(), speed=settings.speed
+        )
     notifier = Notifier.from_environ() if settings.program is None else None
     app = build(
         config,
@@ -114,9 +118,13 @@ def launch(
         for note in app.notes:
             print(f"calmkit: {note}", file=sys.stderr)
         pin = app.devices.button_pin
-        for t, length in settings.presses:  # the runner plays them on the virtual clock
-            app.waiter.add(t, pin.drive_low)
-            app.waiter.add(t + length, pin.drive_high)
+        if settings.presses:  # the runner plays them on the virtual clock
+            waiter = app.waiter
+            if not isinstance(waiter, VirtualWaiter):
+                raise UsageError("--button presses on the virtual clock: add --fast")
+            for t, length in settings.presses:
+                waiter.add(t, pin.drive_low)
+                waiter.add(t + length, pin.drive_high)
         face.attach(app)
         restore_signals = install_stop_signals(face.on_stop_signal)
 

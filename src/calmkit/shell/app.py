@@ -3,6 +3,10 @@
 One place builds the pieces so that `calmkit run`, `calmkit play`, the simulator and the tests
 get the same device. What differs is passed in: the clock (real, scaled or fake), mock pins or
 real ones, whether to journal, a single program or the whole one-button flow.
+
+Under ``--speed`` the clock runs faster, and only the clock knows by how much: what must keep
+real time (a person's press, a sound's length, the lamp's frames a second) is turned into the
+clock's seconds by asking it (``clock.from_real``).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from calmkit.config import Config
+from calmkit.config import Config, GestureConfig
 from calmkit.core.clock import Clock, FakeClock, MonotonicClock, ScaledClock, wall_synced
 from calmkit.core.cues import Caps, caps_at
 from calmkit.core.events import Event
@@ -25,8 +29,10 @@ from calmkit.core.soundorder import SoundLine
 from calmkit.devices.hardware import Devices, PinChoice, choose_pins, mock_factory
 from calmkit.shell import timesync
 from calmkit.shell.audio import SOUNDS, Audio
+from calmkit.shell.collaborators import Watchdog
 from calmkit.shell.journal import Journal, default_path
-from calmkit.shell.runner import SOUND_WAIT_S, Item, QueueWaiter, Runner, Scripted, VirtualWaiter
+from calmkit.shell.runner import SOUND_WAIT_S, Runner
+from calmkit.shell.waiters import Item, QueueWaiter, Scripted, VirtualWaiter, Waiter
 
 log = logging.getLogger("calmkit")
 
@@ -85,11 +91,12 @@ def audio_for(config: Config, warn: Callable[[str], None]) -> Audio:
     )
 
 
-def sound_line(config: Config, audio: Audio, speed: float = 1.0) -> SoundLine:
+def sound_line(config: Config, audio: Audio, clock: Clock | None = None) -> SoundLine:
     """The order of sounds, decided on every sound's length as the files say (soundorder.py).
 
-    Under --speed a sound still takes its real time: ``speed`` times as long on the clock.
+    Under --speed a sound still takes its real time: ``clock`` says how long that is on it.
     """
+    on_clock = clock.from_real if clock is not None else float
     own = [
         step.sound
         for program in config.programs.values()
@@ -99,7 +106,15 @@ def sound_line(config: Config, audio: Audio, speed: float = 1.0) -> SoundLine:
         if step.sound
     ]
     lengths = audio.lengths([*SOUNDS, *own])
-    return SoundLine({name: seconds * speed for name, seconds in lengths.items()})
+    return SoundLine({name: on_clock(seconds) for name, seconds in lengths.items()})
+
+
+def gestures_for(settings: GestureConfig, clock: Clock) -> GestureDetector:
+    """The button keeps human timing under --speed: its times are real seconds on the clock."""
+    real = clock.from_real
+    return GestureDetector(
+        real(settings.hold_s), real(settings.double_s), real(settings.debounce_s)
+    )
 
 
 def journal_path(config: Config) -> Path:
@@ -127,7 +142,7 @@ class App:
     runner: Runner
     audio: Audio | None = None
     journal: Journal | None = None
-    waiter: Any = None
+    waiter: Waiter | None = None
     notes: list[str] = field(default_factory=list)
 
     def close(self) -> None:
@@ -150,15 +165,22 @@ def build(
     on_event: Callable[[Event], None] | None = None,
     on_frame: Callable[[float], None] | None = None,
     script: Iterable[Scripted] = (),
-    notifier: Any = None,
+    notifier: Watchdog | None = None,
     clear_history: bool = False,
     warn: Callable[[str], None] | None = None,
 ) -> App:
-    """Build a calmkit. ``program`` runs that one program and finishes (``calmkit play``)."""
+    """Build a calmkit. ``program`` runs that one program and finishes (``calmkit play``).
+
+    ``speed`` makes the clock (a ScaledClock above 1); a clock handed in brings its own speed,
+    and ``speed``, if given too, must be the same.
+    """
     warn = warn or log.warning
     if clock is None:
         synced = timesync.synchronised
         clock = MonotonicClock(synced) if speed == 1.0 else ScaledClock(speed, synced)
+    elif speed not in (1.0, clock.speed):
+        raise ValueError(f"speed={speed} was asked for, but the clock runs at {clock.speed}")
+    demo = clock.speed != 1.0  # a --speed run: kept apart from the real ones
     virtual = isinstance(clock, FakeClock)
     if pins is None:
         pins = PinChoice(mock_factory(), True) if virtual else choose_pins(config.hardware.pins)
@@ -171,7 +193,7 @@ def build(
             the_journal = journal
         elif journal and config.journal.enabled and not virtual:
             # a --speed run is a demo: kept at real times, out of history totals and reach-out
-            the_journal = Journal(journal_path(config), warn=warn, demo=speed != 1.0)
+            the_journal = Journal(journal_path(config), warn=warn, demo=demo)
         if the_journal is not None:
             notes.extend(recovery_notes(the_journal.recover(), the_journal))
             starts = the_journal.recent_starts(clock.wall(), config.reach_out.within_hours)
@@ -179,7 +201,7 @@ def build(
         sounds = SoundLine({})
         if sound and config.sound.enabled:
             # a virtual run plays nothing, but orders its sounds (and shows them) all the same
-            sounds = sound_line(config, audio_for(config, warn), speed)
+            sounds = sound_line(config, audio_for(config, warn), clock)
         if sound and config.sound.enabled and not virtual:
             audio = audio_for(config, warn)
             if audio.open():  # says at start-up when there is no sound to be had ...
@@ -187,26 +209,23 @@ def build(
         flow = Flow(
             config.programs,
             clock,
-            flow_settings(config, demo=speed != 1.0),
+            flow_settings(config, demo=demo),
             recent_starts=starts,
             single=program is not None,
         )
-        g = config.gestures
-        # Under --speed the button keeps human timing: thresholds are scaled with the clock.
-        gestures = GestureDetector(g.hold_s * speed, g.double_s * speed, g.debounce_s * speed)
         items: queue.SimpleQueue[Item] = queue.SimpleQueue()
-        waiter = (
+        waiter: VirtualWaiter | QueueWaiter = (
             VirtualWaiter(items, clock, script)
             if isinstance(clock, FakeClock)
-            else QueueWaiter(items, clock, speed)
+            else QueueWaiter(items, clock)
         )
         runner = Runner(
             flow,
-            devices,
+            devices.outputs,
             clock,
-            gestures=gestures,
+            gestures=gestures_for(config.gestures, clock),
             caps=caps_for(config, clock),
-            fps=config.light.fps / speed,  # frames a second of real time, at any --speed
+            fps=config.light.fps / clock.from_real(1.0),  # frames a second of real time
             audio=audio,
             journal=the_journal,
             notifier=notifier,
@@ -216,7 +235,7 @@ def build(
             clear_history=devices.clear_history if clear_history else None,
             on_frame=on_frame,
             sounds=sounds,
-            sound_wait_s=SOUND_WAIT_S * speed,
+            sound_wait_s=clock.from_real(SOUND_WAIT_S),
         )
         devices.on_edge(runner.edge)
     except BaseException:

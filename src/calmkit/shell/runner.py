@@ -3,12 +3,17 @@
 gpiozero calls ``edge()`` from its own thread; that only puts ``(edge, time)`` on a queue (a
 SimpleQueue, whose put is reentrant, so a signal handler may put a stop request on it too). This
 loop owns every output. It waits on the queue until the next deadline (a step boundary, a
-gesture timeout, the next light frame at ``fps``, a watchdog ping) and, when nothing is due,
-with no timeout at all, so an idle box uses no CPU. Frames are held to absolute deadlines
+gesture timeout, the next light frame at ``fps``, a chore) and, when nothing is due, with no
+timeout at all, so an idle box uses no CPU. Frames are held to absolute deadlines
 (``origin + k / fps``), never "sleep one frame", so they do not drift.
 
-On a FakeClock the same loop runs in virtual time: a VirtualWaiter moves the clock to each
-deadline instead of waiting, and plays a script of timed actions (pin drives) in between.
+Its pieces live beside it: how it waits (waiters: real time on the queue, or a VirtualWaiter
+that moves a FakeClock to each deadline and plays a script of timed actions), the frames of the
+coming second (frames), the caps they are drawn under (caps), its chores (chores) and what it
+calls on the sound, the journal and systemd (collaborators). It drives a list of outputs
+(calmkit.devices.Output): each frame is worked out as one duty per output and written to the
+outputs whose duty changed. Every time here is on the runner's clock: the clock alone knows
+the speed of a ``--speed`` demo.
 """
 
 from __future__ import annotations
@@ -16,131 +21,41 @@ from __future__ import annotations
 import logging
 import math
 import queue
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
 
-from calmkit.core.clock import Clock, FakeClock
-from calmkit.core.cues import Caps, CapsFade
+from calmkit.core.clock import Clock
+from calmkit.core.cues import Caps
 from calmkit.core.events import Event, EventKind
 from calmkit.core.flow import IDLE, Flow
 from calmkit.core.gestures import DOWN, UP, Gesture, GestureDetector
 from calmkit.core.session import STOPPED
 from calmkit.core.soundorder import Sound, SoundLine
+from calmkit.devices import Output, Role
+from calmkit.shell.caps import CapsLookup
+from calmkit.shell.chores import Chores
+from calmkit.shell.collaborators import EpisodeStore, SoundCard, Watchdog
+from calmkit.shell.frames import Frame, FramesAhead, make
+from calmkit.shell.outputs import BLACK, NOTHING, OutputRow
+from calmkit.shell.waiters import Item, QueueWaiter, Scripted, VirtualWaiter, Waiter
+
+#: Re-exported: tests and the faces script a run with them from here.
+__all__ = [
+    "SOUND_WAIT_S",
+    "STOP_FADE_S",
+    "Item",
+    "QueueWaiter",
+    "Runner",
+    "Scripted",
+    "VirtualWaiter",
+]
 
 log = logging.getLogger("calmkit")
 
 #: How long the light takes to fade out when calmkit is stopped (the promise is "within 1 s").
 STOP_FADE_S = 0.8
-#: How often an open episode is checkpointed for crash recovery.
-CHECKPOINT_S = 30.0
-#: Waits up to this long (one frame at 50 fps, with room) are slept: see QueueWaiter.
-SLEEP_UNDER_S = 0.025
-#: How long after a session the sound card is let go (once nothing is playing).
-AUDIO_IDLE_S = 5.0
-#: The coming frames are worked out this far ahead, in one go (see Runner._draw).
-AHEAD_S = 1.0
 #: How long a finished `calmkit play` waits at most for its last sounds (the end bell, then a
 #: reach-out message after it) to be heard out before it exits.
 SOUND_WAIT_S = 15.0
-
-Item = tuple[str, Any, float]
-
-
-class Waiter(Protocol):
-    def wait(self, deadline: float | None) -> Item | None:
-        """The next queued item, or None once the deadline has come."""
-
-
-class QueueWaiter:
-    """Real time: block on the queue until the deadline, or forever when there is none.
-
-    A wait of one frame or less is slept instead, then the queue is read without waiting:
-    measured here, a timed wait on a queue (or a lock, select, an Event) costs about twice the CPU
-    of a sleep, and at 50 frames a second that was most of a session's CPU. A button edge is then
-    seen at the next frame at the latest (20 ms), far inside the 0.4 s a gesture takes anyway,
-    and its time was stamped when it happened. Idle waits, with no deadline, stay on the queue,
-    so a press in idle is seen at once.
-    """
-
-    def __init__(self, items: queue.SimpleQueue[Item], clock: Clock, speed: float = 1.0) -> None:
-        self.items = items
-        self.clock = clock
-        self.speed = speed
-
-    def wait(self, deadline: float | None) -> Item | None:
-        timeout = None
-        if deadline is not None:
-            timeout = max(0.0, deadline - self.clock.now()) / self.speed
-            if timeout <= SLEEP_UNDER_S:
-                if self.items.empty():  # the one consumer: empty() is exact, no exception
-                    if timeout > 0:
-                        time.sleep(timeout)
-                    if self.items.empty():
-                        return None
-                return self.items.get_nowait()
-        try:
-            return self.items.get(timeout=timeout)
-        except queue.Empty:
-            return None
-
-
-@dataclass(frozen=True)
-class Scripted:
-    """Something to do at a virtual time: drive a pin, press a key."""
-
-    t: float
-    action: Callable[[], None]
-
-
-class VirtualWaiter:
-    """Virtual time: jump the FakeClock to the next deadline or scripted action.
-
-    When nothing is scheduled and nothing is due, it says the run is over (a real box would
-    wait for a press forever; a virtual run has no one left to press).
-    """
-
-    def __init__(
-        self, items: queue.SimpleQueue[Item], clock: FakeClock, script: Iterable[Scripted] = ()
-    ) -> None:
-        self.items = items
-        self.clock = clock
-        self.script = sorted(script, key=lambda s: s.t)
-
-    def add(self, t: float, action: Callable[[], None]) -> None:
-        self.script.append(Scripted(t, action))
-        self.script.sort(key=lambda s: s.t)
-
-    def wait(self, deadline: float | None) -> Item | None:
-        if not self.items.empty():
-            return self.items.get_nowait()
-        if self.script and (deadline is None or self.script[0].t <= deadline):
-            scripted = self.script.pop(0)
-            self.clock.advance_to(scripted.t)
-            scripted.action()
-            return self.items.get_nowait() if not self.items.empty() else None
-        if deadline is None:
-            return ("stop", "nothing left to do", self.clock.now())
-        self.clock.advance_to(deadline)
-        return None
-
-
-class Outputs(Protocol):
-    """What the runner drives: hardware.Devices, or a stand-in that records."""
-
-    def light_duty(
-        self, level: float, colour: tuple[float, float, float], cap: float
-    ) -> tuple[float, ...]: ...
-    def motor_duty(self, drive: float, cap: float) -> float: ...
-    def write(self, light: tuple[float, ...], motor: float) -> None: ...
-    def set_light(self, level: float, colour: tuple[float, float, float], cap: float) -> None: ...
-    def set_motor(self, drive: float, cap: float) -> None: ...
-    def off(self) -> None: ...
-
-
-#: One frame worked out ahead: light duty, motor duty, and whether frames go on after it.
-Ahead = tuple[tuple[float, ...], float, bool]
 
 
 class Runner:
@@ -149,15 +64,15 @@ class Runner:
     def __init__(
         self,
         flow: Flow,
-        outputs: Outputs,
+        outputs: Sequence[Output],
         clock: Clock,
         *,
         gestures: GestureDetector | None = None,
         caps: Callable[[], Caps] | None = None,
         fps: float = 50,
-        audio: Any = None,
-        journal: Any = None,
-        notifier: Any = None,
+        audio: SoundCard | None = None,
+        journal: EpisodeStore | None = None,
+        notifier: Watchdog | None = None,
         on_event: Callable[[Event], None] | None = None,
         waiter: Waiter | None = None,
         items: queue.SimpleQueue[Item] | None = None,
@@ -167,41 +82,54 @@ class Runner:
         sounds: SoundLine | None = None,
         sound_wait_s: float = SOUND_WAIT_S,
     ) -> None:
+        """``fps``, ``sound_wait_s`` and the gestures' times are on ``clock`` (app.build asks
+        the clock what a real second is on it)."""
         self.flow = flow
-        self.outputs = outputs
+        self.row = OutputRow(outputs)
+        self.outputs = self.row.outputs
         self.clock = clock
         self.gestures = gestures or GestureDetector()
         self.gestures.wanted = flow.wanted  # no waiting for a double where none means anything
         self.caps = caps or (lambda: Caps(1.0, 1.0, 1.0))
         self.fps = fps
-        self.audio = audio
         self.journal = journal
         self.notifier = notifier
         self.on_event = on_event
         self.items: queue.SimpleQueue[Item] = items if items is not None else queue.SimpleQueue()
         self.waiter: Waiter = waiter or QueueWaiter(self.items, clock)
         self.clear_history = clear_history
-        self.clear_every_s = clear_every_s
         self.on_frame = on_frame
         self.sounds = sounds if sounds is not None else SoundLine({})
         self.sound_wait_s = sound_wait_s
+        self.chores = Chores(
+            flow,
+            clock.now(),
+            journal=journal,
+            notifier=notifier,
+            audio=audio,
+            clear_history=clear_history,
+            clear_every_s=clear_every_s,
+        )
+        self.audio = audio
         self.muted = False
         self.stop_reason: str | None = None
         self.frames = 0
         self._frame_origin: float | None = None
         self._frame_due: float | None = None
-        self._ahead: list[Ahead] = []  # frames _ahead_k, _ahead_k + 1, ...
-        self._ahead_k = 0
+        self._ahead = FramesAhead()
         self._flow_due: float | None = None
         self._gesture_due: float | None = None
-        self._caps = CapsFade()
-        self._light: tuple[float, ...] = ()  # the duty last written: a dark lamp needs no fade
-        self._caps_until = -math.inf
         self._sound_due: float | None = None
-        self._chores_due: float | None = None
-        self._audio_idle_check: float | None = None
-        self._next_checkpoint: float | None = None
-        self._next_clear = clock.now() + clear_every_s
+        self._caps = CapsLookup(self._wanted_caps, self.row.dark)
+
+    @property
+    def audio(self) -> SoundCard | None:
+        return self._audio
+
+    @audio.setter
+    def audio(self, audio: SoundCard | None) -> None:
+        self._audio = audio
+        self.chores.audio_idle.audio = audio  # one sound card for the runner and its chores
 
     # --- called from other threads (gpiozero callbacks, signal handlers, the simulator) --------
 
@@ -247,7 +175,7 @@ class Runner:
                 self._let_sounds_finish()
             self._fade_out()
         finally:
-            self.outputs.off()
+            self.row.off()
             if self.audio is not None:
                 self.audio.stop()
             if self.journal is not None:
@@ -261,7 +189,7 @@ class Runner:
         gesture, a boundary), so they are kept from then rather than asked for every frame.
         """
         wake = self._frame_due
-        for due in (self._flow_due, self._gesture_due, self._chores_due, self._sound_due):
+        for due in (self._flow_due, self._gesture_due, self.chores.due, self._sound_due):
             if due is not None and (wake is None or due < wake):
                 wake = due
         return wake
@@ -313,43 +241,40 @@ class Runner:
         frame_due = self._frame_due
         if changed or frame_due is None or now >= frame_due:
             self._draw(now, fresh=changed)
-        if self._chores_due is not None and now >= self._chores_due:
-            self._chores(now)
+        due = self.chores.due
+        if due is not None and now >= due:
+            self.chores.run(now, self._frame_due is not None)
 
-    def _current_caps(self, now: float) -> Caps:
-        """The caps wanted change only with the hour: look them up once a second, not every
-        frame; what applies fades to them (CapsFade), so it never steps within a frame."""
-        if now >= self._caps_until:
-            self._caps.aim(self.caps(), now, at_once=not any(self._light))  # dark: no fade
-            self._caps_until = now + 1.0
-        return self._caps.at(now)
+    # --- frames -------------------------------------------------------------------------------
+
+    def _wanted_caps(self) -> Caps:
+        return self.caps()  # looked up at each ask: self.caps may be replaced (the simulator)
 
     def _draw(self, now: float, fresh: bool = True) -> None:
-        """Put the frame due at ``now`` on the pins.
+        """Put the frame due at ``now`` on the outputs.
 
         A fresh frame (the first, a boundary, a press) is worked out at ``now``. The frames
-        after it, on the grid ``origin + k / fps``, come from a list worked out ahead in one go
-        (_work_ahead): nothing but the time changes until the flow's next deadline or an edge,
-        and measured here the few dozen Python calls of one frame cost several times as much CPU
-        run alone after each wake as run together.
+        after it, on the grid ``origin + k / fps``, come from the frames worked out ahead
+        (frames.FramesAhead): nothing but the time changes until the flow's next deadline or an
+        edge.
         """
         origin = self._frame_origin
         if fresh or origin is None:
-            self._ahead = []
-            light, motor, animating = self._work_out(now, self._current_caps(now))
+            self._ahead.clear()
+            duties, animating = self._work_out(now, self._caps.at(now))
             if animating and origin is None:
                 origin = self._frame_origin = self._frame_due = now
                 self._plan_chores()  # frames begin: the pin history needs clearing again
             k = 0 if origin is None else math.floor((now - origin) * self.fps + 1e-9)
         else:
             k = math.floor((now - origin) * self.fps + 1e-9)
-            index = k - self._ahead_k
-            if not 0 <= index < len(self._ahead):
-                self._work_ahead(k, origin)
-                index = 0
-            light, motor, animating = self._ahead[index]
-        self.outputs.write(light, motor)
-        self._light = light
+            frame = self._ahead.get(k)
+            if frame is None:
+                frame = self._ahead.fill(
+                    k, origin, self.fps, self._flow_due, self._caps, self._work_out
+                )
+            duties, animating = frame
+        self.row.write(duties)
         self.frames += 1
         if self.on_frame is not None:
             self.on_frame(now)
@@ -357,70 +282,18 @@ class Runner:
             self._frame_due = origin + (k + 1) / self.fps
         else:
             self._frame_origin = self._frame_due = None
-            self._ahead = []
+            self._ahead.clear()
 
-    def _work_out(self, t: float, caps: Caps) -> Ahead:
+    def _work_out(self, t: float, caps: Caps) -> Frame:
+        """The frame at clock time ``t``: each output's duty for the flow's light and motor."""
         frame = self.flow.frame(t)
-        outputs = self.outputs
-        return (
-            outputs.light_duty(frame.level, frame.colour, caps.brightness),
-            outputs.motor_duty(frame.motor, caps.vibration),
-            self.flow.animating(t),
-        )
-
-    def _work_ahead(self, k: int, origin: float) -> None:
-        """Frames k, k + 1, ... for up to AHEAD_S, ending before the flow's next deadline
-        (the flow changes there) or with the last frame of an animation (a fade's end)."""
-        until = self._flow_due
-        fps = self.fps
-        caps = self._current_caps(origin + k / fps)
-        fade = self._caps.at if self._caps.fading(origin + k / fps) else None
-        ahead: list[Ahead] = []
-        for j in range(k, k + max(1, round(AHEAD_S * fps))):
-            t = origin + j / fps
-            if ahead and until is not None and t >= until:
-                break
-            frame = self._work_out(t, caps if fade is None else fade(t))
-            ahead.append(frame)
-            if not frame[2]:
-                break
-        self._ahead, self._ahead_k = ahead, k
+        duties = self.row.duties(frame.level, frame.colour, frame.motor, caps)
+        return make(Frame, (duties, self.flow.animating(t)))
 
     # --- chores: the watchdog, checkpoints, mock pin history, an idle sound card ---------------
 
     def _plan_chores(self) -> None:
-        chores = [self._next_checkpoint, self._audio_idle_check]
-        if self.notifier is not None:
-            chores.append(self.notifier.next_watchdog())
-        if self.clear_history is not None and self._frame_due is not None:
-            chores.append(self._next_clear)  # pins change only while frames are drawn
-        self._chores_due = min((c for c in chores if c is not None), default=None)
-
-    def _chores(self, now: float) -> None:
-        if self.notifier is not None and self.notifier.watchdog_due(now):
-            self.notifier.ping_watchdog(now)
-        if self._next_checkpoint is not None and now >= self._next_checkpoint:
-            self._checkpoint(now)
-        if self.clear_history is not None and now >= self._next_clear:
-            self.clear_history()
-            self._next_clear = now + self.clear_every_s
-        if self._audio_idle_check is not None and now >= self._audio_idle_check:
-            self._audio_idle_check = None
-            if self.audio is not None and self.flow.state == IDLE:
-                if self.audio.busy():  # a bell or the reach-out message still playing
-                    self._audio_idle_check = now + AUDIO_IDLE_S
-                else:
-                    self.audio.suspend()  # no sound-card thread waking while the box waits
-        self._plan_chores()
-
-    def _checkpoint(self, now: float) -> None:
-        record = self.flow.in_flight()
-        if record is None:
-            self._next_checkpoint = None
-            return
-        if self.journal is not None:
-            self.journal.checkpoint(record)  # also writes what a full disk held back earlier
-        self._next_checkpoint = now + CHECKPOINT_S
+        self.chores.plan(self._frame_due is not None)
 
     def _dispatch(self, events: list[Event]) -> None:
         self._dispatch_each(events)
@@ -438,8 +311,9 @@ class Runner:
                 continue
             if kind == EventKind.SESSION_START:
                 log.info("session start: %s", event.data.get("program"))
-                if self._next_checkpoint is None:
-                    self._checkpoint(self.clock.now())
+                checkpoint = self.chores.checkpoint
+                if checkpoint.due is None:
+                    checkpoint.run(self.clock.now())
                     self._plan_chores()
             elif kind == EventKind.SESSION_END:
                 log.info(
@@ -448,10 +322,10 @@ class Runner:
                     event.data.get("actual_s", 0.0),
                 )
             elif kind == EventKind.STATE and event.data["state"] == IDLE and self.audio is not None:
-                self._audio_idle_check = self.clock.now() + AUDIO_IDLE_S
+                self.chores.audio_idle.idle(self.clock.now())
                 self._plan_chores()
             elif kind == EventKind.EPISODE_END:
-                self._next_checkpoint = None
+                self.chores.checkpoint.episode_ended()
                 if self.journal is not None:
                     self.journal.append(dict(event.data))  # replaces its checkpoint once written
             if self.on_event is not None:
@@ -466,7 +340,7 @@ class Runner:
         """Start sounds as the line says, and tell on_event: name, start, length (--events)."""
         for sound in sounds:
             if self.audio is not None:
-                self.audio.play(sound.name, self._current_caps(sound.start).volume)
+                self.audio.play(sound.name, self._caps.at(sound.start).volume)
             if self.on_event is not None:
                 data = {"name": sound.name, "length_s": round(sound.length_s, 3)}
                 self.on_event(Event(EventKind.SOUND, sound.start - self.flow.origin, None, data))
@@ -499,8 +373,8 @@ class Runner:
         """Bring the light down smoothly, in virtual or real time, then everything off."""
         start = self.clock.now()
         level = self.flow.frame(start)
-        caps = self._current_caps(start)
-        self.outputs.set_motor(0.0, 0.0)
+        caps = self._caps.at(start)
+        self.row.set(Role.MOTOR, 0.0, BLACK, 0.0, NOTHING)
         if level.level <= 0:
             return
         frames = max(1, int(STOP_FADE_S * self.fps))
@@ -510,4 +384,4 @@ class Runner:
                 if item[0] == "stop":  # a second stop request: go dark at once
                     return
             remaining = 1.0 - k / frames
-            self.outputs.set_light(level.level * remaining, level.colour, caps.brightness)
+            self.row.set(Role.LIGHT, level.level * remaining, level.colour, 0.0, caps)

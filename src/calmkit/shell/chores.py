@@ -1,0 +1,135 @@
+"""What the runner does now and then besides frames: its chores, each with its own due time.
+
+- Checkpoint: an open episode is saved every CHECKPOINT_S, so a crash leaves it recoverable.
+- WatchdogPing: systemd's watchdog is pinged when due, even by an idle box.
+- HistoryClearing: gpiozero's mock pins keep every state change; a long simulated run drops them
+  (only while frames are drawn: pins change only then).
+- AudioIdle: AUDIO_IDLE_S after the box is idle again and nothing plays, the sound card is let
+  go, so no sound-card thread wakes while the box waits.
+
+Chores keeps the earliest due time (``due``), which the runner wakes for, and runs what is due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from calmkit.core.flow import IDLE, Flow
+from calmkit.shell.collaborators import EpisodeStore, SoundCard, Watchdog
+
+#: How often an open episode is checkpointed for crash recovery.
+CHECKPOINT_S = 30.0
+#: How long after a session the sound card is let go (once nothing is playing).
+AUDIO_IDLE_S = 5.0
+
+
+class Checkpoint:
+    """The episode in flight, saved when a session starts and every CHECKPOINT_S after."""
+
+    def __init__(self, flow: Flow, journal: EpisodeStore | None) -> None:
+        self.flow = flow
+        self.journal = journal
+        self.due: float | None = None
+
+    def episode_ended(self) -> None:
+        self.due = None  # its final record replaces the checkpoint
+
+    def run(self, now: float) -> None:
+        record = self.flow.in_flight()
+        if record is None:
+            self.due = None
+            return
+        if self.journal is not None:
+            self.journal.checkpoint(record)  # also writes what a full disk held back earlier
+        self.due = now + CHECKPOINT_S
+
+
+class WatchdogPing:
+    def __init__(self, notifier: Watchdog) -> None:
+        self.notifier = notifier
+
+    def due(self) -> float | None:
+        return self.notifier.next_watchdog()
+
+    def run(self, now: float) -> None:
+        if self.notifier.watchdog_due(now):
+            self.notifier.ping_watchdog(now)
+
+
+class HistoryClearing:
+    def __init__(self, clear: Callable[[], None], every_s: float, now: float) -> None:
+        self.clear = clear
+        self.every_s = every_s
+        self.due = now + every_s
+
+    def run(self, now: float) -> None:
+        if now >= self.due:
+            self.clear()
+            self.due = now + self.every_s
+
+
+class AudioIdle:
+    """Lets the sound card go once the box is idle and quiet (a bell may still be ringing)."""
+
+    def __init__(self, flow: Flow, audio: SoundCard | None) -> None:
+        self.flow = flow
+        self.audio = audio
+        self.due: float | None = None
+
+    def idle(self, now: float) -> None:
+        """The flow came back to idle: let the card go soon, if there is one."""
+        if self.audio is not None:
+            self.due = now + AUDIO_IDLE_S
+
+    def run(self, now: float) -> None:
+        self.due = None
+        if self.audio is not None and self.flow.state == IDLE:
+            if self.audio.busy():  # a bell or the reach-out message still playing
+                self.due = now + AUDIO_IDLE_S
+            else:
+                self.audio.suspend()  # no sound-card thread waking while the box waits
+
+
+class Chores:
+    """The runner's chores; ``drawing``: whether frames are being drawn now."""
+
+    def __init__(
+        self,
+        flow: Flow,
+        now: float,
+        *,
+        journal: EpisodeStore | None = None,
+        notifier: Watchdog | None = None,
+        audio: SoundCard | None = None,
+        clear_history: Callable[[], None] | None = None,
+        clear_every_s: float = 60.0,
+    ) -> None:
+        self.checkpoint = Checkpoint(flow, journal)
+        self.watchdog = WatchdogPing(notifier) if notifier is not None else None
+        self.history: HistoryClearing | None = None
+        if clear_history is not None:
+            self.history = HistoryClearing(clear_history, clear_every_s, now)
+        self.audio_idle = AudioIdle(flow, audio)
+        self.due: float | None = None  # the earliest, once plan() has run
+
+    def plan(self, drawing: bool) -> None:
+        dues = [self.checkpoint.due, self.audio_idle.due]
+        if self.watchdog is not None:
+            dues.append(self.watchdog.due())
+        if self.history is not None and drawing:
+            dues.append(self.history.due)  # pins change only while frames are drawn
+        self.due = min((due for due in dues if due is not None), default=None)
+
+    def run(self, now: float, drawing: bool) -> None:
+        """Do every chore due at ``now``, then plan the next."""
+        if self.watchdog is not None:
+            self.watchdog.run(now)
+        checkpoint = self.checkpoint.due
+        if checkpoint is not None and now >= checkpoint:
+            self.checkpoint.run(now)
+        if self.history is not None:
+            self.history.run(now)
+        audio = self.audio_idle.due
+        if audio is not None and now >= audio:
+            self.audio_idle.run(now)
+        self.plan(drawing)
