@@ -389,3 +389,10 @@ def test_a_quick_second_press_after_the_last_thing_named_does_not_answer_the_qui
     clock.advance(0.4)
     g(flow, clock, "press")
     assert flow.state == RUNNING and flow.session.plan.program == "quiet"
+
+
+def test_while_stopping_the_hint_says_the_button_does_nothing():
+    assert hint(Mode.STOPPING) == "going dark; the button does nothing now"
+    flow, _ = make()
+    flow.stop()
+    assert flow.mode() == Mode.STOPPING and flow.hint() == hint(Mode.STOPPING)

@@ -299,3 +299,46 @@ def test_a_persons_fallback_that_opens_with_a_hold_is_one_problem_on_their_line(
     found = problems("programs:\n  ground:\n    steps: [{hold: 18}, {exhale: 4}]\n")
     assert len(found) == 1
     assert found[0].startswith('t.yaml:2: programs.ground: "not helping"')
+
+
+# --- holds, one by one: how they join, where they break, what the message says -----------------
+
+
+def test_hold_runs_join_holds_and_short_steps_and_break_at_a_breath():
+    from calmkit.core.safety import hold_runs
+
+    assert hold_runs(plan_of(("hold", 5), ("hold", 5), ("inhale", 4))) == [(0, 1)]
+    assert hold_runs(plan_of(("hold", 5), ("inhale", 1), ("hold", 5))) == [(0, 0), (2, 2)]
+    assert hold_runs(plan_of(("hold", 5), ("exhale", 1), ("hold", 5))) == [(0, 0), (2, 2)]
+    assert hold_runs(plan_of(("hold", 5), ("rest", 1.9), ("hold", 5))) == [(0, 2)]  # no breath
+    assert hold_runs(plan_of(("hold", 5), ("rest", 2.0), ("hold", 5))) == [(0, 0), (2, 2)]
+    assert hold_runs(plan_of(("inhale", 4), ("exhale", 4))) == []
+
+
+def test_the_not_helping_switch_joins_the_longest_hold_with_the_next_programs_first():
+    from calmkit.core.safety import switch_hold_breach
+
+    # the longest hold is the first (8 + 1 + 8 = 17 s), though its last step is not the longest
+    current = plan_of(("hold", 8), ("rest", 1), ("hold", 8), ("inhale", 4), ("hold", 10))
+    following = plan_of(("hold", 5), ("inhale", 4))
+    breach = switch_hold_breach(current, following)
+    assert breach is not None and breach.rule == "hold"
+    assert "a breath hold of 22 s in all" in breach.message
+    assert switch_hold_breach(current, plan_of(("hold", 3), ("inhale", 4))) is None  # 20 s: ok
+    assert switch_hold_breach(plan_of(("inhale", 4)), following) is None  # no hold to join
+    # the next program's own long hold (after a breath) is its own to answer for, not the switch's
+    own = plan_of(("inhale", 4), ("hold", 12), ("rest", 1), ("hold", 12))
+    assert hold_breach(own) is not None and switch_hold_breach(current, own) is None
+
+
+def test_the_hold_message_names_the_first_four_holds_and_counts_the_rest():
+    four = hold_breach(plan_of(*[("hold", 5.5), ("rest", 0.5)] * 4))
+    assert four is not None and four.rule == "hold" and four.start_s == 0.0
+    assert "(hold 5.5 s, hold 5.5 s, hold 5.5 s, hold 5.5 s);" in four.message  # no "0 more"
+    six = hold_breach(plan_of(*[("hold", 3), ("rest", 0.5)] * 6, ("hold", 3)))
+    assert six is not None
+    assert "(hold 3 s, hold 3 s, hold 3 s, hold 3 s, 2 more);" in six.message
+    # found where it goes over: the holds after that point are not named
+    three = hold_breach(plan_of(("inhale", 4), ("hold", 12), ("hold", 12), ("hold", 12)))
+    assert three is not None and three.start_s == 4.0 and (three.index, three.end_index) == (1, 2)
+    assert "(hold 12 s, hold 12 s);" in three.message

@@ -206,3 +206,46 @@ def test_a_stalled_box_resumes_at_the_phase_due_now_with_one_chime():
     first_frame = next(duty for t, duty, _ in r.frames if t >= 35.0)
     level = 0.03 + (1.0 - 0.03) * ease(3.0 / 4.0)  # 3 s into the 4 s inhale that began at 32
     assert first_frame == pytest.approx(level**2.2)
+
+
+def test_two_pauses_are_counted_and_both_left_out_of_the_active_time():
+    clock = FakeClock()
+    session = Session(expand("box", {"box": BOX}), clock)
+    session.start()
+    clock.advance(1.0)
+    session.pause()
+    clock.advance(1.23456)
+    (resumed,) = session.resume()  # no boundary due yet: the resume alone
+    assert resumed.kind == "resume" and resumed.data == {"paused_s": 1.235}
+    clock.advance(1.0)
+    session.toggle_pause()
+    clock.advance(2.0)
+    session.toggle_pause()
+    clock.advance(1.0)
+    assert session.pauses == 2
+    assert session.active_s() == pytest.approx(3.0)  # 6.23456 s since the start, 3.23456 paused
+    assert session.next_deadline() == pytest.approx(4.0 + 3.23456)  # deadlines move with pauses
+    assert session.resume() == []  # not paused: nothing to resume
+
+
+def test_nothing_remains_of_a_step_when_there_is_none():
+    session = Session(Plan("p", ()), FakeClock())
+    assert session.step_remaining() == 0.0 and session.step_elapsed() == 0.0
+    session.start()  # an empty plan ends at once
+    assert session.state == ENDED and session.step_remaining() == 0.0
+
+
+def test_a_named_thing_says_how_many_of_how_many_and_counts_only_while_running():
+    clock = FakeClock()
+    session = Session(expand("ground", {"ground": GROUND}), clock)
+    session.start()
+    clock.advance(1.0)
+    (item,) = session.count_item()
+    assert item.kind == "item" and item.data == {"count": 1, "of": 2}
+    session.pause()
+    assert session.count_item() == [] and session.items_counted == 1  # paused: nothing counts
+    session.resume()
+    clock.advance(1.0)
+    item, phase = session.count_item()  # the second of two: on to the next prompt at once
+    assert item.data == {"count": 2, "of": 2}
+    assert phase.kind == "phase" and phase.t == 2.0 and phase.due == 2.0
