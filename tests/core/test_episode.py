@@ -127,6 +127,9 @@ def test_reach_out_counts_only_the_window():
     starts = [now - timedelta(hours=h) for h in (1, 2, 3, 25)]
     assert not reach_out_due(starts, now, 4, 24)
     assert reach_out_due(starts, now, 3, 24)
+    edge, later = now - timedelta(hours=24), now + timedelta(seconds=1)
+    assert reach_out_due([edge], now, 1, 24)  # exactly a day ago: still in the window
+    assert not reach_out_due([later], now, 1, 24)  # after now (the clock was set back): not
 
 
 def test_reach_out_crossed_is_about_the_latest_episode():
@@ -217,6 +220,8 @@ def test_a_draft_journals_what_ran_and_its_squeezes():
         "clock": "unsynced",
     }
     assert "clock" not in EpisodeDraft(WALL).finish(UNKNOWN).to_record()
+    rounded = Episode(WALL, ("box",), 12.34, 5.67, "stopped", squeeze_s=1.26).to_record()
+    assert (rounded["planned_s"], rounded["actual_s"], rounded["squeeze_s"]) == (12.3, 5.7, 1.3)
 
 
 def test_an_interrupted_snapshot_leaves_the_draft_as_it_was():
@@ -230,3 +235,30 @@ def test_an_interrupted_snapshot_leaves_the_draft_as_it_was():
     assert flow._draft.programs == [] and flow._draft.actual_s == 0.0  # the session adds at its end
     (end,) = kinds(flow.stop(), "episode_end")
     assert end.data["actual_s"] == 12.3 and end.data["status"] == "stopped"
+
+
+def test_a_draft_adds_its_sessions_programs_in_order_and_their_pauses():
+    from calmkit.core.programs import Program, Step, Steps, expand
+    from calmkit.core.session import Session
+
+    library = {
+        "x": Program("x", blocks=(Steps((Step("inhale", 4), Step("exhale", 4))),), then=("y",)),
+        "y": Program("y", blocks=(Steps((Step("inhale", 4),)),)),
+    }
+    clock = FakeClock(wall_start=WALL)
+    draft = EpisodeDraft(WALL)
+    journaled = []
+    for name, pauses, run_s in (("x", 1, 5.0), ("y", 2, 1.0), ("x", 0, 1.0)):
+        session = Session(expand(name, library), clock)
+        session.start()
+        for _ in range(pauses):
+            session.pause()
+            session.resume()
+        clock.advance(run_s)
+        session.update()
+        session.stop()
+        draft.add(session)
+        journaled.append(list(draft.programs))
+    # x stopped in its last step, before its chain to y began: y is not journaled for it
+    assert journaled == [["x"], ["x", "y"], ["x", "y", "x"]]
+    assert draft.pauses == 3 and draft.actual_s == 7.0 and draft.status == "stopped"

@@ -16,7 +16,15 @@ from calmkit.core.flow import (
     Flow,
     FlowSettings,
 )
-from calmkit.core.flow_table import ROWS, TIMEOUTS, Action, Mode, Timeout, hint, markdown
+from calmkit.core.flow_table import (
+    ROWS,
+    TIMEOUTS,
+    Action,
+    Mode,
+    Timeout,
+    hint,
+    markdown,
+)
 from calmkit.core.gestures import Gesture
 from calmkit.core.programs import Program, Quiet, Step, Steps
 
@@ -396,3 +404,64 @@ def test_while_stopping_the_hint_says_the_button_does_nothing():
     flow, _ = make()
     flow.stop()
     assert flow.mode() == Mode.STOPPING and flow.hint() == hint(Mode.STOPPING)
+
+
+def test_a_press_that_went_down_after_the_settle_time_answers_the_question():
+    for after, answered in ((0.35, False), (0.45, True)):  # went down this long after it asked
+        flow, clock = make()
+        flow.start("box")
+        run_until_idle_or(flow, clock, ASK_HELPED)
+        clock.advance(after)
+        g(flow, clock, "down")
+        clock.advance(0.1)
+        g(flow, clock, "up", 0.1)
+        events = g(flow, clock, "press")
+        assert bool(kinds(events, "episode_end")) is answered, after
+
+
+@pytest.mark.parametrize("paused", [False, True], ids=["squeezing", "paused"])
+def test_in_a_squeeze_and_in_a_pause_a_press_pauses_or_goes_on_and_a_double_stops(paused):
+    flow, clock = make()
+    flow.start("press")
+    clock.advance(2)
+    if paused:
+        g(flow, clock, "press")
+    assert flow.mode() == (Mode.PAUSED if paused else Mode.SQUEEZE)
+    events = g(flow, clock, "press")
+    assert kinds(events, "resume" if paused else "pause")
+    g(flow, clock, "press")
+    clock.advance(1)
+    events = g(flow, clock, "double")
+    assert kinds(events, "session_end")[0].data["status"] == "stopped"
+    assert flow.state == ASK_HELPED
+
+
+def test_a_hold_in_a_pause_means_not_helping():
+    flow, clock = make()
+    flow.start("calm")
+    clock.advance(1)
+    g(flow, clock, "press")
+    assert flow.mode() == Mode.PAUSED
+    events = g(flow, clock, "hold", 1.5)
+    assert kinds(events, "not_helping")[0].data == {"switch_to": "ground"}
+    assert flow.session.plan.program == "ground"
+
+
+def test_the_hint_under_the_button_in_every_mode():
+    """What the window and the terminal show: rows kept out (a let-go, a double taken as a
+    press) stay out, and the gestures carry the words a person would use."""
+    values = {"program": "calm", "next": "try ground"}
+    expected = {
+        Mode.IDLE: "press: start calm · double: next program · hold: show which",
+        Mode.SESSION: "press: pause · double: stop · hold: not helping, try ground",
+        Mode.PROMPT: "press: one thing named · hold, let go: not helping, try ground"
+        " · keep holding: stop",
+        Mode.SQUEEZE: "press: pause · double: stop · hold while you squeeze: timed as a squeeze",
+        Mode.QUIET: "press: pause · double: stop · hold: not helping, try ground",
+        Mode.PAUSED: "press: go on · double: stop · hold: not helping, try ground"
+        " · wait: after 10 min: stop",
+        Mode.OFFER_QUIET: "press: quiet time · hold: no thanks · wait: skip",
+        Mode.ASK_HELPED: "press: yes · hold: no · wait: skip",
+        Mode.STOPPING: "going dark; the button does nothing now",
+    }
+    assert {mode: hint(mode, values) for mode in Mode} == expected

@@ -342,3 +342,23 @@ def test_the_hold_message_names_the_first_four_holds_and_counts_the_rest():
     three = hold_breach(plan_of(("inhale", 4), ("hold", 12), ("hold", 12), ("hold", 12)))
     assert three is not None and three.start_s == 4.0 and (three.index, three.end_index) == (1, 2)
     assert "(hold 12 s, hold 12 s);" in three.message
+
+
+def test_a_buzz_in_a_chained_program_is_named_with_its_program() -> None:
+    chained = Program("y", blocks=(Steps((Step("hold", 0.5),), cycles=5),))
+    breach = buzz_breach(plan_of(("inhale", 4), y=chained))
+    assert breach is not None and breach.index == 1 and breach.start_s == 4.0
+    assert "from 0:04 (at hold 0.5 s in 'y')" in breach.message
+    own = buzz_breach(plan_of(("inhale", 4), ("hold", 0.5), cycles=1, y=chained))
+    assert own is not None and "(at hold 0.5 s):" in own.message  # begun in x: x's own step
+    alone = buzz_breach(plan_of(("hold", 0.5), cycles=5))
+    assert alone is not None and "(at hold 0.5 s)" in alone.message  # its own: no "in"
+
+
+def test_longer_plan_times_and_the_duty_of_a_level() -> None:
+    from calmkit.core.safety import duty
+
+    assert clock_time(125) == "2:05"
+    assert clock_time(3 * 3600 + 61.5) == "3:01:01.5"
+    assert duty(-0.5, 2.2) == 0.0 and duty(1.5, 2.2) == 1.0  # clamped
+    assert duty(0.5, 2.0) == 0.25
