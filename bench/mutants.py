@@ -152,6 +152,8 @@ def run(module: Path, tests: list[str], timeout: float, listing: bool) -> int:
     with tempfile.TemporaryDirectory(prefix="mutants-") as scratch:
         copy = Path(scratch) / "src"
         shutil.copytree(ROOT / "src", copy)
+        for packaged in ("config", "sounds"):  # the defaults and sounds sit beside src/
+            (Path(scratch) / packaged).symlink_to(ROOT / packaged)
         target = copy / relative
         env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
         for mutant in found:

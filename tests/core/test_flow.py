@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from calmkit.core.ambient import ASK_LEVEL, ASK_PERIOD_S, FADE_S
 from calmkit.core.clock import FakeClock
 from calmkit.core.flow import (
     ASK_HELPED,
@@ -465,3 +466,55 @@ def test_the_hint_under_the_button_in_every_mode():
         Mode.STOPPING: "going dark; the button does nothing now",
     }
     assert {mode: hint(mode, values) for mode in Mode} == expected
+
+
+def test_a_pause_says_paused_and_going_on_says_nothing():
+    flow, clock = make()
+    flow.start("calm")
+    clock.advance(1)
+    assert [e.data["name"] for e in kinds(g(flow, clock, "press"), "sound")] == ["say_paused"]
+    clock.advance(1)
+    assert "say_paused" not in [e.data["name"] for e in kinds(g(flow, clock, "press"), "sound")]
+
+
+def test_after_quiet_time_and_without_a_quiet_program_it_asks_at_once():
+    no_quiet = {name: program for name, program in LIB.items() if name != "quiet"}
+    for library, program in ((LIB, "quiet"), (no_quiet, "box")):
+        flow = Flow(library, FakeClock(wall_start=datetime(2026, 3, 1, 23).astimezone()), SETTINGS)
+        flow.start(program)
+        states = []
+        while flow.state != ASK_HELPED:
+            flow.clock.advance_to(flow.next_deadline())
+            states += [e.data["state"] for e in kinds(flow.tick(), "state")]
+        assert states == ["ask_helped"], program  # never the quiet offer
+
+
+def test_a_squeeze_held_across_two_squeeze_phases_is_timed_whole():
+    flow, clock = make()
+    flow.start("press")  # press 10 s, then release 5 s
+    clock.advance(6)
+    g(flow, clock, "down")
+    clock.advance(6)  # into the release phase at 10 s, still held
+    flow.tick()
+    g(flow, clock, "up", 6)
+    record = kinds(flow.stop(), "episode_end")[0].data
+    assert record["squeeze_s"] == 6.0
+
+
+def test_a_let_go_in_ground_that_never_went_down_there_is_not_not_helping():
+    flow, clock = make()
+    flow.start("ground")  # started while the button was already down (a --program start)
+    assert not kinds(g(flow, clock, "up", 2.0), "not_helping")
+    assert flow.session.plan.program == "ground"
+
+
+def test_the_answer_fades_the_question_s_light_from_where_it_was():
+    flow, clock = make()
+    flow.start("box")
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    clock.advance(ASK_PERIOD_S / 2)  # the slow breath at its top
+    g(flow, clock, "press")
+    assert flow.state == IDLE
+    assert flow.frame().level == pytest.approx(ASK_LEVEL)
+    clock.advance(FADE_S)
+    assert flow.frame().level == 0.0

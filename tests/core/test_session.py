@@ -249,3 +249,40 @@ def test_a_named_thing_says_how_many_of_how_many_and_counts_only_while_running()
     item, phase = session.count_item()  # the second of two: on to the next prompt at once
     assert item.data == {"count": 2, "of": 2}
     assert phase.kind == "phase" and phase.t == 2.0 and phase.due == 2.0
+
+
+def test_times_stand_still_before_the_start_while_paused_and_after_the_end():
+    clock = FakeClock(100.0)
+    session = Session(expand("box", {"box": BOX}), clock)
+    assert session.elapsed() == 0.0 and session.active_s() == 0.0  # not started
+    session.start()
+    assert session.step_elapsed() == 0.0
+    clock.advance(0.5)
+    assert session.step_elapsed() == 0.5 and session.active_s() == 0.5
+    session.pause()
+    clock.advance(2.0)
+    session.resume()
+    clock.advance(1.0)
+    session.pause()
+    clock.advance(3.0)  # in the second pause: both pauses are left out
+    assert session.active_s() == pytest.approx(1.5) and session.elapsed() == pytest.approx(6.5)
+    assert session.step_elapsed() == pytest.approx(1.5)  # standing still
+    session.stop()
+    clock.advance(10.0)
+    assert session.elapsed() == pytest.approx(6.5) and session.active_s() == pytest.approx(1.5)
+
+
+def test_a_prompt_that_ran_out_of_time_starts_the_next_one_counting_from_none():
+    program = Program(
+        "two", blocks=(Steps((Step("prompt", 10, items=2), Step("prompt", 10, items=2))),)
+    )
+    clock = FakeClock()
+    session = Session(expand("two", {"two": program}), clock)
+    session.start()
+    clock.advance(10.0)
+    session.update()  # the first prompt's time is up: on to the second, nothing named yet
+    (item,) = session.count_item()
+    assert item.data == {"count": 1, "of": 2} and session.index == 1
+    run_to_end(session, clock)
+    assert session.index == len(session.plan.steps) - 1  # ended on its last step
+    assert session.current is not None and session.current.step.items == 2
