@@ -297,3 +297,29 @@ def test_a_session_started_after_the_night_began_is_dim_from_its_first_frame():
     caps = [c for t, c in track if t >= 60]
     assert caps and caps == pytest.approx([0.3] * len(caps))
     assert max(duty for t, duty, _ in r.frames if t >= 60) == pytest.approx(0.3**2.2)
+
+
+def test_every_level_and_colour_is_one_a_warm_lamp_can_show():
+    from calmkit.core.cues import (
+        COLOURS,
+        IDLE_COLOUR,
+        PRESS_LEVEL,
+        PROMPT_LEVEL,
+        RELEASE_LEVEL,
+        SWITCH_LEVEL,
+    )
+
+    levels = (
+        PEAK,
+        BLINK_LEVEL,
+        PRESS_LEVEL,
+        RELEASE_LEVEL,
+        PROMPT_LEVEL,
+        QUIET_LEVEL,
+        SWITCH_LEVEL,
+    )
+    assert all(0 < level <= 1 for level in levels)
+    assert RELEASE_LEVEL < PRESS_LEVEL  # letting go of a squeeze: the light sinks
+    for colour in (*COLOURS.values(), IDLE_COLOUR):
+        red, green, blue = colour
+        assert red == 1.0 and blue < green < red, colour  # warm: red first, the least blue

@@ -262,3 +262,16 @@ def test_a_draft_adds_its_sessions_programs_in_order_and_their_pauses():
     # x stopped in its last step, before its chain to y began: y is not journaled for it
     assert journaled == [["x"], ["x", "y"], ["x", "y", "x"]]
     assert draft.pauses == 3 and draft.actual_s == 7.0 and draft.status == "stopped"
+
+
+@pytest.mark.parametrize(
+    ("synced", "note"), [(True, None), (False, "unsynced"), (None, "unsynced")]
+)
+def test_an_episode_notes_a_wall_clock_not_known_to_be_right(synced, note):
+    clock = FakeClock(wall_start=WALL, synced=synced)
+    flow = Flow(LIBRARY, clock, FlowSettings())
+    flow.start("box")
+    clock.advance(12)
+    flow.tick()
+    (end,) = kinds(flow.stop(), "episode_end")
+    assert end.data.get("clock") == note

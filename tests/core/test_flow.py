@@ -516,5 +516,18 @@ def test_the_answer_fades_the_question_s_light_from_where_it_was():
     g(flow, clock, "press")
     assert flow.state == IDLE
     assert flow.frame().level == pytest.approx(ASK_LEVEL)
+    answered = clock.now()
+    assert flow.animating()  # the runner draws the fade's frames
+    assert flow.animating(at=answered + FADE_S / 2) and not flow.animating(at=answered + FADE_S)
     clock.advance(FADE_S)
-    assert flow.frame().level == 0.0
+    assert flow.frame().level == 0.0 and not flow.animating()
+
+
+def test_breathing_is_the_session_mode_and_a_program_off_the_menu_shows_as_number_0():
+    flow, _ = make()
+    flow.start("calm")
+    assert flow.mode() == Mode.SESSION  # not a pause: no pause limit runs while breathing
+    settings = FlowSettings(default_program="calm", menu=("box",))
+    flow = Flow(LIB, FakeClock(wall_start=datetime(2026, 3, 1, 23).astimezone()), settings)
+    events = flow.handle(Gesture("hold", 0.0, 1.5))
+    assert kinds(events, "selected")[0].data == {"program": "calm", "number": 0}

@@ -8,12 +8,12 @@ from datetime import datetime
 
 import pytest
 
-from calmkit.core.cues import CAPS_FADE_S
 from helpers import rig
 
 BEFORE_NINE = datetime(2026, 3, 2, 20, 59, 50).astimezone()  # 21:00 is 10 s in
 NIGHT_DUTY = 0.3**2.2  # night.brightness 0.3 through the light's gamma 2.2
 STOP_AT = 90.0
+CAPS_FADE_S = 20.0  # cues.CAPS_FADE_S, written out: the night must be in within 21 s of 21:00
 
 
 def brightest(r, start: float, end: float) -> float:
