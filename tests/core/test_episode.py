@@ -275,3 +275,13 @@ def test_an_episode_notes_a_wall_clock_not_known_to_be_right(synced, note):
     flow.tick()
     (end,) = kinds(flow.stop(), "episode_end")
     assert end.data.get("clock") == note
+
+
+def test_stopping_at_the_crossing_journals_the_episode_but_does_not_speak():
+    flow, clock = flow_at(recent_starts=[WALL - timedelta(hours=h) for h in (1, 2)])
+    flow.start("box")
+    clock.advance(60)
+    flow.tick()
+    events = flow.stop()  # calmkit going off (a signal): no voice now
+    assert kinds(events, "episode_end") and not kinds(events, "reach_out")
+    assert len(flow.recent_starts) == 3  # it still counts

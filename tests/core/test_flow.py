@@ -531,3 +531,73 @@ def test_breathing_is_the_session_mode_and_a_program_off_the_menu_shows_as_numbe
     flow = Flow(LIB, FakeClock(wall_start=datetime(2026, 3, 1, 23).astimezone()), settings)
     events = flow.handle(Gesture("hold", 0.0, 1.5))
     assert kinds(events, "selected")[0].data == {"program": "calm", "number": 0}
+
+
+def test_a_button_held_into_a_squeeze_phase_is_timed_from_where_the_phase_begins():
+    library = {
+        **LIB,
+        "mix": Program("mix", blocks=(Steps((Step("inhale", 4), Step("press", 10))),)),
+    }
+    flow = Flow(library, FakeClock(wall_start=datetime(2026, 3, 1, 23).astimezone()), SETTINGS)
+    clock = flow.clock
+    flow.start("mix")
+    assert flow.animating()  # a running session draws its frames
+    clock.advance(2)
+    g(flow, clock, "down")  # held from the inhale ...
+    clock.advance(2)
+    flow.tick()  # ... into the press at 4 s
+    clock.advance(4)
+    g(flow, clock, "up", 6)
+    record = kinds(flow.stop(), "episode_end")[0].data
+    assert record["squeeze_s"] == 4.0
+
+
+def test_an_unknown_default_program_selects_the_first_on_the_menu_and_idle_never_buzzes():
+    settings = FlowSettings(default_program="nowhere", menu=("box", "calm"))
+    flow = Flow(LIB, FakeClock(wall_start=datetime(2026, 3, 1, 23).astimezone()), settings)
+    assert flow.selected == "box"
+    flow.handle(Gesture("down", 0.0))
+    assert flow.frame().motor == 0.0 and flow.frame().level > 0
+
+
+def test_the_motor_pulses_in_a_session_only_and_never_while_paused_or_switched_off():
+    for vibration, pause, buzzing in (
+        (True, False, True),
+        (True, True, False),
+        (False, False, False),
+    ):
+        settings = replace(SETTINGS, vibration=vibration)
+        flow = Flow(LIB, FakeClock(wall_start=datetime(2026, 3, 1, 23).astimezone()), settings)
+        flow.start("box")  # the inhale's pulse at its start
+        if pause:
+            flow.handle(Gesture("press", 0.0))
+        assert (flow.frame().motor > 0) is buzzing, (vibration, pause)
+    flow, clock = make()
+    flow.start("box")
+    for state in (OFFER_QUIET, ASK_HELPED):
+        run_until_idle_or(flow, clock, state)
+        assert flow.frame().motor == 0.0, state
+
+
+def test_a_program_off_the_menu_shows_one_pulse_and_a_double_goes_to_the_menus_first():
+    settings = FlowSettings(default_program="calm", menu=("box", "ground"))
+    flow = Flow(LIB, FakeClock(wall_start=datetime(2026, 3, 1, 23).astimezone()), settings)
+    flow.handle(Gesture("hold", 0.0, 1.5))
+    assert flow.showing_menu(0.9) and not flow.showing_menu(1.0)  # one pulse, one second
+    flow.handle(Gesture("double", 0.0))
+    assert flow.selected == "box"
+
+
+def test_a_double_whose_first_press_went_down_too_soon_does_not_answer():
+    for first, answered in ((0.1, False), (0.5, True)):
+        flow, clock = make()
+        flow.start("box")
+        run_until_idle_or(flow, clock, ASK_HELPED)
+        asked = clock.now()
+        clock.advance_to(asked + first)
+        g(flow, clock, "down")
+        g(flow, clock, "up", 0.05)
+        clock.advance(0.2)
+        g(flow, clock, "down")
+        events = g(flow, clock, "double")
+        assert bool(kinds(events, "episode_end")) is answered, first

@@ -335,6 +335,8 @@ def test_the_hold_message_names_the_first_four_holds_and_counts_the_rest():
     four = hold_breach(plan_of(*[("hold", 5.5), ("rest", 0.5)] * 4))
     assert four is not None and four.rule == "hold" and four.start_s == 0.0
     assert "(hold 5.5 s, hold 5.5 s, hold 5.5 s, hold 5.5 s);" in four.message  # no "0 more"
+    five = hold_breach(plan_of(*[("hold", 4.5), ("rest", 0.5)] * 4, ("hold", 4.5)))
+    assert five is not None and "hold 4.5 s, 1 more);" in five.message
     six = hold_breach(plan_of(*[("hold", 3), ("rest", 0.5)] * 6, ("hold", 3)))
     assert six is not None
     assert "(hold 3 s, hold 3 s, hold 3 s, hold 3 s, 2 more);" in six.message
