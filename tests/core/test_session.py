@@ -286,3 +286,25 @@ def test_a_prompt_that_ran_out_of_time_starts_the_next_one_counting_from_none():
     run_to_end(session, clock)
     assert session.index == len(session.plan.steps) - 1  # ended on its last step
     assert session.current is not None and session.current.step.items == 2
+
+
+def test_phase_events_say_their_length_and_a_chained_program_and_a_stall_lands_on_one():
+    chained = {
+        "x": Program("x", blocks=(Steps((Step("inhale", 1.23456),)),), then=("y",)),
+        "y": Program("y", blocks=(Steps((Step("exhale", 4), Step("inhale", 4))),)),
+    }
+    clock = FakeClock()
+    session = Session(expand("x", chained), clock)
+    assert session.index == -1 and session.current is None  # nothing begun before the start
+    first = session.start()[-1]
+    assert first.data == {"phase": "inhale", "duration_s": 1.235, "index": 0}
+    clock.advance(1.23456)
+    (second,) = session.update()
+    assert second.data == {"phase": "exhale", "duration_s": 4, "index": 1, "program": "y"}
+    clock.advance(4.0)  # exactly on the next boundary after a stall: one phase, the one due
+    assert [e.data["index"] for e in session.update()] == [2]
+    box = Session(expand("box", {"box": BOX}), clock)
+    box.start()
+    clock.advance(8.0)  # two boundaries (4 and 8) passed, landing exactly on the second
+    (phase,) = box.update()
+    assert phase.data["index"] == 2 and phase.due == 8.0
