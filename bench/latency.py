@@ -5,7 +5,7 @@
 Idle: the appliance (app.build on mock pins, real clock, no sound, no journal, no program) with
 its runner blocked on its queue, as ``calmkit run`` waits for a press. The bench thread drives the
 button's mock pin low (gpiozero then calls calmkit's callback on this thread, as its own callback
-thread would on a Pi); the light answers the button going down with a faint glow (flow.ACK_LEVEL).
+thread would on a Pi); the light answers the button going down with a faint glow (ambient.py).
 The time of the light's change is taken inside the pin (its ``_change_state`` is wrapped to stamp
 ``time.monotonic()``), so nothing polls. A press in idle starts a session once the double-press
 window has passed, so every press gets a freshly built, idle appliance: press, measure, release,

@@ -297,3 +297,56 @@ def test_a_session_started_after_the_night_began_is_dim_from_its_first_frame():
     caps = [c for t, c in track if t >= 60]
     assert caps and caps == pytest.approx([0.3] * len(caps))
     assert max(duty for t, duty, _ in r.frames if t >= 60) == pytest.approx(0.3**2.2)
+
+
+def test_every_level_and_colour_is_one_a_warm_lamp_can_show():
+    from calmkit.core.cues import (
+        COLOURS,
+        IDLE_COLOUR,
+        PRESS_LEVEL,
+        PROMPT_LEVEL,
+        RELEASE_LEVEL,
+        SWITCH_LEVEL,
+    )
+
+    levels = (
+        PEAK,
+        BLINK_LEVEL,
+        PRESS_LEVEL,
+        RELEASE_LEVEL,
+        PROMPT_LEVEL,
+        QUIET_LEVEL,
+        SWITCH_LEVEL,
+    )
+    assert all(0 < level <= 1 for level in levels)
+    assert RELEASE_LEVEL < PRESS_LEVEL  # letting go of a squeeze: the light sinks
+    for colour in (*COLOURS.values(), IDLE_COLOUR):
+        red, green, blue = colour
+        assert red == 1.0 and blue < green < red, colour  # warm: red first, the least blue
+
+
+def test_windows_begin_on_their_first_minute_and_end_before_their_last():
+    from datetime import time
+
+    assert in_window(time(21), time(7), time(21)) and not in_window(time(21), time(7), time(7))
+    assert in_window(time(9), time(17), time(9)) and not in_window(time(9), time(17), time(17))
+
+
+def test_caps_with_no_target_are_full_and_with_no_fade_time_move_at_once():
+    assert CapsFade().at(0.0) == Caps(1.0, 1.0, 1.0)
+    fade = CapsFade(fade_s=0)
+    fade.aim(Caps(1.0, 1.0, 1.0), 0.0)
+    fade.aim(Caps(0.3, 0.3, 0.5), 5.0)
+    assert fade.at(5.0) == Caps(0.3, 0.3, 0.5)
+
+
+def test_the_motors_pulses_come_at_a_phases_start_each_shorter_than_a_buzz():
+    from calmkit.core.cues import VIBRATION
+    from calmkit.core.safety import MAX_BUZZ_S
+
+    for phase, pulses in VIBRATION.items():
+        ends = [0.0]
+        for on, off in pulses:
+            assert ends[-1] <= on < off <= 1.0, phase  # in order, apart, within the first second
+            assert off - on < MAX_BUZZ_S
+            ends.append(off)

@@ -1,23 +1,31 @@
 """The one-button flow on the fake clock: every path a person can take with one button."""
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
+from calmkit.core.ambient import ASK_LEVEL, ASK_PERIOD_S, FADE_S
 from calmkit.core.clock import FakeClock
 from calmkit.core.flow import (
-    ACK_LEVEL,
     ASK_HELPED,
     IDLE,
     OFFER_QUIET,
     RUNNING,
     Flow,
     FlowSettings,
-    reach_out_due,
 )
-from calmkit.core.flow_table import ROWS, TIMEOUTS, Action, Mode, Timeout, hint, markdown
+from calmkit.core.flow_table import (
+    ROWS,
+    TIMEOUTS,
+    Action,
+    Mode,
+    Timeout,
+    hint,
+    markdown,
+)
 from calmkit.core.gestures import Gesture
 from calmkit.core.programs import Program, Quiet, Step, Steps
 
@@ -136,8 +144,10 @@ def test_hold_means_not_helping_and_escalates_to_ground_then_press():
     assert flow.session.plan.program == "press"
     g(flow, clock, "down")
     clock.advance(8)
-    g(flow, clock, "hold", 1.5)  # a squeeze, not "not helping"
-    assert flow.session.plan.program == "press"
+    squeezing = flow.session
+    events = g(flow, clock, "hold", 1.5)  # a squeeze, not "not helping": the session goes on
+    assert not kinds(events, "not_helping") and not kinds(events, "session_end")
+    assert flow.session is squeezing and flow.mode() == Mode.SQUEEZE
     clock.advance(1)
     g(flow, clock, "up", 9)
     run_until_idle_or(flow, clock, OFFER_QUIET)
@@ -152,6 +162,27 @@ def test_hold_means_not_helping_and_escalates_to_ground_then_press():
     assert record["squeeze_s"] == 9.0
     assert record["helped"] == "yes"
     assert record["actual_s"] == 3 + 4 + 15
+
+
+@pytest.mark.parametrize("phase", ["press", "release", "switch"])
+def test_a_hold_in_any_squeeze_phase_is_timed_not_taken_as_not_helping(phase):
+    """Whatever "not helping" would lead to (here: the same program again), a squeeze is none."""
+    library = {**LIB, "hands": Program("hands", blocks=(Steps((Step(phase, 10),)),))}
+    library["hands"] = replace(library["hands"], fallback=("hands",))
+    flow = Flow(library, FakeClock(wall_start=datetime(2026, 3, 1, 23, 0).astimezone()), SETTINGS)
+    clock = flow.clock
+    flow.start("hands")
+    squeezing = flow.session
+    clock.advance(2)
+    g(flow, clock, "down")
+    clock.advance(1.5)
+    assert g(flow, clock, "hold", 1.5) == []
+    assert flow.session is squeezing and flow.mode() == Mode.SQUEEZE
+    clock.advance(2.5)
+    g(flow, clock, "up", 4.0)
+    assert flow.session is squeezing
+    record = kinds(flow.stop(), "episode_end")[0].data
+    assert record["programs"] == ["hands"] and record["squeeze_s"] == 4.0
 
 
 def test_presses_during_grounding_count_items_and_finish_prompts_early():
@@ -196,15 +227,6 @@ def test_double_press_in_idle_selects_the_next_program_and_says_its_name():
     assert flow.session.plan.program == "calm"
 
 
-def test_the_light_acknowledges_a_press_at_once_in_idle():
-    flow, clock = make()
-    assert flow.frame().level == 0
-    g(flow, clock, "down")
-    assert flow.frame().level == ACK_LEVEL
-    g(flow, clock, "up", 0.1)
-    assert flow.frame().level == 0
-
-
 def test_stop_mid_session_journals_it_as_stopped():
     flow, clock = make()
     g(flow, clock, "press")
@@ -229,45 +251,6 @@ def test_single_mode_runs_one_program_and_finishes():
     events = run_until_idle_or(flow, clock, IDLE)
     assert flow.finished
     assert kinds(events, "episode_end")[0].data["programs"] == ["box"]
-
-
-def test_reach_out_plays_when_sessions_pile_up():
-    wall = datetime(2026, 3, 1, 23, 0).astimezone()
-    earlier = [wall - timedelta(hours=h) for h in (1, 5, 30)]
-    flow, clock = make(recent_starts=earlier)
-    flow.start("press")  # 15 s: long enough to count (a shorter one is an accidental start)
-    run_until_idle_or(flow, clock, ASK_HELPED)
-    events = g(flow, clock, "press")
-    assert not kinds(events, "reach_out")  # two earlier in 24 h + this one = 3
-    flow.start("press")
-    run_until_idle_or(flow, clock, ASK_HELPED)
-    events = g(flow, clock, "press")
-    assert kinds(events, "reach_out")
-    assert kinds(events, "sound")[-1].data["name"] == "say_reach_out"
-
-
-def test_reach_out_can_be_turned_off():
-    starts = [datetime(2026, 3, 1, 22, 0).astimezone()] * 5
-    flow, clock = make(settings=FlowSettings(reach_out=False), recent_starts=starts)
-    flow.start("box")
-    run_until_idle_or(flow, clock, ASK_HELPED)
-    assert not kinds(g(flow, clock, "press"), "reach_out")
-
-
-def test_reach_out_counts_only_the_window():
-    now = datetime(2026, 3, 1, 12, 0)
-    starts = [now - timedelta(hours=h) for h in (1, 2, 3, 25)]
-    assert not reach_out_due(starts, now, 4, 24)
-    assert reach_out_due(starts, now, 3, 24)
-
-
-@pytest.mark.parametrize("state", [OFFER_QUIET, ASK_HELPED])
-def test_the_light_keeps_moving_softly_after_a_session(state):
-    flow, clock = make()
-    g(flow, clock, "press")
-    run_until_idle_or(flow, clock, state)
-    assert flow.animating()
-    assert 0 <= flow.frame().level <= 0.2
 
 
 def test_a_pause_left_alone_ends_the_session_and_asks():
@@ -415,3 +398,207 @@ def test_a_quick_second_press_after_the_last_thing_named_does_not_answer_the_qui
     clock.advance(0.4)
     g(flow, clock, "press")
     assert flow.state == RUNNING and flow.session.plan.program == "quiet"
+
+
+def test_while_stopping_the_hint_says_the_button_does_nothing():
+    assert hint(Mode.STOPPING) == "going dark; the button does nothing now"
+    flow, _ = make()
+    flow.stop()
+    assert flow.mode() == Mode.STOPPING and flow.hint() == hint(Mode.STOPPING)
+
+
+def test_a_press_that_went_down_after_the_settle_time_answers_the_question():
+    for after, answered in ((0.35, False), (0.45, True)):  # went down this long after it asked
+        flow, clock = make()
+        flow.start("box")
+        run_until_idle_or(flow, clock, ASK_HELPED)
+        clock.advance(after)
+        g(flow, clock, "down")
+        clock.advance(0.1)
+        g(flow, clock, "up", 0.1)
+        events = g(flow, clock, "press")
+        assert bool(kinds(events, "episode_end")) is answered, after
+
+
+@pytest.mark.parametrize("paused", [False, True], ids=["squeezing", "paused"])
+def test_in_a_squeeze_and_in_a_pause_a_press_pauses_or_goes_on_and_a_double_stops(paused):
+    flow, clock = make()
+    flow.start("press")
+    clock.advance(2)
+    if paused:
+        g(flow, clock, "press")
+    assert flow.mode() == (Mode.PAUSED if paused else Mode.SQUEEZE)
+    events = g(flow, clock, "press")
+    assert kinds(events, "resume" if paused else "pause")
+    g(flow, clock, "press")
+    clock.advance(1)
+    events = g(flow, clock, "double")
+    assert kinds(events, "session_end")[0].data["status"] == "stopped"
+    assert flow.state == ASK_HELPED
+
+
+def test_a_hold_in_a_pause_means_not_helping():
+    flow, clock = make()
+    flow.start("calm")
+    clock.advance(1)
+    g(flow, clock, "press")
+    assert flow.mode() == Mode.PAUSED
+    events = g(flow, clock, "hold", 1.5)
+    assert kinds(events, "not_helping")[0].data == {"switch_to": "ground"}
+    assert flow.session.plan.program == "ground"
+
+
+def test_the_hint_under_the_button_in_every_mode():
+    """What the window and the terminal show: rows kept out (a let-go, a double taken as a
+    press) stay out, and the gestures carry the words a person would use."""
+    values = {"program": "calm", "next": "try ground"}
+    expected = {
+        Mode.IDLE: "press: start calm · double: next program · hold: show which",
+        Mode.SESSION: "press: pause · double: stop · hold: not helping, try ground",
+        Mode.PROMPT: "press: one thing named · hold, let go: not helping, try ground"
+        " · keep holding: stop",
+        Mode.SQUEEZE: "press: pause · double: stop · hold while you squeeze: timed as a squeeze",
+        Mode.QUIET: "press: pause · double: stop · hold: not helping, try ground",
+        Mode.PAUSED: "press: go on · double: stop · hold: not helping, try ground"
+        " · wait: after 10 min: stop",
+        Mode.OFFER_QUIET: "press: quiet time · hold: no thanks · wait: skip",
+        Mode.ASK_HELPED: "press: yes · hold: no · wait: skip",
+        Mode.STOPPING: "going dark; the button does nothing now",
+    }
+    assert {mode: hint(mode, values) for mode in Mode} == expected
+
+
+def test_a_pause_says_paused_and_going_on_says_nothing():
+    flow, clock = make()
+    flow.start("calm")
+    clock.advance(1)
+    assert [e.data["name"] for e in kinds(g(flow, clock, "press"), "sound")] == ["say_paused"]
+    clock.advance(1)
+    assert "say_paused" not in [e.data["name"] for e in kinds(g(flow, clock, "press"), "sound")]
+
+
+def test_after_quiet_time_and_without_a_quiet_program_it_asks_at_once():
+    no_quiet = {name: program for name, program in LIB.items() if name != "quiet"}
+    for library, program in ((LIB, "quiet"), (no_quiet, "box")):
+        flow = Flow(library, FakeClock(wall_start=datetime(2026, 3, 1, 23).astimezone()), SETTINGS)
+        flow.start(program)
+        states = []
+        while flow.state != ASK_HELPED:
+            flow.clock.advance_to(flow.next_deadline())
+            states += [e.data["state"] for e in kinds(flow.tick(), "state")]
+        assert states == ["ask_helped"], program  # never the quiet offer
+
+
+def test_a_squeeze_held_across_two_squeeze_phases_is_timed_whole():
+    flow, clock = make()
+    flow.start("press")  # press 10 s, then release 5 s
+    clock.advance(6)
+    g(flow, clock, "down")
+    clock.advance(4)  # into the release phase at 10 s, still held
+    flow.tick()
+    clock.advance(2)
+    g(flow, clock, "up", 6)
+    record = kinds(flow.stop(), "episode_end")[0].data
+    assert record["squeeze_s"] == 6.0
+
+
+def test_a_let_go_in_ground_that_never_went_down_there_is_not_not_helping():
+    flow, clock = make()
+    flow.start("ground")  # started while the button was already down (a --program start)
+    assert not kinds(g(flow, clock, "up", 2.0), "not_helping")
+    assert flow.session.plan.program == "ground"
+
+
+def test_the_answer_fades_the_question_s_light_from_where_it_was():
+    flow, clock = make()
+    flow.start("box")
+    run_until_idle_or(flow, clock, ASK_HELPED)
+    clock.advance(ASK_PERIOD_S / 2)  # the slow breath at its top
+    g(flow, clock, "press")
+    assert flow.state == IDLE
+    assert flow.frame().level == pytest.approx(ASK_LEVEL)
+    answered = clock.now()
+    assert flow.animating()  # the runner draws the fade's frames
+    assert flow.animating(at=answered + FADE_S / 2) and not flow.animating(at=answered + FADE_S)
+    clock.advance(FADE_S)
+    assert flow.frame().level == 0.0 and not flow.animating()
+
+
+def test_breathing_is_the_session_mode_and_a_program_off_the_menu_shows_as_number_0():
+    flow, _ = make()
+    flow.start("calm")
+    assert flow.mode() == Mode.SESSION  # not a pause: no pause limit runs while breathing
+    settings = FlowSettings(default_program="calm", menu=("box",))
+    flow = Flow(LIB, FakeClock(wall_start=datetime(2026, 3, 1, 23).astimezone()), settings)
+    events = flow.handle(Gesture("hold", 0.0, 1.5))
+    assert kinds(events, "selected")[0].data == {"program": "calm", "number": 0}
+
+
+def test_a_button_held_into_a_squeeze_phase_is_timed_from_where_the_phase_begins():
+    library = {
+        **LIB,
+        "mix": Program("mix", blocks=(Steps((Step("inhale", 4), Step("press", 10))),)),
+    }
+    flow = Flow(library, FakeClock(wall_start=datetime(2026, 3, 1, 23).astimezone()), SETTINGS)
+    clock = flow.clock
+    flow.start("mix")
+    assert flow.animating()  # a running session draws its frames
+    clock.advance(2)
+    g(flow, clock, "down")  # held from the inhale ...
+    clock.advance(2)
+    flow.tick()  # ... into the press at 4 s
+    clock.advance(4)
+    g(flow, clock, "up", 6)
+    record = kinds(flow.stop(), "episode_end")[0].data
+    assert record["squeeze_s"] == 4.0
+
+
+def test_an_unknown_default_program_selects_the_first_on_the_menu_and_idle_never_buzzes():
+    settings = FlowSettings(default_program="nowhere", menu=("box", "calm"))
+    flow = Flow(LIB, FakeClock(wall_start=datetime(2026, 3, 1, 23).astimezone()), settings)
+    assert flow.selected == "box"
+    flow.handle(Gesture("down", 0.0))
+    assert flow.frame().motor == 0.0 and flow.frame().level > 0
+
+
+def test_the_motor_pulses_in_a_session_only_and_never_while_paused_or_switched_off():
+    for vibration, pause, buzzing in (
+        (True, False, True),
+        (True, True, False),
+        (False, False, False),
+    ):
+        settings = replace(SETTINGS, vibration=vibration)
+        flow = Flow(LIB, FakeClock(wall_start=datetime(2026, 3, 1, 23).astimezone()), settings)
+        flow.start("box")  # the inhale's pulse at its start
+        if pause:
+            flow.handle(Gesture("press", 0.0))
+        assert (flow.frame().motor > 0) is buzzing, (vibration, pause)
+    flow, clock = make()
+    flow.start("box")
+    for state in (OFFER_QUIET, ASK_HELPED):
+        run_until_idle_or(flow, clock, state)
+        assert flow.frame().motor == 0.0, state
+
+
+def test_a_program_off_the_menu_shows_one_pulse_and_a_double_goes_to_the_menus_first():
+    settings = FlowSettings(default_program="calm", menu=("box", "ground"))
+    flow = Flow(LIB, FakeClock(wall_start=datetime(2026, 3, 1, 23).astimezone()), settings)
+    flow.handle(Gesture("hold", 0.0, 1.5))
+    assert flow.showing_menu(0.9) and not flow.showing_menu(1.0)  # one pulse, one second
+    flow.handle(Gesture("double", 0.0))
+    assert flow.selected == "box"
+
+
+def test_a_double_whose_first_press_went_down_too_soon_does_not_answer():
+    for first, answered in ((0.1, False), (0.5, True)):
+        flow, clock = make()
+        flow.start("box")
+        run_until_idle_or(flow, clock, ASK_HELPED)
+        asked = clock.now()
+        clock.advance_to(asked + first)
+        g(flow, clock, "down")
+        g(flow, clock, "up", 0.05)
+        clock.advance(0.2)
+        g(flow, clock, "down")
+        events = g(flow, clock, "double")
+        assert bool(kinds(events, "episode_end")) is answered, first

@@ -493,3 +493,17 @@ def test_a_long_hold_comes_only_where_it_is_wanted(det: GestureDetector) -> None
 def test_a_long_hold_must_be_longer_than_a_hold() -> None:
     with pytest.raises(ValueError, match="long_hold_s"):
         GestureDetector(hold_s=2.0, long_hold_s=2.0)
+
+
+def test_a_first_edge_with_no_usable_time_is_taken_at_zero() -> None:
+    for bad in (math.nan, math.inf, -math.inf):
+        fresh = GestureDetector()
+        assert fresh.edge(True, bad) == [Gesture("down", 0.0)]
+        assert fresh.poll(bad) == [] and fresh.next_deadline() == 1.5  # the hold, from 0
+
+
+def test_any_hold_time_above_zero_is_a_valid_setting() -> None:
+    for hold_s in (0.5, 1.0, 2.0):
+        assert GestureDetector(hold_s=hold_s).hold_s == hold_s
+    with pytest.raises(ValueError, match="hold_s must be above 0"):
+        GestureDetector(hold_s=0.0, long_hold_s=1.0)

@@ -299,3 +299,68 @@ def test_a_persons_fallback_that_opens_with_a_hold_is_one_problem_on_their_line(
     found = problems("programs:\n  ground:\n    steps: [{hold: 18}, {exhale: 4}]\n")
     assert len(found) == 1
     assert found[0].startswith('t.yaml:2: programs.ground: "not helping"')
+
+
+# --- holds, one by one: how they join, where they break, what the message says -----------------
+
+
+def test_hold_runs_join_holds_and_short_steps_and_break_at_a_breath():
+    from calmkit.core.safety import hold_runs
+
+    assert hold_runs(plan_of(("hold", 5), ("hold", 5), ("inhale", 4))) == [(0, 1)]
+    assert hold_runs(plan_of(("hold", 5), ("inhale", 1), ("hold", 5))) == [(0, 0), (2, 2)]
+    assert hold_runs(plan_of(("hold", 5), ("exhale", 1), ("hold", 5))) == [(0, 0), (2, 2)]
+    assert hold_runs(plan_of(("hold", 5), ("rest", 1.9), ("hold", 5))) == [(0, 2)]  # no breath
+    assert hold_runs(plan_of(("hold", 5), ("rest", 2.0), ("hold", 5))) == [(0, 0), (2, 2)]
+    assert hold_runs(plan_of(("inhale", 4), ("exhale", 4))) == []
+
+
+def test_the_not_helping_switch_joins_the_longest_hold_with_the_next_programs_first():
+    from calmkit.core.safety import switch_hold_breach
+
+    # the longest hold is the first (8 + 1 + 8 = 17 s), though its last step is not the longest
+    current = plan_of(("hold", 8), ("rest", 1), ("hold", 8), ("inhale", 4), ("hold", 10))
+    following = plan_of(("hold", 5), ("inhale", 4))
+    breach = switch_hold_breach(current, following)
+    assert breach is not None and breach.rule == "hold"
+    assert "a breath hold of 22 s in all" in breach.message
+    assert switch_hold_breach(current, plan_of(("hold", 3), ("inhale", 4))) is None  # 20 s: ok
+    assert switch_hold_breach(plan_of(("inhale", 4)), following) is None  # no hold to join
+    # the next program's own long hold (after a breath) is its own to answer for, not the switch's
+    own = plan_of(("inhale", 4), ("hold", 12), ("rest", 1), ("hold", 12))
+    assert hold_breach(own) is not None and switch_hold_breach(current, own) is None
+
+
+def test_the_hold_message_names_the_first_four_holds_and_counts_the_rest():
+    four = hold_breach(plan_of(*[("hold", 5.5), ("rest", 0.5)] * 4))
+    assert four is not None and four.rule == "hold" and four.start_s == 0.0
+    assert "(hold 5.5 s, hold 5.5 s, hold 5.5 s, hold 5.5 s);" in four.message  # no "0 more"
+    five = hold_breach(plan_of(*[("hold", 4.5), ("rest", 0.5)] * 4, ("hold", 4.5)))
+    assert five is not None and "hold 4.5 s, 1 more);" in five.message
+    six = hold_breach(plan_of(*[("hold", 3), ("rest", 0.5)] * 6, ("hold", 3)))
+    assert six is not None
+    assert "(hold 3 s, hold 3 s, hold 3 s, hold 3 s, 2 more);" in six.message
+    # found where it goes over: the holds after that point are not named
+    three = hold_breach(plan_of(("inhale", 4), ("hold", 12), ("hold", 12), ("hold", 12)))
+    assert three is not None and three.start_s == 4.0 and (three.index, three.end_index) == (1, 2)
+    assert "(hold 12 s, hold 12 s);" in three.message
+
+
+def test_a_buzz_in_a_chained_program_is_named_with_its_program() -> None:
+    chained = Program("y", blocks=(Steps((Step("hold", 0.5),), cycles=5),))
+    breach = buzz_breach(plan_of(("inhale", 4), y=chained))
+    assert breach is not None and breach.index == 1 and breach.start_s == 4.0
+    assert "from 0:04 (at hold 0.5 s in 'y')" in breach.message
+    own = buzz_breach(plan_of(("inhale", 4), ("hold", 0.5), cycles=1, y=chained))
+    assert own is not None and "(at hold 0.5 s):" in own.message  # begun in x: x's own step
+    alone = buzz_breach(plan_of(("hold", 0.5), cycles=5))
+    assert alone is not None and "(at hold 0.5 s)" in alone.message  # its own: no "in"
+
+
+def test_longer_plan_times_and_the_duty_of_a_level() -> None:
+    from calmkit.core.safety import duty
+
+    assert clock_time(125) == "2:05"
+    assert clock_time(3 * 3600 + 61.5) == "3:01:01.5"
+    assert duty(-0.5, 2.2) == 0.0 and duty(1.5, 2.2) == 1.0  # clamped
+    assert duty(0.5, 2.0) == 0.25

@@ -206,3 +206,105 @@ def test_a_stalled_box_resumes_at_the_phase_due_now_with_one_chime():
     first_frame = next(duty for t, duty, _ in r.frames if t >= 35.0)
     level = 0.03 + (1.0 - 0.03) * ease(3.0 / 4.0)  # 3 s into the 4 s inhale that began at 32
     assert first_frame == pytest.approx(level**2.2)
+
+
+def test_two_pauses_are_counted_and_both_left_out_of_the_active_time():
+    clock = FakeClock()
+    session = Session(expand("box", {"box": BOX}), clock)
+    session.start()
+    clock.advance(1.0)
+    session.pause()
+    clock.advance(1.23456)
+    (resumed,) = session.resume()  # no boundary due yet: the resume alone
+    assert resumed.kind == "resume" and resumed.data == {"paused_s": 1.235}
+    clock.advance(1.0)
+    session.toggle_pause()
+    clock.advance(2.0)
+    session.toggle_pause()
+    clock.advance(1.0)
+    assert session.pauses == 2
+    assert session.active_s() == pytest.approx(3.0)  # 6.23456 s since the start, 3.23456 paused
+    assert session.next_deadline() == pytest.approx(4.0 + 3.23456)  # deadlines move with pauses
+    assert session.resume() == []  # not paused: nothing to resume
+
+
+def test_nothing_remains_of_a_step_when_there_is_none():
+    session = Session(Plan("p", ()), FakeClock())
+    assert session.step_remaining() == 0.0 and session.step_elapsed() == 0.0
+    session.start()  # an empty plan ends at once
+    assert session.state == ENDED and session.step_remaining() == 0.0
+
+
+def test_a_named_thing_says_how_many_of_how_many_and_counts_only_while_running():
+    clock = FakeClock()
+    session = Session(expand("ground", {"ground": GROUND}), clock)
+    session.start()
+    clock.advance(1.0)
+    (item,) = session.count_item()
+    assert item.kind == "item" and item.data == {"count": 1, "of": 2}
+    session.pause()
+    assert session.count_item() == [] and session.items_counted == 1  # paused: nothing counts
+    session.resume()
+    clock.advance(1.0)
+    item, phase = session.count_item()  # the second of two: on to the next prompt at once
+    assert item.data == {"count": 2, "of": 2}
+    assert phase.kind == "phase" and phase.t == 2.0 and phase.due == 2.0
+
+
+def test_times_stand_still_before_the_start_while_paused_and_after_the_end():
+    clock = FakeClock(100.0)
+    session = Session(expand("box", {"box": BOX}), clock)
+    assert session.elapsed() == 0.0 and session.active_s() == 0.0  # not started
+    session.start()
+    assert session.step_elapsed() == 0.0
+    clock.advance(0.5)
+    assert session.step_elapsed() == 0.5 and session.active_s() == 0.5
+    session.pause()
+    clock.advance(2.0)
+    session.resume()
+    clock.advance(1.0)
+    session.pause()
+    clock.advance(3.0)  # in the second pause: both pauses are left out
+    assert session.active_s() == pytest.approx(1.5) and session.elapsed() == pytest.approx(6.5)
+    assert session.step_elapsed() == pytest.approx(1.5)  # standing still
+    session.stop()
+    clock.advance(10.0)
+    assert session.elapsed() == pytest.approx(6.5) and session.active_s() == pytest.approx(1.5)
+
+
+def test_a_prompt_that_ran_out_of_time_starts_the_next_one_counting_from_none():
+    program = Program(
+        "two", blocks=(Steps((Step("prompt", 10, items=2), Step("prompt", 10, items=2))),)
+    )
+    clock = FakeClock()
+    session = Session(expand("two", {"two": program}), clock)
+    session.start()
+    clock.advance(10.0)
+    session.update()  # the first prompt's time is up: on to the second, nothing named yet
+    (item,) = session.count_item()
+    assert item.data == {"count": 1, "of": 2} and session.index == 1
+    run_to_end(session, clock)
+    assert session.index == len(session.plan.steps) - 1  # ended on its last step
+    assert session.current is not None and session.current.step.items == 2
+
+
+def test_phase_events_say_their_length_and_a_chained_program_and_a_stall_lands_on_one():
+    chained = {
+        "x": Program("x", blocks=(Steps((Step("inhale", 1.23456),)),), then=("y",)),
+        "y": Program("y", blocks=(Steps((Step("exhale", 4), Step("inhale", 4))),)),
+    }
+    clock = FakeClock()
+    session = Session(expand("x", chained), clock)
+    assert session.index == -1 and session.current is None  # nothing begun before the start
+    first = session.start()[-1]
+    assert first.data == {"phase": "inhale", "duration_s": 1.235, "index": 0}
+    clock.advance(1.23456)
+    (second,) = session.update()
+    assert second.data == {"phase": "exhale", "duration_s": 4, "index": 1, "program": "y"}
+    clock.advance(4.0)  # exactly on the next boundary after a stall: one phase, the one due
+    assert [e.data["index"] for e in session.update()] == [2]
+    box = Session(expand("box", {"box": BOX}), clock)
+    box.start()
+    clock.advance(8.0)  # two boundaries (4 and 8) passed, landing exactly on the second
+    (phase,) = box.update()
+    assert phase.data["index"] == 2 and phase.due == 8.0

@@ -242,3 +242,14 @@ def test_play_fast_events_the_reach_out_voice_comes_after_the_end_bell(capsys, t
         ("bell_end", end),
         ("say_reach_out", pytest.approx(end + 4.0 + GAP_S)),
     ]
+
+
+def test_quiet_at_counts_every_sound_still_waiting_with_its_gap():
+    line = SoundLine({"bell_end": 2.0, "say_a": 1.0, "say_b": 3.0})
+    assert line.quiet_at() is None  # nothing ever sounded
+    line.ask("bell_end", 10.0)
+    (bell,) = line.due(10.0)
+    line.ask("say_a", 10.5)
+    line.ask("say_b", 10.5)
+    assert line.due(10.5) == []  # the bell is sounding: both wait
+    assert line.quiet_at() == pytest.approx(bell.end + GAP_S + (1.0 + GAP_S) + (3.0 + GAP_S))

@@ -1,10 +1,8 @@
 """The one-button flow: idle, running, the quiet offer, "did that help?", as a pure machine.
 
 Gestures (from gestures.py) and time go in; events come out: session events, sounds to play, the
-finished episode for the journal. ``frame()`` says what the light and motor show right now, before
-the caps and gamma the hardware applies. An *episode* is everything one press set going: the
-program, any "not helping" fallbacks, quiet time, and the answer to "did that help?"; the journal
-keeps one line per episode.
+finished episode for the journal (episode.py). ``frame()`` says what the light and motor show
+right now, before the caps and gamma the hardware applies (outside a session: ambient.py).
 
     idle --press--> running --(end)--> offer quiet --press--> running quiet --(end)--> ask
       ^  <--double: next program         |  (timeout, hold)                              |
@@ -19,12 +17,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
+from calmkit.core.ambient import (
+    ACK_LEVEL,
+    Fade,
+    ask_level,
+    menu_end,
+    menu_level,
+    offer_level,
+)
 from calmkit.core.clock import Clock, wall_synced
 from calmkit.core.cues import IDLE_COLOUR, Frame, LightTrack, sound_for
+from calmkit.core.episode import NO, UNKNOWN, YES, EpisodeDraft, tally
 from calmkit.core.events import Event, EventKind
 from calmkit.core.flow_table import (
     ROWS_BY_KEY,
@@ -47,18 +54,6 @@ IDLE, RUNNING, OFFER_QUIET, ASK_HELPED = (
     State.OFFER_QUIET,
     State.ASK_HELPED,
 )
-YES, NO, UNKNOWN = "yes", "no", "unknown"
-
-#: The faint glow while the button is down in idle: the device has heard you.
-ACK_LEVEL = 0.08
-#: Where the light rests while waiting for "did that help?", breathing slowly (every 4 s).
-ASK_LEVEL = 0.12
-ASK_PERIOD_S = 4.0
-#: Program numbers shown as slow pulses, one a second (well under the 3 Hz limit).
-MENU_LEVEL = 0.35
-MENU_PULSE_S = 1.0
-#: Light fading out when a session is stopped or the device goes back to idle.
-FADE_S = 1.5
 #: Phases in which holding the button is a squeeze (timed for the journal), not "not helping".
 SQUEEZE_PHASES = frozenset({"press", "release", "switch"})
 #: Phases whose button means something of their own (see flow_table.Mode).
@@ -67,9 +62,6 @@ PHASE_MODES = {"prompt": Mode.PROMPT, "quiet": Mode.QUIET} | dict.fromkeys(
 )
 #: The program that a quiet offer starts.
 QUIET_PROGRAM = "quiet"
-#: Episodes shorter than this (active seconds) are accidental starts: they do not count towards
-#: reach-out.
-REACH_OUT_MIN_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -90,99 +82,6 @@ class FlowSettings:
     reach_out_message: str = ""
     #: A ``--speed`` demo: its episodes are marked and do not count towards reach-out.
     demo: bool = False
-
-
-@dataclass(frozen=True)
-class Episode:
-    """One journal line: what a press set going, and how it went."""
-
-    started: datetime
-    programs: tuple[str, ...]
-    planned_s: float
-    actual_s: float
-    status: str
-    pauses: int = 0
-    items: int = 0
-    squeeze_s: float = 0.0
-    helped: str = UNKNOWN
-    #: "unsynced" when the wall clock was not known to be right as it started (no RTC, no NTP)
-    clock: str | None = None
-
-    def to_record(self) -> dict[str, Any]:
-        clock = {"clock": self.clock} if self.clock else {}
-        return {
-            "start": self.started.isoformat(timespec="seconds"),
-            "programs": list(self.programs),
-            "planned_s": round(self.planned_s, 1),
-            "actual_s": round(self.actual_s, 1),
-            "status": self.status,
-            "pauses": self.pauses,
-            "items": self.items,
-            "squeeze_s": round(self.squeeze_s, 1),
-            "helped": self.helped,
-            **clock,
-        }
-
-
-@dataclass
-class _EpisodeDraft:
-    """The episode being built while its sessions run."""
-
-    started: datetime
-    programs: list[str] = field(default_factory=list)
-    planned_s: float = 0.0
-    actual_s: float = 0.0
-    status: str = COMPLETED
-    pauses: int = 0
-    items: int = 0
-    squeeze_s: float = 0.0
-
-    def add(self, session: Session) -> None:
-        for planned in session.plan.steps[: session.index + 1]:  # only programs that ran
-            if planned.program not in self.programs[-1:]:
-                self.programs.append(planned.program)
-        self.planned_s += session.plan.total_s
-        self.actual_s += session.active_s()
-        self.pauses += session.pauses
-        self.items += session.items_counted
-        self.status = session.status or COMPLETED
-
-    def finish(self, helped: str) -> Episode:
-        return Episode(
-            self.started,
-            tuple(self.programs),
-            self.planned_s,
-            self.actual_s,
-            self.status,
-            self.pauses,
-            self.items,
-            self.squeeze_s,
-            helped,
-        )
-
-
-def reach_out_due(
-    starts: Sequence[datetime], now: datetime, sessions: int, within_hours: float
-) -> bool:
-    """Whether sessions have piled up: at least ``sessions`` started within the last hours.
-
-    Starts after ``now`` (the wall clock was set back) are not counted.
-    """
-    since = now - timedelta(hours=within_hours)
-    return sum(1 for s in starts if since <= s <= now) >= sessions
-
-
-def reach_out_crossed(
-    before: Sequence[datetime], latest: datetime, now: datetime, sessions: int, within_hours: float
-) -> bool:
-    """Whether the episode that started at ``latest`` is the one that reaches the threshold.
-
-    Reach-out speaks once, when the count crosses it, not after every session from then on;
-    ``before`` are the other counted starts.
-    """
-    return reach_out_due([*before, latest], now, sessions, within_hours) and not reach_out_due(
-        before, now, sessions, within_hours
-    )
 
 
 class Flow:
@@ -210,8 +109,7 @@ class Flow:
         self.track: LightTrack | None = None
         self.finished = False
         self.recent_starts: list[datetime] = list(recent_starts)
-        self._draft: _EpisodeDraft | None = None
-        self._clock_note: str | None = None  # Episode.clock for the episode under way
+        self._draft: EpisodeDraft | None = None
         self._escalation: list[str] = []
         self._state_since = self.origin
         self._button_down = False
@@ -219,8 +117,7 @@ class Flow:
         self._downs = (-math.inf, -math.inf)  # when the button last went down, and the time before
         self._squeeze_from: float | None = None
         self._menu_shown_at: float | None = None
-        self._fade_from = 0.0
-        self._fade_at: float | None = None
+        self._fade = Fade()
         self._last_level = 0.0
 
     # --- events -------------------------------------------------------------------------------
@@ -259,8 +156,8 @@ class Flow:
         if self.state != IDLE:
             return []
         name = program or self.selected
-        self._draft = _EpisodeDraft(self.clock.wall())
-        self._clock_note = None if wall_synced(self.clock) is True else "unsynced"
+        clock_note = None if wall_synced(self.clock) is True else "unsynced"
+        self._draft = EpisodeDraft(self.clock.wall(), clock=clock_note)
         self._escalation = list(self.library[name].fallback)
         self._menu_shown_at = None
         return self._run(name)
@@ -283,9 +180,7 @@ class Flow:
                 self._squeeze_from = gesture.t
         elif gesture.kind == UP:
             self._button_down = False
-            if self._squeeze_from is not None and self._draft is not None:
-                self._draft.squeeze_s += max(0.0, gesture.t - self._squeeze_from)
-            self._squeeze_from = None
+            self._end_squeeze(gesture.t)
         mode = self.mode()
         row = ROWS_BY_KEY.get((mode, gesture.kind))
         if row is None or (mode in SETTLING and self._settling(gesture.kind)):
@@ -377,11 +272,7 @@ class Flow:
         """The open episode as a journal record, as it would read if the power went now."""
         if self._draft is None:
             return None
-        snapshot = _EpisodeDraft(**{**self._draft.__dict__, "programs": list(self._draft.programs)})
-        if self.session is not None:
-            snapshot.add(self.session)
-        snapshot.status = "interrupted"
-        return replace(snapshot.finish(UNKNOWN), clock=self._clock_note).to_record()
+        return self._draft.interrupted(self.session).to_record()
 
     def next_deadline(self) -> float | None:
         """The next time tick() has something to do (None: nothing until a button edge)."""
@@ -403,7 +294,7 @@ class Flow:
         if self.state in (OFFER_QUIET, ASK_HELPED):
             return True
         now = self.clock.now() if at is None else at
-        if self._fade_at is not None and now < self._fade_at + FADE_S:
+        if self._fade.moving(now):
             return True
         return self.showing_menu(now)
 
@@ -540,9 +431,7 @@ class Flow:
     def _close_session(self) -> None:
         if self.session is not None and self._draft is not None:
             self._draft.add(self.session)
-        if self._squeeze_from is not None and self._draft is not None:
-            self._draft.squeeze_s += max(0.0, self.clock.now() - self._squeeze_from)
-        self._squeeze_from = None  # a squeeze counts only inside the session's squeeze phases
+        self._end_squeeze(self.clock.now())  # a squeeze counts only inside the squeeze phases
         self._last_level = self._session_level()
         self.session = None
         self.track = None
@@ -559,26 +448,19 @@ class Flow:
         if self._draft is not None:
             if status is not None:
                 self._draft.status = status
-            episode = replace(self._draft.finish(helped), clock=self._clock_note)
+            episode = self._draft.finish(helped)
             self._draft = None
-            counts = not self.settings.demo and episode.actual_s >= REACH_OUT_MIN_S
-            now = self.clock.wall()
-            since = now - timedelta(hours=self.settings.reach_out_within_h)
-            before = [s for s in self.recent_starts if s >= since]  # stays small
-            self.recent_starts = [*before, episode.started] if counts else before
+            counted = tally(
+                self.recent_starts,
+                episode,
+                self.clock.wall(),
+                self.settings.reach_out_sessions,
+                self.settings.reach_out_within_h,
+                self.settings.demo,
+            )
+            self.recent_starts = list(counted.starts)
             events.append(self._event(EventKind.EPISODE_END, **episode.to_record()))
-            if (
-                announce
-                and counts
-                and self.settings.reach_out
-                and reach_out_crossed(
-                    before,
-                    episode.started,
-                    now,
-                    self.settings.reach_out_sessions,
-                    self.settings.reach_out_within_h,
-                )
-            ):
+            if announce and counted.crossed and self.settings.reach_out:
                 message = self.settings.reach_out_message
                 events += [
                     self._event(EventKind.REACH_OUT, message=message),
@@ -595,8 +477,7 @@ class Flow:
         now = self.clock.now()
         if self.state in (OFFER_QUIET, ASK_HELPED):
             self._last_level = self._frame(now).level
-        self._fade_from = self._last_level
-        self._fade_at = now
+        self._fade = Fade(self._last_level, now)
 
     # --- light --------------------------------------------------------------------------------
 
@@ -607,9 +488,14 @@ class Flow:
         now = self.clock.now()
         if phase in SQUEEZE_PHASES and self._squeeze_from is None:
             self._squeeze_from = now
-        elif phase not in SQUEEZE_PHASES and self._squeeze_from is not None:
-            self._draft.squeeze_s += max(0.0, now - self._squeeze_from)
-            self._squeeze_from = None
+        elif phase not in SQUEEZE_PHASES:
+            self._end_squeeze(now)
+
+    def _end_squeeze(self, now: float) -> None:
+        """A squeeze under way ends now: its time goes into the episode."""
+        if self._squeeze_from is not None and self._draft is not None:
+            self._draft.add_squeeze(self._squeeze_from, now)
+        self._squeeze_from = None
 
     def _in_squeeze_phase(self) -> bool:
         session = self.session
@@ -628,13 +514,7 @@ class Flow:
     def _menu_end(self) -> float:
         assert self._menu_shown_at is not None
         number = self.menu.index(self.selected) + 1 if self.selected in self.menu else 1
-        return self._menu_shown_at + number * MENU_PULSE_S
-
-    def _fading(self, now: float) -> float:
-        if self._fade_at is None:
-            return 0.0
-        x = (now - self._fade_at) / FADE_S
-        return self._fade_from * max(0.0, 1.0 - x) ** 2 if x < 1 else 0.0
+        return menu_end(self._menu_shown_at, number)
 
     def _frame(self, now: float) -> Frame:
         if self.state == RUNNING and self.session is not None and self.track is not None:
@@ -645,15 +525,16 @@ class Flow:
             return self.track.frame(index, self.session.step_elapsed(now), vibrate)
         if self.state == OFFER_QUIET:
             # the light fades away over the grace time; a press still starts quiet time
-            x = (now - self._state_since) / max(self.settings.quiet_offer_s, 1e-9)
-            return Frame(self._fade_from * max(0.0, 1.0 - x), IDLE_COLOUR, 0.0)
+            level = offer_level(
+                self._fade.start, now - self._state_since, self.settings.quiet_offer_s
+            )
+            return Frame(level, IDLE_COLOUR, 0.0)
         if self.state == ASK_HELPED:
-            wave = math.sin(math.pi * (now - self._state_since) / ASK_PERIOD_S) ** 2
-            return Frame(max(self._fading(now), ASK_LEVEL * wave), IDLE_COLOUR, 0.0)
-        level = self._fading(now)
+            ask = ask_level(now - self._state_since)
+            return Frame(max(self._fade.level(now), ask), IDLE_COLOUR, 0.0)
+        level = self._fade.level(now)
         if self._menu_shown_at is not None and now < self._menu_end():
-            x = ((now - self._menu_shown_at) % MENU_PULSE_S) / MENU_PULSE_S
-            level = max(level, MENU_LEVEL * math.sin(math.pi * x) ** 2)
+            level = max(level, menu_level(now - self._menu_shown_at))
         if self._button_down:
             level = max(level, ACK_LEVEL)
         return Frame(level, IDLE_COLOUR, 0.0)

@@ -33,7 +33,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from calmkit.core.flow import REACH_OUT_MIN_S
+from calmkit.core.episode import REACH_OUT_MIN_S
 
 log = logging.getLogger("calmkit.shell.journal")
 
