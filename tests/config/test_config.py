@@ -1187,3 +1187,14 @@ def test_a_very_long_program_name_says_so() -> None:
     assert (
         "k" * 64 in parse_config(f"programs:\n  {'k' * 64}:\n    steps: [{{inhale: 2}}]\n").programs
     )
+
+
+def test_a_sound_name_too_long_for_a_file_is_one_located_problem():
+    """Found by the fuzz test: a 5,000-character sound name made `play` an internal error."""
+    name = "k" * 5000
+    text = f"programs:\n  x:\n    steps: [{{inhale: 4, sound: {name}}}, {{exhale: 4}}]\n"
+    with pytest.raises(ConfigError) as refused:
+        parse_config(text, "mine.yaml")
+    assert [str(p) for p in refused.value.problems] == [
+        "mine.yaml:3: programs.x.steps[0].sound: a sound name is at most 64 characters"
+    ]

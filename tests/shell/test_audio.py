@@ -419,3 +419,9 @@ def test_spoken_sounds_have_no_length_when_the_voice_is_off(make):
     lengths = make(voice=False).lengths(["say_quiet_offer", "name_box", "bell_end", "bell_end"])
     assert lengths == {"say_quiet_offer": 0.0, "name_box": 0.0, "bell_end": pytest.approx(4.0)}
     assert make(enabled=False).length("bell_end") == 0.0
+
+
+def test_a_sound_path_the_system_cannot_look_up_counts_as_missing(tmp_path):
+    """ENAMETOOLONG from the file system is a missing sound, never an internal error."""
+    assert not audio_module._is_file(tmp_path / ("k" * 5000 + ".wav"))
+    assert audio_module._is_file(PACKAGED / "tick.wav")

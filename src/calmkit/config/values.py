@@ -16,6 +16,7 @@ from typing import Any
 from calmkit.config.nodes import FILE_KEY, _describe, _join, _Node, _Unreadable
 from calmkit.config.settings import (
     MAX_ADDRESS,
+    MAX_NAME,
     MAX_PIN,
     MAX_RATIO,
     MAX_STEP_S,
@@ -287,6 +288,8 @@ def sound_name(node: _Node, path: str) -> Any:
     if value is None:
         return None
     if isinstance(value, str) and _SOUND_NAME.fullmatch(value):
+        if len(value) > MAX_NAME:  # a file name: the system refuses long ones
+            return fail(node, path, f"a sound name is at most {MAX_NAME} characters")
         return value
     return fail(
         node,

@@ -245,7 +245,7 @@ class Audio:
             self.open()
         if self._mixer is None:
             return
-        if name.startswith("name_") and not any(p.is_file() for p in self._candidates(name)):
+        if name.startswith("name_") and not any(_is_file(p) for p in self._candidates(name)):
             name = "tick"  # a program of the user's own has no spoken name: a soft tick instead
         try:
             sound = self._load(name)
@@ -296,9 +296,9 @@ class Audio:
             return 0.0
         if not _valid_name(name):
             return 0.0
-        if name.startswith("name_") and not any(p.is_file() for p in self._candidates(name)):
+        if name.startswith("name_") and not any(_is_file(p) for p in self._candidates(name)):
             name = "tick"
-        found = [p for p in self._candidates(name) if p.is_file() and _check_wav(p) is None]
+        found = [p for p in self._candidates(name) if _is_file(p) and _check_wav(p) is None]
         measured = (_wav_seconds(p) for p in found)
         return next((s for s in measured if s is not None), UNMEASURED_S if found else 0.0)
 
@@ -329,13 +329,13 @@ class Audio:
 
     def _load_first(self, name: str) -> Any:
         override = self.overrides.get(name)
-        if override is not None and not override.is_file():
+        if override is not None and not _is_file(override):
             self._warn_once(
                 f"file:{override}",
                 f"sound file {override} (for {name!r}) does not exist; using the usual "
                 f"{name}.wav instead. Fix: correct the path in the config.",
             )
-        found = [p for p in self._candidates(name) if p.is_file()]
+        found = [p for p in self._candidates(name) if _is_file(p)]
         if not found:
             where = " or ".join(str(d) for d in (self.user_dir, self.sounds_dir) if d)
             self._warn_once(
@@ -413,7 +413,7 @@ class Audio:
                 "`sound: dir:` to a folder that does (or to null)."
             )
         for name, path in self.overrides.items():
-            if not path.is_file():
+            if not _is_file(path):
                 problems.append(
                     f"sound file {path} (for {name!r}) does not exist. Fix: correct the path in "
                     "the config."
@@ -421,7 +421,7 @@ class Audio:
 
         to_check: list[Path] = []
         for name in SOUNDS:
-            found = [p for p in self._candidates(name) if p.is_file()]
+            found = [p for p in self._candidates(name) if _is_file(p)]
             if not found:
                 problems.append(f"sound {name!r} is missing (no {name}.wav). {_FILE_FIX}.")
             to_check.extend(p for p in found if p not in to_check)
@@ -480,3 +480,11 @@ def _clamp(value: float) -> float:
     """Into 0..1; NaN becomes 0 (silence), never full volume."""
     value = float(value)
     return min(1.0, max(0.0, value)) if value == value else 0.0
+
+
+def _is_file(path: Path) -> bool:
+    """Whether a sound file is there; a name the system cannot look up (too long) is not."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
