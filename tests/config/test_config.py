@@ -1198,3 +1198,35 @@ def test_a_sound_name_too_long_for_a_file_is_one_located_problem():
     assert [str(p) for p in refused.value.problems] == [
         "mine.yaml:3: programs.x.steps[0].sound: a sound name is at most 64 characters"
     ]
+
+
+def test_a_config_link_to_nothing_or_a_loop_is_said_not_skipped(tmp_path):
+    """A broken link at ~/.config/calmkit/calmkit.yaml must not drop the settings unsaid."""
+    mine = tmp_path / ".config" / "calmkit" / "calmkit.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.symlink_to(tmp_path / "gone.yaml")
+    with pytest.raises(ConfigError) as refused:
+        load_config(home=tmp_path, env={})
+    (problem,) = refused.value.problems
+    assert problem.file == str(mine)
+    assert f"is a link to {tmp_path / 'gone.yaml'}, which cannot be read" in problem.message
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    with pytest.raises(ConfigError) as refused:
+        load_config(loop, env={})
+    assert "a loop of links" in refused.value.problems[0].message
+
+
+@pytest.mark.parametrize("escape", ["\\0", "\\x1b[31m", "\\x07", "\\x7f"])
+def test_a_control_character_in_text_is_a_located_problem(escape):
+    text = f'programs:\n  s:\n    description: "calm {escape} down"\n    steps: [{{inhale: 4}}]\n'
+    with pytest.raises(ConfigError) as refused:
+        parse_config(text, "mine.yaml")
+    (problem,) = refused.value.problems
+    assert (problem.line, problem.key) == (3, "programs.s.description")
+    assert "control character" in problem.message
+
+
+def test_tabs_and_newlines_in_text_are_fine():
+    config = parse_config('reach_out: {message: "Call Sam.\\tOr Alex.\\nYou matter."}\n')
+    assert config.reach_out.message == "Call Sam.\tOr Alex.\nYou matter."

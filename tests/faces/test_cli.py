@@ -1,6 +1,7 @@
 """The `calmkit` command as a person meets it: output, exit codes, and never a traceback."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -271,7 +272,8 @@ def test_headless_is_the_terminal_and_the_last_of_sim_and_headless_counts(
 @pytest.mark.parametrize("speed", ["0", "-2"])
 def test_a_speed_that_cannot_be_is_a_usage_error(capsys, speed):
     code, out, err = run(capsys, "play", "box", "--speed", speed)
-    assert code == 2 and out == "" and err == "calmkit: --speed must be above 0\n"
+    assert code == 2 and out == ""
+    assert err == f"calmkit: --speed takes a number from 0.01 to 1000, not {float(speed):g}\n"
 
 
 def test_a_fast_run_at_a_speed_gives_its_clock_that_speed(capsys):
@@ -283,3 +285,19 @@ def test_a_fast_run_at_a_speed_gives_its_clock_that_speed(capsys):
     assert ends == [{"t": 240.0, "event": "session_end", "status": "completed", "actual_s": 240.0}]
     bell = next(e for e in events if e["event"] == "sound" and e["name"] == "bell_end")
     assert bell["length_s"] == pytest.approx(5 * 4.0, abs=0.5)  # a real 4 s bell, on a 5x clock
+
+
+@pytest.mark.parametrize("speed", ["nan", "inf", "1e-300", "1e308", "0.001", "5000"])
+def test_a_speed_out_of_range_is_a_usage_error_with_the_range(capsys, speed):
+    code, out, err = run(capsys, "play", "box", "--fast", "--speed", speed)
+    assert code == 2 and out == ""
+    assert err.startswith("calmkit: --speed takes a number from 0.01 to 1000")
+
+
+def test_an_ascii_terminal_gets_question_marks_not_an_internal_error():
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "HOME": "/nonexistent"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "calmkit", "programs"], capture_output=True, env=env, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert b"in 4 ? hold 4" in proc.stdout and b"internal error" not in proc.stderr

@@ -15,9 +15,10 @@ from calmkit.core.errors import ConfigError, Problem
 
 
 def _exists(path: Path) -> bool:
-    """Whether a path exists; a permission error counts as existing, so reading it says why."""
+    """Whether a path exists; a permission error counts as existing, so reading it says why, and
+    so does a link to nothing or a loop of links (the person's settings must not vanish unsaid)."""
     try:
-        return path.exists()
+        return path.exists() or path.is_symlink()
     except OSError:
         return True
     except ValueError:  # a NUL in the name: nothing by that name can exist
@@ -109,8 +110,22 @@ def _read_bytes(path: Path) -> bytes:
             if fd >= 0:
                 os.close(fd)
     except (OSError, ValueError) as exc:
+        if isinstance(exc, OSError) and path.is_symlink():
+            raise refused(_broken_link(path)) from None
         reason = getattr(exc, "strerror", None) or str(exc)
         raise refused(f"cannot read: {reason}") from None
+
+
+def _broken_link(path: Path) -> str:
+    """Why a link cannot be read as a config: what it points to, and how to mend it."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    return (
+        f"is a link to {target}, which cannot be read (it is missing, or a loop of links): "
+        "point the link at your config file, or remove it"
+    )
 
 
 @functools.lru_cache(maxsize=4)

@@ -246,6 +246,9 @@ class _Builder:
                 if _surrogate(value):
                     self._problem(line, path, _surrogate(value))
                     value = _Unreadable()
+            if isinstance(value, str) and _CONTROLS.search(value):
+                self._problem(line, path, _control(value))
+                value = _Unreadable()
             raw = node.value if node.style is None else None
             return _Node(value, self.file, line, self.layer, raw)
         if node.tag not in (_MAP_TAG, _SEQ_TAG):
@@ -327,6 +330,21 @@ def _surrogate(text: str) -> str:
     return (
         f"holds U+{ord(found.group()):04X}, half of a UTF-16 pair and no character (an escape "
         f"like \\ud800 in quotes); write the character itself"
+    )
+
+
+#: Control characters other than tab and newline: an escape code in a description would act on
+#: the terminal that `calmkit programs` prints it to, a NUL would cut the text short.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _control(text: str) -> str:
+    """Why text with a control character cannot be shown (there is one: see _CONTROLS)."""
+    found = _CONTROLS.search(text)
+    code = ord(found.group()) if found is not None else 0
+    return (
+        f"holds the control character U+{code:04X} (an escape such as \\x1b or \\0 in quotes), "
+        "which a terminal would act on rather than show: remove it"
     )
 
 

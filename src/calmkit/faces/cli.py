@@ -28,6 +28,11 @@ from calmkit.faces.launch import RunSettings
 log = logging.getLogger("calmkit")
 
 
+#: How much faster than real time a demo may run, and how much slower: beyond these, waits round
+#: to nothing or to for ever.
+MIN_SPEED, MAX_SPEED = 0.01, 1000.0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="calmkit",
@@ -198,8 +203,10 @@ def button_script(text: str) -> list[tuple[float, float]]:
 def _run_settings(args: argparse.Namespace, program: str | None) -> RunSettings:
     """What ``run`` / ``play`` asked for, checked: UsageError when the options disagree."""
     fast = getattr(args, "fast", False)  # only `play` has --fast and --button
-    if args.speed <= 0:
-        raise UsageError("--speed must be above 0")
+    if not MIN_SPEED <= args.speed <= MAX_SPEED:  # NaN fails both: it is refused too
+        raise UsageError(
+            f"--speed takes a number from {MIN_SPEED:g} to {MAX_SPEED:g}, not {args.speed:g}"
+        )
     script = getattr(args, "button", None)
     if script is not None and not fast:
         raise UsageError("--button presses on the virtual clock: add --fast")
@@ -303,7 +310,17 @@ COMMANDS = {
 }
 
 
+def _printable_streams() -> None:
+    """A terminal or pipe that cannot show a character (an ASCII locale) gets a "?" instead of
+    an internal error: the descriptions and messages are the person's own text."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _printable_streams()
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
