@@ -1,6 +1,7 @@
 """`calmkit preview`: a PNG of the light over a program, readable and where the curve should be."""
 
 import os
+import stat
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from calmkit.core.errors import CalmkitError
 from calmkit.core.programs import Breathe, Plan, Program, Quiet, Step, Steps, expand
+from calmkit.faces.cli import main
 from calmkit.faces.preview import (
     BACKGROUND,
     MAX_TICKS,
@@ -238,3 +240,13 @@ def test_strip_names_breathing_steps_all_or_none():
     steps = expand("blink", {"blink": blink}).steps
     labels = strip_labels(steps, lambda p: "rest" if p.phase == "rest" else None)
     assert labels == [None] * 20 + ["rest"]
+
+
+def test_a_device_or_pipe_as_the_picture_is_refused_and_left_alone(tmp_path, capsys):
+    """`preview box -o /dev/full` said "wrote" (as root it would have replaced the device)."""
+    pipe = tmp_path / "pipe.png"
+    os.mkfifo(pipe)
+    code = main(["preview", "box", "-o", str(pipe)])
+    assert code == 1
+    assert "that is a device or pipe, not a file" in capsys.readouterr().err
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)

@@ -515,6 +515,11 @@ def _check_writable(path: Path) -> None:
         )
     if path.is_dir():
         raise CalmkitError(f"cannot save the preview to {path}: that is a folder")
+    if path.exists() and not path.is_file():  # /dev/full, a FIFO: never replaced by a picture
+        raise CalmkitError(
+            f"cannot save the preview to {path}: that is a device or pipe, not a file; "
+            "give a file name ending in .png"
+        )
     if path.exists() and not os.access(path, os.W_OK):
         raise CalmkitError(f"cannot save the preview to {path}: the file is not writable")
 
