@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from calmkit.config import parse_config
@@ -179,12 +179,27 @@ step_strategy = st.builds(
     st.sampled_from([0.1, 0.1, 0.2, 0.2, 0.3, 0.4, 0.5, 1.0, 2.0, 6.0, 11.0]),
     st.sampled_from([1, 1, 1, 2, 3]),
 )
+#: a prompt a press ends early: the property presses during it (see item_presses)
+item_prompt = st.builds(
+    lambda seconds: {"prompt": seconds, "items": 1}, st.sampled_from([1.0, 2.0, 3.0, 6.0, 40.0])
+)
 fast = st.sampled_from([0.1, 0.2, 0.3, 0.4, 0.5])
 program_strategy = st.one_of(
     st.builds(
         lambda steps, cycles: {"steps": steps, "cycles": cycles},
         st.lists(step_strategy, min_size=1, max_size=4),
         st.integers(1, 6),
+    ),
+    # holds around a prompt a press can end, the kind that once joined two holds unseen
+    st.builds(
+        lambda first, prompt, second, cycles: {
+            "steps": [{"hold": first}, prompt, {"hold": second}, {"exhale": 4}],
+            "cycles": cycles,
+        },
+        st.sampled_from([1.0, 6.0, 9.0, 11.0, 19.0]),
+        item_prompt,
+        st.sampled_from([1.0, 6.0, 9.0, 11.0, 19.0]),
+        st.integers(1, 2),
     ),
     # fast alternations of two phases, the kind single-step checks let through
     st.builds(
@@ -208,6 +223,22 @@ def libraries(draw: Any) -> tuple[str, dict[str, Any]]:
         if draw(st.booleans()):
             library[first]["then"] = [second]
     return names[0], library
+
+
+def item_presses(r: Any, times: list[float]) -> None:
+    """At each time, name a thing if a prompt with items runs with time to spare (a press
+    elsewhere would pause the session, and a pause is no breath hold)."""
+
+    def press_if_naming() -> None:
+        session = r.app.runner.flow.session
+        step = session.current if session is not None else None
+        if step is not None and step.step.items and session.step_remaining() > 0.5:
+            now = r.clock.now()
+            r.at(now, r.button_pin.drive_low)
+            r.at(now + 0.1, r.button_pin.drive_high)
+
+    for t in times:
+        r.at(t, press_if_naming)
 
 
 def pin_flashes(frames: list[tuple[float, float, float]]) -> int:
@@ -235,7 +266,7 @@ def longest_hold(events: list[Any]) -> float:
         if phase == "hold":
             since = event.t if since is None else since
             longest = max(longest, following.t - since)
-        elif phase in ("inhale", "exhale") or length >= 2.0:
+        elif length >= 2.0:  # any step, an inhale too, is a breath only if it lasts 2 s
             since = None
     return longest
 
@@ -246,8 +277,14 @@ def longest_hold(events: list[Any]) -> float:
     derandomize=True,
     suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
 )
-@given(libraries())
-def test_what_check_accepts_the_pins_never_break(case: tuple[str, dict[str, Any]]) -> None:
+# the reviewer's case: an item named 1 s into the prompt joins the holds (11 + 1 + 9 s)
+@example(
+    ("p0", {"p0": {"steps": [{"hold": 11.0}, {"prompt": 2.0, "items": 1}, {"hold": 9.0}]}}), [12.0]
+)
+@given(libraries(), st.lists(st.sampled_from([0.5, 1.0, 4.1, 5.0, 12.0, 19.5, 25.0]), max_size=4))
+def test_what_check_accepts_the_pins_never_break(
+    case: tuple[str, dict[str, Any]], presses: list[float]
+) -> None:
     name, library = case
     text = yaml.safe_dump({"programs": library})
     try:
@@ -255,6 +292,7 @@ def test_what_check_accepts_the_pins_never_break(case: tuple[str, dict[str, Any]
     except ConfigError:
         assume(False)
     r = rig(text, program=name)
+    item_presses(r, presses)
     r.run()
     assert r.frames, "nothing was drawn"
     assert pin_flashes(r.frames) <= 2 * MAX_FLASHES
@@ -308,8 +346,10 @@ def test_hold_runs_join_holds_and_short_steps_and_break_at_a_breath():
     from calmkit.core.safety import hold_runs
 
     assert hold_runs(plan_of(("hold", 5), ("hold", 5), ("inhale", 4))) == [(0, 1)]
-    assert hold_runs(plan_of(("hold", 5), ("inhale", 1), ("hold", 5))) == [(0, 0), (2, 2)]
-    assert hold_runs(plan_of(("hold", 5), ("exhale", 1), ("hold", 5))) == [(0, 0), (2, 2)]
+    # a breath takes 2 s, an inhale or an exhale too
+    assert hold_runs(plan_of(("hold", 5), ("inhale", 1), ("hold", 5))) == [(0, 2)]
+    assert hold_runs(plan_of(("hold", 5), ("exhale", 1), ("hold", 5))) == [(0, 2)]
+    assert hold_runs(plan_of(("hold", 5), ("inhale", 2), ("hold", 5))) == [(0, 0), (2, 2)]
     assert hold_runs(plan_of(("hold", 5), ("rest", 1.9), ("hold", 5))) == [(0, 2)]  # no breath
     assert hold_runs(plan_of(("hold", 5), ("rest", 2.0), ("hold", 5))) == [(0, 0), (2, 2)]
     assert hold_runs(plan_of(("inhale", 4), ("exhale", 4))) == []
@@ -329,6 +369,87 @@ def test_the_not_helping_switch_joins_the_longest_hold_with_the_next_programs_fi
     # the next program's own long hold (after a breath) is its own to answer for, not the switch's
     own = plan_of(("inhale", 4), ("hold", 12), ("rest", 1), ("hold", 12))
     assert hold_breach(own) is not None and switch_hold_breach(current, own) is None
+
+
+# --- holds a press can join, and breaths too short to be one -----------------------------------
+
+
+def test_a_prompt_a_press_can_end_is_no_breath_between_holds() -> None:
+    """The reviewer's case: an item at 23.3 ends the 40 s prompt: holds of 19 s with 0.3 s
+    between. The prompt holds the breath at most 2 s (after that it was a breath)."""
+    found = problems(
+        "programs:\n  a:\n"
+        "    steps: [{inhale: 4}, {hold: 19}, {prompt: 40, items: 1}, {hold: 19}, {exhale: 4}]\n"
+    )
+    assert found == [
+        "t.yaml:2: programs.a: a breath hold of 40 s from 0:04 (hold 19 s, hold 19 s): the "
+        "prompt between them can end at a press; a breath is held at most 20 s in a row: put a "
+        "breath between the holds or shorten them"
+    ]
+    short = (
+        "programs:\n  a:\n    steps: [{hold: 20}, {prompt: 2, items: 1}, {hold: 20}, {exhale: 4}]\n"
+    )
+    assert "a breath hold of 42 s from 0:00" in problems(short)[0]
+    # without items no press ends the prompt: 40 s is a breath, as before
+    assert parse_config(
+        "programs:\n  a:\n    steps: [{inhale: 4}, {hold: 19}, {prompt: 40}, {hold: 19}]\n"
+    )
+
+
+def test_a_prompt_that_can_end_holds_the_breath_up_to_a_breaths_length() -> None:
+    """10 s + a press at 1.9 s + 9.5 s is 21.4 s held: the prompt counts with up to 2 s."""
+    plan = plan_of(("hold", 10), ("inhale", 4), ("hold", 9.5))
+    assert hold_breach(plan) is None
+    items = Program(
+        "x", blocks=(Steps((Step("hold", 10), Step("prompt", 40, items=1), Step("hold", 9.5))),)
+    )
+    breach = hold_breach(expand("x", {"x": items}))
+    assert breach is not None and breach.message.startswith("a breath hold of 21.5 s from 0:00")
+    fits = Program(
+        "x", blocks=(Steps((Step("hold", 9), Step("prompt", 40, items=1), Step("hold", 9))),)
+    )
+    assert hold_breach(expand("x", {"x": fits})) is None  # a press at 1.99 s: 19.99 s
+
+
+def test_not_helping_into_a_fallback_that_opens_with_a_prompt_then_a_hold() -> None:
+    found = problems(
+        "programs:\n  a:\n    steps: [{inhale: 4}, {hold: 19}, {exhale: 4}]\n"
+        "    fallback: [b]\n  b:\n    steps: [{prompt: 3, items: 1}, {hold: 19}, {exhale: 4}]\n"
+    )
+    assert len(found) == 1 and found[0].startswith(
+        't.yaml:4: programs.a.fallback[0]: "not helping" (a hold of the button) in a breath '
+        "hold of 'a' switches to 'b', which starts with a hold: a breath hold of 40 s in all"
+    )
+
+
+def test_an_inhale_or_an_exhale_too_short_to_breathe_is_no_breath() -> None:
+    """The reviewer's case: 0.4 s breaths between 20 s holds make 40.4 s without breathing out."""
+    found = problems(
+        "programs:\n  a:\n    steps: [{hold: 20}, {inhale: 0.4}, {hold: 20}, {exhale: 0.4}, "
+        "{hold: 20}, {inhale: 0.4}]\n    minutes: 10\n"
+    )
+    assert found == [
+        "t.yaml:2: programs.a: a breath hold of 40.4 s from 0:00 (hold 20 s, hold 20 s): an "
+        "inhale of 0.4 s is not a breath (a breath takes 2 s); a breath is held at most 20 s in "
+        "a row: put a breath between the holds or shorten them"
+    ]
+    assert hold_breach(plan_of(("hold", 10), ("exhale", 1.9), ("hold", 8.2))) is not None
+    assert hold_breach(plan_of(("hold", 20), ("exhale", 2), ("hold", 20))) is None
+
+
+def test_breathe_blocks_and_ramps_with_holds_still_pass() -> None:
+    """Their inhales and exhales last 2 s or more: each is a breath between the holds; at 6 a
+    minute, 4 s holds leave breaths of 1 s: no breath."""
+    assert parse_config(
+        "programs:\n  a:\n    blocks:\n"
+        "      - {breathe: {rate: 4, hold_in: 4, hold_out: 4}, minutes: 2}\n"
+        '      - {breathe: {rate: 11, to_rate: 6, ramp: 0.8, ratio: "1:1.5", hold_out: 1}, '
+        "minutes: 3}\n"
+    )
+    found = problems(
+        "programs:\n  a:\n    breathe: {rate: 6, hold_in: 4, hold_out: 4}\n    minutes: 2\n"
+    )
+    assert "an exhale of 1 s is not a breath" in found[0]
 
 
 def test_the_hold_message_names_the_first_four_holds_and_counts_the_rest():

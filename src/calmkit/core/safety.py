@@ -31,8 +31,9 @@ FLASH_WINDOW_S = 1.0
 FLASH_CHANGE = 0.1
 #: The longest the motor may stay on in one go.
 MAX_BUZZ_S = 1.0
-#: A step of another kind (not inhale or exhale) this long or longer lets the person breathe
-#: between two holds; a shorter one counts towards the hold.
+#: A step this long or longer (for certain: a prompt with items can end at any press) lets the
+#: person breathe between two holds; a shorter one counts towards the hold, an inhale or an
+#: exhale too (0.4 s is no breath).
 BREATH_GAP_S = 2.0
 #: Every step's first FINE_S is sampled at the frame rate (a blink's cue, a press's ease); the
 #: rest of the step at COARSE_SAMPLES points, as cues' light changes slowly there.
@@ -192,25 +193,43 @@ def flash_breach(
 # --- holds and the motor ------------------------------------------------------------------------
 
 
+def can_end_early(step: PlannedStep) -> bool:
+    """A step a press can end at once: a prompt with items (Session.count_item skips it)."""
+    return step.phase == "prompt" and step.step.items > 0
+
+
+def is_breath(step: PlannedStep) -> bool:
+    """Whether a step between two holds is sure to give BREATH_GAP_S to breathe: it is not a
+    hold, lasts that long, and no press can cut it short."""
+    return step.phase != "hold" and not can_end_early(step) and step.step.seconds >= BREATH_GAP_S
+
+
+def _held_s(step: PlannedStep) -> float:
+    """How long a step between holds can keep the breath held at most: a step a press can end
+    is a breath once it has run BREATH_GAP_S, so it holds up to that."""
+    return min(step.step.seconds, BREATH_GAP_S) if can_end_early(step) else step.step.seconds
+
+
 def hold_breach(plan: Plan) -> Breach | None:
     """The first continuous breath hold over 20 s, or None.
 
     Holds in a row make one hold; a step of another kind between them counts towards it unless
-    it is an inhale or an exhale, or lasts BREATH_GAP_S or more (time to breathe).
+    it is a breath (is_breath); a step a press can end counts with at most BREATH_GAP_S.
     """
     start: int | None = None
-    held_to = 0.0
+    held = pending = 0.0
     for index, planned in enumerate(plan.steps):
-        phase, seconds = planned.phase, planned.step.seconds
-        if phase == "hold":
+        if planned.phase == "hold":
             if start is None:
-                start = index
-            held_to = planned.end_s
-            length = held_to - plan.steps[start].start_s
-            if length > MAX_HOLD_S + 1e-9:
-                return _hold_message(plan, start, index, length)
-        elif start is not None and (phase in ("inhale", "exhale") or seconds >= BREATH_GAP_S):
+                start, held, pending = index, 0.0, 0.0
+            held += pending + planned.step.seconds
+            pending = 0.0
+            if held > MAX_HOLD_S + 1e-9:
+                return _hold_message(plan, start, index, held)
+        elif start is not None and is_breath(planned):
             start = None
+        elif start is not None:
+            pending += _held_s(planned)
     return None
 
 
@@ -224,9 +243,7 @@ def hold_runs(plan: Plan) -> list[tuple[int, int]]:
         if planned.phase == "hold":
             start = index if start is None else start
             last = index
-        elif start is not None and (
-            planned.phase in ("inhale", "exhale") or planned.step.seconds >= BREATH_GAP_S
-        ):
+        elif start is not None and is_breath(planned):
             runs.append((start, last))
             start = None
     if start is not None:
@@ -240,9 +257,7 @@ def switch_hold_breach(current: Plan, following: Plan) -> Breach | None:
     runs = hold_runs(current)
     if not runs or not following.steps:
         return None
-    first, last = max(
-        runs, key=lambda run: current.steps[run[1]].end_s - current.steps[run[0]].start_s
-    )
+    first, last = max(runs, key=lambda run: _run_s(current, *run))
     held = current.steps[first : last + 1]
     shift = held[-1].end_s - held[0].start_s
     joined = Plan(
@@ -265,6 +280,29 @@ def switch_hold_breach(current: Plan, following: Plan) -> Breach | None:
     )
 
 
+def _run_s(plan: Plan, first: int, last: int) -> float:
+    """How long the breath can be held from step ``first`` to the end of hold ``last``."""
+    between = plan.steps[first : last + 1]
+    return sum(p.step.seconds if p.phase == "hold" else _held_s(p) for p in between)
+
+
+def _why_no_breath(plan: Plan, first: int, last: int) -> str:
+    """Why the steps that look like breaths between the holds are none, for the message."""
+    for planned in plan.steps[first : last + 1]:
+        if can_end_early(planned) and planned.step.seconds >= BREATH_GAP_S:
+            return f": the {planned.phase} between them can end at a press"
+        if planned.phase in ("inhale", "exhale") and planned.step.seconds < BREATH_GAP_S:
+            return (
+                f": {_a(planned.phase)} of {planned.step.seconds:g} s is not a breath "
+                f"(a breath takes {BREATH_GAP_S:g} s)"
+            )
+    return ""
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
 def _hold_message(plan: Plan, first: int, last: int, length: float) -> Breach:
     holds = [p for p in plan.steps[first : last + 1] if p.phase == "hold"]
     parts = [
@@ -279,7 +317,8 @@ def _hold_message(plan: Plan, first: int, last: int, length: float) -> Breach:
         first,
         last,
         start_s,
-        f"a breath hold of {length:g} s from {clock_time(start_s)} ({', '.join(parts)}); a "
+        f"a breath hold of {length:g} s from {clock_time(start_s)} ({', '.join(parts)})"
+        f"{_why_no_breath(plan, first, last)}; a "
         f"breath is held at most {MAX_HOLD_S:g} s in a row: put a breath between the holds or "
         f"shorten them",
     )
