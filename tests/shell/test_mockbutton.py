@@ -1,0 +1,114 @@
+"""shell/mockbutton: the system test's button, a FIFO that exists with mock pins only."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from calmkit.core.clock import FakeClock, MonotonicClock
+from calmkit.devices.hardware import PinChoice, mock_factory
+from calmkit.shell import mockbutton
+
+
+class Pin:
+    """Records the edges it is driven with; ``seen`` is set at each one."""
+
+    def __init__(self) -> None:
+        self.edges: list[str] = []
+        self.seen = threading.Event()
+
+    def drive_low(self) -> None:
+        self.edges.append("low")
+        self.seen.set()
+
+    def drive_high(self) -> None:
+        self.edges.append("high")
+        self.seen.set()
+
+
+@dataclass
+class Devices:
+    button_pin: Any = field(default_factory=Pin)
+
+
+@dataclass
+class FakeApp:
+    pins: PinChoice
+    clock: Any = field(default_factory=MonotonicClock)
+    devices: Devices = field(default_factory=Devices)
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> dict[str, str]:
+    run = tmp_path / "run"
+    run.mkdir(mode=0o700)
+    return {"RUNTIME_DIRECTORY": str(run)}
+
+
+def mock_app() -> FakeApp:
+    return FakeApp(PinChoice(mock_factory(), True))
+
+
+def real_app() -> FakeApp:
+    # What choose_pins returns on a Pi: mock=False (the factory itself is not used here).
+    return FakeApp(PinChoice(object(), False))
+
+
+def test_real_pins_never_listen(runtime):
+    app = real_app()
+    assert mockbutton.fifo_path(app, runtime) is None
+    assert mockbutton.listen(app, runtime) is None
+    assert list(Path(runtime["RUNTIME_DIRECTORY"]).iterdir()) == []
+
+
+def test_no_fifo_outside_systemd_or_on_virtual_time(runtime):
+    assert mockbutton.listen(mock_app(), {}) is None
+    virtual = FakeApp(PinChoice(mock_factory(), True), clock=FakeClock())
+    assert mockbutton.listen(virtual, runtime) is None
+    assert list(Path(runtime["RUNTIME_DIRECTORY"]).iterdir()) == []
+
+
+def test_lines_drive_the_pin():
+    pin = Pin()
+    assert mockbutton.handle("down\n", pin)
+    assert mockbutton.handle(" up ", pin)
+    assert not mockbutton.handle("press", pin)
+    assert not mockbutton.handle("", pin)
+    assert pin.edges == ["low", "high"]
+
+
+def test_fifo_is_private_and_presses_the_button(runtime):
+    app = mock_app()
+    path = mockbutton.listen(app, runtime)
+    assert path == Path(runtime["RUNTIME_DIRECTORY"]) / "button"
+    info = path.lstat()
+    assert stat.S_ISFIFO(info.st_mode)
+    assert stat.S_IMODE(info.st_mode) == 0o600
+    assert info.st_uid == os.geteuid()
+    pin = app.devices.button_pin
+    fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        os.write(fd, b"nonsense\ndown\n")
+        assert pin.seen.wait(10)
+        pin.seen.clear()
+        os.write(fd, b"up\n")
+        assert pin.seen.wait(10)
+    finally:
+        os.close(fd)
+    assert pin.edges == ["low", "high"]
+
+
+def test_a_stale_fifo_is_replaced_and_a_failure_is_one_warning(runtime, tmp_path, caplog):
+    stale = Path(runtime["RUNTIME_DIRECTORY"]) / "button"
+    stale.write_text("left behind")
+    assert mockbutton.listen(mock_app(), runtime) == stale
+    assert stat.S_ISFIFO(stale.lstat().st_mode)
+    missing = {"RUNTIME_DIRECTORY": str(tmp_path / "no-such-dir")}
+    assert mockbutton.listen(mock_app(), missing) is None
+    assert "the button cannot be pressed" in caplog.text
