@@ -60,11 +60,22 @@ def snapshot(root: Path) -> dict[str, tuple]:
     return out
 
 
+# Every shell script the install and the system test run.
+SCRIPTS = [
+    INSTALL,
+    UNINSTALL,
+    REPO / "systemd" / "wheelhouse.sh",
+    REPO / "tests" / "system" / "boot" / "tree.sh",
+    REPO / "tests" / "system" / "boot" / "arm64.sh",
+    REPO / ".ci" / "run",
+]
+
+
 @pytest.mark.skipif(
     SHELLCHECK is None,
     reason="shellcheck is not installed (apt-get install shellcheck; .ci/run does it as root)",
 )
-@pytest.mark.parametrize("script", [INSTALL, UNINSTALL], ids=lambda p: p.name)
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
 def test_shellcheck_clean(script):
     assert SHELLCHECK is not None
     result = subprocess.run(
@@ -438,3 +449,18 @@ def test_backoff_dropin_only_where_systemd_knows_the_keys(tmp_path, version, dro
     assert conf.is_file() is dropin
     if dropin:
         assert conf.read_bytes() == (REPO / "systemd" / "backoff.conf").read_bytes()
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_every_script_is_strict_and_executable(script):
+    assert script.read_text().startswith("#!/usr/bin/env bash\n")
+    assert "\nset -euo pipefail\n" in script.read_text()
+    assert os.access(script, os.X_OK)
+
+
+def test_wheelhouse_refuses_an_unknown_arch(tmp_path):
+    wheelhouse = REPO / "systemd" / "wheelhouse.sh"
+    result = sh(wheelhouse, "--arch", "sparc", str(tmp_path), check=False)
+    assert result.returncode == 2
+    assert "amd64 or arm64" in result.stderr
+    assert sh(wheelhouse, check=False).returncode == 2  # no DIR
