@@ -249,10 +249,11 @@ owner=(-o root -g "$NAME")
 [[ -z $ROOT ]] || owner=()
 if [[ -e $ROOT$CONFIG_DIR/calmkit.yaml ]]; then
   say "  kept the one already there (the packaged defaults are in $SRC/config/calmkit.yaml)"
-  if [[ -z $ROOT ]] && (($(stat -c '0%a' "$CONFIG_DIR/calmkit.yaml") & 07)); then
-    # One from an earlier install (0644): only the service's group may read it now.
-    run chgrp "$NAME" "$CONFIG_DIR/calmkit.yaml"
-    run chmod o= "$CONFIG_DIR/calmkit.yaml"
+  if (($(stat -c '0%a' "$ROOT$CONFIG_DIR/calmkit.yaml") & 07)); then
+    # One from an earlier install (0644): other users may no longer read it; the service's group
+    # may (on the machine: under --root the owner is left to the caller, as above).
+    [[ -n $ROOT ]] || run chgrp "$NAME" "$CONFIG_DIR/calmkit.yaml"
+    run chmod o= "$ROOT$CONFIG_DIR/calmkit.yaml"
   fi
 else
   run install -d -m 0755 "$ROOT$CONFIG_DIR"

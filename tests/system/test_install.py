@@ -464,3 +464,15 @@ def test_wheelhouse_refuses_an_unknown_arch(tmp_path):
     assert result.returncode == 2
     assert "amd64 or arm64" in result.stderr
     assert sh(wheelhouse, check=False).returncode == 2  # no DIR
+
+
+def test_an_old_world_readable_config_is_kept_but_closed_to_others(tmp_path):
+    config = tmp_path / CONFIG_REL
+    config.parent.mkdir(parents=True)
+    config.write_text("reach_out:\n  message: call Sam\n")
+    config.chmod(0o644)  # as install.sh left it before
+    out = sh(INSTALL, "--root", str(tmp_path)).stdout
+    assert config.read_text() == "reach_out:\n  message: call Sam\n"
+    assert oct(config.stat().st_mode & 0o777) == "0o640"
+    assert f"chmod o= {config}" in out
+    assert "chgrp" not in out  # under --root the owner is the caller's business

@@ -111,3 +111,11 @@ def test_not_root_is_a_skip_not_a_failure(st, monkeypatch, capsys):
     monkeypatch.setattr(st.os, "geteuid", lambda: 1000)
     assert st.main([]) == st.CANNOT_RUN
     assert "SKIP" in capsys.readouterr().out
+
+
+def test_group_name_reads_the_trees_group_file(st, tmp_path):
+    groups = tmp_path / "group"
+    groups.write_text("root:x:0:\naudio:x:29:calmkit\ncalmkit:x:999:\n")
+    assert st.group_name(groups, 999) == "calmkit"
+    assert st.group_name(groups, 29) == "audio"
+    assert st.group_name(groups, 4242) == "4242"

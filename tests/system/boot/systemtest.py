@@ -135,6 +135,15 @@ def episode_statuses(records: list[str]) -> list[str]:
     return out
 
 
+def group_name(group_file: Path, gid: int) -> str:
+    """The name of a group in a tree's /etc/group (the host's may differ), or the number."""
+    for line in group_file.read_text().splitlines():
+        fields = line.split(":")
+        if len(fields) > 2 and fields[2] == str(gid):
+            return fields[0]
+    return str(gid)
+
+
 def probe_result(text: str) -> dict[str, str]:
     """PROBE's line as {what: outcome}."""
     words = text.split()
@@ -342,6 +351,18 @@ class Run:
         ok = self.box.run("sh", "-c", f"echo down > {FIFO}").returncode == 0
         time.sleep(0.25)
         return ok and self.box.run("sh", "-c", f"echo up > {FIFO}").returncode == 0
+
+    def config_is_private(self, number: str) -> None:
+        path = self.box.tree / CONFIG.lstrip("/")
+        info = path.stat()
+        group = group_name(self.box.tree / "etc/group", info.st_gid)
+        mode = oct(info.st_mode & 0o777)
+        self.record(
+            number,
+            "the installed config is 0640 root:calmkit",
+            mode == "0o640" and info.st_uid == 0 and group == "calmkit",
+            f"{CONFIG} {mode} uid {info.st_uid} group {group}",
+        )
 
     def episodes(self) -> list[str]:
         """Each row of calmkit's journal (read from a copy): its status, or "in flight"."""
@@ -682,6 +703,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if result.returncode != 0:
             return 1
+        report.config_is_private("0b")
         run_checks(report)
     except Exception as exc:  # the report must end with a verdict, whatever broke
         report.record("!", "the test itself", False, f"{type(exc).__name__}: {exc}")
