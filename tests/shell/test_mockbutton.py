@@ -112,3 +112,31 @@ def test_a_stale_fifo_is_replaced_and_a_failure_is_one_warning(runtime, tmp_path
     missing = {"RUNTIME_DIRECTORY": str(tmp_path / "no-such-dir")}
     assert mockbutton.listen(mock_app(), missing) is None
     assert "the button cannot be pressed" in caplog.text
+
+
+def test_a_built_calmkit_on_mock_pins_gets_the_edges(runtime):
+    """The whole path: FIFO -> the mock button pin -> gpiozero's Button -> the runner's queue."""
+    from calmkit.config import parse_config
+    from calmkit.shell.app import build
+
+    app = build(
+        parse_config("default_program: box\n"),
+        clock=MonotonicClock(),
+        pins=PinChoice(mock_factory(), True),
+        sound=False,
+        journal=False,
+    )
+    try:
+        path = mockbutton.listen(app, runtime)
+        assert path is not None
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+        try:
+            os.write(fd, b"down\nup\n")
+        finally:
+            os.close(fd)
+        first = app.runner.items.get(timeout=10)
+        second = app.runner.items.get(timeout=10)
+        assert (first[0], first[1]) == ("edge", True)
+        assert (second[0], second[1]) == ("edge", False)
+    finally:
+        app.close()

@@ -224,12 +224,10 @@ class Container:
     log: Path
     proc: subprocess.Popen[bytes] | None = None
     init: int | None = None
-    started: float = 0.0
 
     def boot(self) -> None:
         env = {**os.environ, "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY": "1"}
         out = self.log.open("ab")
-        self.started = time.monotonic()
         self.proc = subprocess.Popen(
             boot_command(self.tree), stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env
         )
@@ -237,7 +235,7 @@ class Container:
         found = wait_for(lambda: self.proc.poll() is None and container_init(self.proc.pid), 30)
         if not found:
             raise RuntimeError(f"the container did not come up (see {self.log})")
-        self.init = int(found)  # type: ignore[arg-type]
+        self.init = int(found)
         # The manager answers once it is up; then wait for the boot to settle.
         wait_for(
             lambda: (
@@ -246,15 +244,13 @@ class Container:
             60,
         )
 
-    def run(
-        self, *cmd: str, timeout: float = 30, stdin: str | None = None
-    ) -> subprocess.CompletedProcess[str]:
+    def run(self, *cmd: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
         assert self.init is not None
         enter = ["nsenter", "-t", str(self.init), "-m", "-u", "-i", "-n", "-p", "-C", "-r", "-w"]
         env = ["env", "-i", f"PATH={PATH}", "LANG=C.UTF-8", "SYSTEMD_PAGER=", "SYSTEMD_COLORS=0"]
         try:
             return subprocess.run(
-                [*enter, *env, *cmd], capture_output=True, text=True, timeout=timeout, input=stdin
+                [*enter, *env, *cmd], capture_output=True, text=True, timeout=timeout
             )
         except subprocess.TimeoutExpired as exc:
             return subprocess.CompletedProcess(exc.cmd, 124, "", f"timed out after {timeout} s")
@@ -322,7 +318,7 @@ class Run:
             fresh = s.get("MainPID", "0") not in ("0", str(other_than))
             return s if s.get("ActiveState") == "active" and fresh else None
 
-        return wait_for(ready, timeout) or self.box.show(*props)  # type: ignore[return-value]
+        return wait_for(ready, timeout) or self.box.show(*props)
 
     def active_after_boot(self, number: str) -> None:
         s = self.wait_active(60)
@@ -409,7 +405,12 @@ class Run:
         cgroup = f"/sys/fs/cgroup/system.slice/{UNIT}/cgroup.procs"
         outside = self.box.run("python3", "-c", PROBE)
         inside = self.box.run(
-            "sh", "-c", f'echo $$ > {cgroup} && exec nsenter -t {pid} -n python3 -c "$0"', PROBE
+            # $0 names the script in sh's own error messages; $1 is the probe.
+            "sh",
+            "-c",
+            f'echo $$ > {cgroup} && exec nsenter -t {pid} -n python3 -c "$1"',
+            "probe",
+            PROBE,
         )
         said = probe_result(inside.stdout)
         seen = probe_result(outside.stdout)
