@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -32,16 +30,8 @@ class Pin:
         self.seen.set()
 
 
-@dataclass
-class Devices:
-    button_pin: Any = field(default_factory=Pin)
-
-
-@dataclass
-class FakeApp:
-    pins: PinChoice
-    clock: Any = field(default_factory=MonotonicClock)
-    devices: Devices = field(default_factory=Devices)
+MOCK = PinChoice(mock_factory(), True)
+REAL = PinChoice(object(), False)  # what choose_pins returns on a Pi (the factory is not used)
 
 
 @pytest.fixture
@@ -51,27 +41,21 @@ def runtime(tmp_path: Path) -> dict[str, str]:
     return {"RUNTIME_DIRECTORY": str(run)}
 
 
-def mock_app() -> FakeApp:
-    return FakeApp(PinChoice(mock_factory(), True))
-
-
-def real_app() -> FakeApp:
-    # What choose_pins returns on a Pi: mock=False (the factory itself is not used here).
-    return FakeApp(PinChoice(object(), False))
+def made(runtime: dict[str, str]) -> list[Path]:
+    return list(Path(runtime["RUNTIME_DIRECTORY"]).iterdir())
 
 
 def test_real_pins_never_listen(runtime):
-    app = real_app()
-    assert mockbutton.fifo_path(app, runtime) is None
-    assert mockbutton.listen(app, runtime) is None
-    assert list(Path(runtime["RUNTIME_DIRECTORY"]).iterdir()) == []
+    assert mockbutton.fifo_path(REAL, MonotonicClock(), None, runtime) is None
+    assert mockbutton.listen(REAL, MonotonicClock(), Pin(), None, runtime) is None
+    assert made(runtime) == []
 
 
-def test_no_fifo_outside_systemd_or_on_virtual_time(runtime):
-    assert mockbutton.listen(mock_app(), {}) is None
-    virtual = FakeApp(PinChoice(mock_factory(), True), clock=FakeClock())
-    assert mockbutton.listen(virtual, runtime) is None
-    assert list(Path(runtime["RUNTIME_DIRECTORY"]).iterdir()) == []
+def test_no_fifo_outside_systemd_on_virtual_time_or_for_one_program(runtime):
+    assert mockbutton.listen(MOCK, MonotonicClock(), Pin(), None, {}) is None
+    assert mockbutton.listen(MOCK, FakeClock(), Pin(), None, runtime) is None
+    assert mockbutton.listen(MOCK, MonotonicClock(), Pin(), "box", runtime) is None
+    assert made(runtime) == []
 
 
 def test_lines_drive_the_pin():
@@ -84,14 +68,13 @@ def test_lines_drive_the_pin():
 
 
 def test_fifo_is_private_and_presses_the_button(runtime):
-    app = mock_app()
-    path = mockbutton.listen(app, runtime)
+    pin = Pin()
+    path = mockbutton.listen(MOCK, MonotonicClock(), pin, None, runtime)
     assert path == Path(runtime["RUNTIME_DIRECTORY"]) / "button"
     info = path.lstat()
     assert stat.S_ISFIFO(info.st_mode)
     assert stat.S_IMODE(info.st_mode) == 0o600
     assert info.st_uid == os.geteuid()
-    pin = app.devices.button_pin
     fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
     try:
         os.write(fd, b"nonsense\ndown\n")
@@ -107,18 +90,20 @@ def test_fifo_is_private_and_presses_the_button(runtime):
 def test_a_stale_fifo_is_replaced_and_a_failure_is_one_warning(runtime, tmp_path, caplog):
     stale = Path(runtime["RUNTIME_DIRECTORY"]) / "button"
     stale.write_text("left behind")
-    assert mockbutton.listen(mock_app(), runtime) == stale
+    assert mockbutton.listen(MOCK, MonotonicClock(), Pin(), None, runtime) == stale
     assert stat.S_ISFIFO(stale.lstat().st_mode)
     missing = {"RUNTIME_DIRECTORY": str(tmp_path / "no-such-dir")}
-    assert mockbutton.listen(mock_app(), missing) is None
+    assert mockbutton.listen(MOCK, MonotonicClock(), Pin(), None, missing) is None
     assert "the button cannot be pressed" in caplog.text
 
 
-def test_a_built_calmkit_on_mock_pins_gets_the_edges(runtime):
-    """The whole path: FIFO -> the mock button pin -> gpiozero's Button -> the runner's queue."""
+def test_a_built_calmkit_on_mock_pins_gets_the_edges(runtime, monkeypatch):
+    """The whole path through app.build: FIFO -> the mock button pin -> gpiozero's Button ->
+    the runner's queue."""
     from calmkit.config import parse_config
     from calmkit.shell.app import build
 
+    monkeypatch.setenv("RUNTIME_DIRECTORY", runtime["RUNTIME_DIRECTORY"])
     app = build(
         parse_config("default_program: box\n"),
         clock=MonotonicClock(),
@@ -127,8 +112,8 @@ def test_a_built_calmkit_on_mock_pins_gets_the_edges(runtime):
         journal=False,
     )
     try:
-        path = mockbutton.listen(app, runtime)
-        assert path is not None
+        path = Path(runtime["RUNTIME_DIRECTORY"]) / "button"
+        assert stat.S_ISFIFO(path.lstat().st_mode)
         fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
         try:
             os.write(fd, b"down\nup\n")

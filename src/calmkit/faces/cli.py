@@ -214,7 +214,6 @@ def _run_app(args: argparse.Namespace, program: str | None) -> int:
     from calmkit.core.clock import FakeClock
     from calmkit.devices.hardware import PinChoice, mock_factory
     from calmkit.shell.app import build
-    from calmkit.shell.mockbutton import listen as listen_for_presses
 
     config = _load(args)
     if program is not None:
@@ -269,7 +268,6 @@ def _run_app(args: argparse.Namespace, program: str | None) -> int:
     for note in app.notes:
         print(f"calmkit: {note}", file=sys.stderr)
     _script_presses(app, presses)
-    listen_for_presses(app)  # mock pins under systemd only: the system test's button
     from calmkit.shell.service import install_stop_signals
 
     restore_signals = install_stop_signals(app.runner.request_stop)

@@ -1,7 +1,8 @@
 """The mock button pressed from outside: a FIFO for the system test, on mock pins only.
 
 On a machine with no GPIO (a container, a test box) ``calmkit run`` under systemd runs on
-gpiozero's mock pins, and nobody can press its button. With mock pins, and only then, it opens
+gpiozero's mock pins, and nobody can press its button. With mock pins, and only then, app.build
+opens
 the FIFO ``$RUNTIME_DIRECTORY/button`` (systemd sets the variable for the unit's
 RuntimeDirectory=, /run/calmkit): mode 0600, owned by the service user, in a 0700 directory, so
 only that user (and root) can open it. Each line written to it is one edge of the button:
@@ -23,19 +24,25 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from calmkit.core.clock import FakeClock
+from calmkit.core.clock import Clock, FakeClock
+from calmkit.devices.hardware import PinChoice
 
 log = logging.getLogger(__name__)
 
 FIFO_NAME = "button"
 
 
-def fifo_path(app: Any, environ: Mapping[str, str] | None = None) -> Path | None:
-    """Where the FIFO goes, or None when there must be none (real pins, virtual time, no
-    RuntimeDirectory from systemd)."""
+def fifo_path(
+    pins: PinChoice,
+    clock: Clock,
+    program: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Path | None:
+    """Where the FIFO goes, or None when there must be none: real pins, virtual time, one
+    program (``calmkit play``), or no RuntimeDirectory from systemd."""
     env = os.environ if environ is None else environ
     runtime = env.get("RUNTIME_DIRECTORY", "")
-    if not app.pins.mock or isinstance(app.clock, FakeClock) or not runtime:
+    if not pins.mock or isinstance(clock, FakeClock) or program is not None or not runtime:
         return None
     return Path(runtime.split(":")[0]) / FIFO_NAME
 
@@ -52,9 +59,15 @@ def handle(line: str, pin: Any) -> bool:
     return True
 
 
-def listen(app: Any, environ: Mapping[str, str] | None = None) -> Path | None:
+def listen(
+    pins: PinChoice,
+    clock: Clock,
+    button_pin: Any,
+    program: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Path | None:
     """Open the FIFO and drive the mock button from it in a daemon thread; returns its path."""
-    path = fifo_path(app, environ)
+    path = fifo_path(pins, clock, program, environ)
     if path is None:
         return None
     try:
@@ -71,8 +84,7 @@ def listen(app: Any, environ: Mapping[str, str] | None = None) -> Path | None:
         log.warning("mock button: %s is not this user's FIFO; not listening", path)
         return None
     os.fchmod(fd, 0o600)
-    pin = app.devices.button_pin
-    threading.Thread(target=_serve, args=(fd, pin), name="mockbutton", daemon=True).start()
+    threading.Thread(target=_serve, args=(fd, button_pin), name="mockbutton", daemon=True).start()
     log.info("mock pins: the button listens on %s (write 'down' or 'up' lines)", path)
     return path
 
