@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: sim test lint format bench sounds pictures clean
+.PHONY: sim test lint format bench sounds pictures clean systemtest
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench sounds docs
 	$(BIN)/ruff format src tests bench sounds docs
+
+# calmkit installed by systemd/install.sh into a Debian bookworm tree and booted under a real
+# systemd (systemd-nspawn), checked from outside. Root only; needs debootstrap, systemd-container
+# and the network (Debian's package archive, PyPI) on the first run. See tests/system/boot/.
+systemtest: $(STAMP)
+	$(PYTHON) tests/system/boot/systemtest.py --python $(abspath $(BIN))/python
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

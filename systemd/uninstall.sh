@@ -18,6 +18,7 @@ readonly UNIT_DIR=/etc/systemd/system
 readonly STATE_DIR=/var/lib/calmkit
 
 ROOT=${DESTDIR:-}
+ROOT_GIVEN=0
 DRY_RUN=0
 SYSTEMCTL=1
 PURGE=0
@@ -41,9 +42,10 @@ while (($#)); do
     --root)
       [[ $# -ge 2 ]] || { usage >&2; exit 2; }
       ROOT=$2
+      ROOT_GIVEN=1
       shift 2
       ;;
-    --root=*) ROOT=${1#--root=}; shift ;;
+    --root=*) ROOT=${1#--root=}; ROOT_GIVEN=1; shift ;;
     --dry-run|-n) DRY_RUN=1; shift ;;
     --no-systemctl) SYSTEMCTL=0; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -51,11 +53,12 @@ while (($#)); do
   esac
 done
 
-if [[ -n $ROOT ]]; then
-  [[ $ROOT == /* ]] || ROOT=$PWD/$ROOT
-  ROOT=${ROOT%/}
-  # "--root /" would be the machine itself, with the user and systemctl skipped: refuse it.
-  [[ -n $ROOT ]] || { echo "uninstall.sh: for the machine itself, leave --root out" >&2; exit 2; }
+# An empty --root or / (also /tmp/.., or a link to /) would be the machine itself, with the user
+# and systemctl skipped: refuse both.
+if ((ROOT_GIVEN)) || [[ -n $ROOT ]]; then
+  [[ -n $ROOT ]] || { echo "uninstall.sh: --root needs a directory; for this machine leave it out" >&2; exit 2; }
+  ROOT=$(realpath -m -- "$ROOT")
+  [[ $ROOT != / ]] || { echo "uninstall.sh: for the machine itself, leave --root out" >&2; exit 2; }
 fi
 
 say() { printf '%s\n' "$*"; }

@@ -8,6 +8,7 @@ commands that record any call that would have changed something.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 INSTALL = REPO / "systemd" / "install.sh"
 UNINSTALL = REPO / "systemd" / "uninstall.sh"
+CONSTRAINTS = REPO / "systemd" / "constraints.txt"
 UNIT_REL = "etc/systemd/system/calmkit.service"
 WANTS_REL = "etc/systemd/system/multi-user.target.wants/calmkit.service"
 CONFIG_REL = "etc/calmkit/calmkit.yaml"
@@ -58,11 +60,22 @@ def snapshot(root: Path) -> dict[str, tuple]:
     return out
 
 
+# Every shell script the install and the system test run.
+SCRIPTS = [
+    INSTALL,
+    UNINSTALL,
+    REPO / "systemd" / "wheelhouse.sh",
+    REPO / "tests" / "system" / "boot" / "tree.sh",
+    REPO / "tests" / "system" / "boot" / "arm64.sh",
+    REPO / ".ci" / "run",
+]
+
+
 @pytest.mark.skipif(
     SHELLCHECK is None,
     reason="shellcheck is not installed (apt-get install shellcheck; .ci/run does it as root)",
 )
-@pytest.mark.parametrize("script", [INSTALL, UNINSTALL], ids=lambda p: p.name)
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
 def test_shellcheck_clean(script):
     assert SHELLCHECK is not None
     result = subprocess.run(
@@ -91,7 +104,8 @@ def test_install_lays_out_the_unit_and_config(tmp_path):
     assert (tmp_path / UNIT_REL).read_bytes() == (REPO / "systemd" / "calmkit.service").read_bytes()
     assert (tmp_path / CONFIG_REL).read_bytes() == (REPO / "config" / "calmkit.yaml").read_bytes()
     assert oct((tmp_path / UNIT_REL).stat().st_mode & 0o777) == "0o644"
-    assert oct((tmp_path / CONFIG_REL).stat().st_mode & 0o777) == "0o644"
+    # It can hold a personal reach-out message: not for every user to read.
+    assert oct((tmp_path / CONFIG_REL).stat().st_mode & 0o777) == "0o640"
     # The machine itself is left alone: shown, not done.
     for step in ("apt-get install", "useradd --system", "-m venv --system-site-packages"):
         assert any(step in line and "skipped under --root" in line for line in out.splitlines())
@@ -206,6 +220,11 @@ def guarded_path(tmp_path):
         stub = bin_dir / name
         stub.write_text(f'#!/bin/sh\necho "{name} $*" >> "{calls}"\n')
         stub.chmod(0o755)
+    # Asking systemctl its version changes nothing (install.sh picks the back-off drop-in by it).
+    (bin_dir / "systemctl").write_text(
+        f'#!/bin/sh\n[ "$1" = "--version" ] && echo "systemd 252" && exit 0\n'
+        f'echo "systemctl $*" >> "{calls}"\n'
+    )
     # python3 -m venv is guarded too; python3 -c (the version check) runs for real.
     real_python = shutil.which("python3") or "/usr/bin/python3"
     py = bin_dir / "python3"
@@ -239,3 +258,221 @@ def test_uninstall_dry_run_on_the_machine_does_nothing(guarded_path):
     out = sh(UNINSTALL, "--dry-run", "--purge", env=env).stdout
     assert not calls.exists(), calls.read_text()
     assert "Dry run: nothing was changed." in out
+
+
+# ---- what booting it for real found (issue 13) -----------------------------------------------
+
+
+def test_python_version_agrees_with_pyproject():
+    import re
+    import tomllib
+
+    requires = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert requires == ">=" + re.search(r"readonly PYTHON_MIN=(\S+)", INSTALL.read_text())[1]
+
+
+def test_install_refuses_an_old_python(guarded_path, tmp_path):
+    env, _calls = guarded_path
+    old = tmp_path / "guard" / "python3"
+    old.write_text('#!/bin/sh\nif [ "$1" = "-c" ]; then exit 1; fi\necho "Python 3.10.12"\n')
+    result = sh(INSTALL, "--dry-run", "--no-apt", env=env, check=False)
+    assert result.returncode == 1
+    assert "calmkit needs Python 3.11 or newer; python3 here is Python 3.10.12" in result.stderr
+
+
+@pytest.mark.parametrize("script", [INSTALL, UNINSTALL], ids=lambda p: p.name)
+@pytest.mark.parametrize("root", ["", "/", "//", "/.", "/tmp/.."])
+def test_a_root_that_is_the_machine_is_refused(script, root, guarded_path):
+    env, calls = guarded_path
+    result = sh(script, "--root", root, env=env, check=False)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "leave" in result.stderr and "--root" in result.stderr
+    assert result.stdout == ""
+    assert not calls.exists()
+    result = sh(script, f"--root={root}", env=env, check=False)
+    assert result.returncode == 2
+
+
+@pytest.mark.parametrize("script", [INSTALL, UNINSTALL], ids=lambda p: p.name)
+def test_destdir_slash_is_refused(script, guarded_path):
+    env, calls = guarded_path
+    result = sh(script, env={**env, "DESTDIR": "/"}, check=False)
+    assert result.returncode == 2
+    assert not calls.exists()
+
+
+def test_root_does_not_claim_a_bootable_tree():
+    text = INSTALL.read_text()
+    assert "image builds)" not in text
+    assert "does NOT make a bootable tree" in text
+
+
+def test_constraints_pin_every_dependency_exactly():
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    wanted = {re.split(r"[<>=!~ ]", d)[0].lower() for d in project["project"]["dependencies"]}
+    wanted |= {re.split(r"[<>=!~ ]", d)[0].lower() for d in project["build-system"]["requires"]}
+    pins = {}
+    for line in CONSTRAINTS.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, sep, version = line.partition("==")
+            assert sep and version, f"not an exact pin: {line!r}"
+            pins[name.lower()] = version
+    assert wanted <= set(pins), wanted - set(pins)
+
+
+def test_pip_installs_with_the_constraints_and_the_wheelhouse(guarded_path, tmp_path):
+    env, calls = guarded_path
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    out = sh(INSTALL, "--dry-run", "--no-apt", "--wheelhouse", str(wheels), env=env).stdout
+    pip = next(line for line in out.splitlines() if "-m pip install" in line)
+    assert f"PIP_CONSTRAINT={CONSTRAINTS}" in pip
+    assert f"--constraint {CONSTRAINTS}" in pip
+    assert f"--no-index --find-links {wheels}" in pip
+    assert not calls.exists()
+    plain = sh(INSTALL, "--dry-run", "--no-apt", env=env).stdout
+    pip = next(line for line in plain.splitlines() if "-m pip install" in line)
+    assert "--no-index" not in pip and f"--constraint {CONSTRAINTS}" in pip
+
+
+def test_a_missing_wheelhouse_is_a_usage_error(tmp_path):
+    result = sh(INSTALL, "--dry-run", "--wheelhouse", str(tmp_path / "none"), check=False)
+    assert result.returncode == 2
+    assert "no such directory" in result.stderr
+
+
+def fake_apt(tmp_path: Path, installed: set[str], known: set[str], fail_first: bool = False):
+    """Stand-ins for dpkg-query, apt-cache and apt-get: which packages are there and known."""
+    bin_dir = tmp_path / "apt"
+    bin_dir.mkdir()
+    log = tmp_path / "apt.log"
+    inst = " ".join(sorted(installed))
+    knows = " ".join(sorted(known))
+    (bin_dir / "dpkg-query").write_text(
+        f'#!/bin/sh\nfor p in {inst}; do [ "$p" = "$3" ] && printf "install ok installed" '
+        "&& exit 0; done\nexit 1\n"
+    )
+    (bin_dir / "apt-cache").write_text(
+        f'#!/bin/sh\nfor p in {knows}; do [ "$p" = "$2" ] && printf "$p:\\n  Installed: '
+        '(none)\\n  Candidate: 1.0\\n" && exit 0; done\nexit 0\n'
+    )
+    marker = tmp_path / "failed-once"
+    fail = f"[ -e {marker} ] || {{ touch {marker}; exit 100; }}" if fail_first else ":"
+    (bin_dir / "apt-get").write_text(
+        f'#!/bin/sh\necho "apt-get $*" >> {log}\ncase "$1" in install) {fail};; esac\nexit 0\n'
+    )
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    return bin_dir, log
+
+
+def apt_step(tmp_path: Path, bin_dir: Path) -> subprocess.CompletedProcess[str]:
+    # Step 1 alone (the script up to step 2), for real against the stand-ins.
+    script = tmp_path / "install-step1.sh"
+    text = INSTALL.read_text()
+    step1 = text[: text.index("# ---- 2. the service user")]
+    step1 = step1.replace("SRC=$(cd ", f"SRC={REPO} #", 1)
+    step1 = step1.replace("((EUID != 0))", "false", 1)  # the stand-ins need no root
+    script.write_text(step1 + "exit 0\n")
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    assert BASH is not None
+    return subprocess.run(
+        [BASH, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **env},
+    )
+
+
+def run_as_root_step1(tmp_path, installed, known, fail_first=False):
+    bin_dir, log = fake_apt(tmp_path, installed, known, fail_first)
+    result = apt_step(tmp_path, bin_dir)
+    return result, (log.read_text().splitlines() if log.exists() else [])
+
+
+def test_apt_does_no_update_when_only_lgpio_is_missing(tmp_path):
+    result, calls = run_as_root_step1(
+        tmp_path, installed={"python3-venv", "alsa-utils"}, known={"python3-venv", "alsa-utils"}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert calls == []
+    assert "no python3-lgpio in the package lists" in result.stderr
+
+
+def test_apt_installs_alsa_utils_when_missing_without_an_update(tmp_path):
+    result, calls = run_as_root_step1(
+        tmp_path, installed={"python3-venv"}, known={"python3-venv", "alsa-utils", "python3-lgpio"}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert calls == [
+        "apt-get install -y --no-install-recommends alsa-utils",
+        "apt-get install -y --no-install-recommends python3-lgpio",
+    ]
+
+
+def test_apt_updates_once_when_an_install_fails(tmp_path):
+    result, calls = run_as_root_step1(
+        tmp_path, installed=set(), known={"python3-venv", "alsa-utils"}, fail_first=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert calls == [
+        "apt-get install -y --no-install-recommends python3-venv alsa-utils",
+        "apt-get update",
+        "apt-get install -y --no-install-recommends python3-venv alsa-utils",
+    ]
+
+
+def test_apt_says_all_there_and_runs_nothing(tmp_path):
+    result, calls = run_as_root_step1(
+        tmp_path, installed={"python3-venv", "alsa-utils", "python3-lgpio"}, known=set()
+    )
+    assert result.returncode == 0
+    assert calls == []
+    assert "already installed" in result.stdout
+
+
+@pytest.mark.parametrize(("version", "dropin"), [("252 (252.39-1~deb12u1)", False), ("256", True)])
+def test_backoff_dropin_only_where_systemd_knows_the_keys(tmp_path, version, dropin):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "systemctl").write_text(
+        f'#!/bin/sh\n[ "$1" = "--version" ] && echo "systemd {version}"\nexit 0\n'
+    )
+    (bin_dir / "systemctl").chmod(0o755)
+    root = tmp_path / "root"
+    sh(INSTALL, "--root", str(root), env={"PATH": f"{bin_dir}:{os.environ['PATH']}"})
+    conf = root / "etc/systemd/system/calmkit.service.d/backoff.conf"
+    assert conf.is_file() is dropin
+    if dropin:
+        assert conf.read_bytes() == (REPO / "systemd" / "backoff.conf").read_bytes()
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_every_script_is_strict_and_executable(script):
+    assert script.read_text().startswith("#!/usr/bin/env bash\n")
+    assert "\nset -euo pipefail\n" in script.read_text()
+    assert os.access(script, os.X_OK)
+
+
+def test_wheelhouse_refuses_an_unknown_arch(tmp_path):
+    wheelhouse = REPO / "systemd" / "wheelhouse.sh"
+    result = sh(wheelhouse, "--arch", "sparc", str(tmp_path), check=False)
+    assert result.returncode == 2
+    assert "amd64 or arm64" in result.stderr
+    assert sh(wheelhouse, check=False).returncode == 2  # no DIR
+
+
+def test_an_old_world_readable_config_is_kept_but_closed_to_others(tmp_path):
+    config = tmp_path / CONFIG_REL
+    config.parent.mkdir(parents=True)
+    config.write_text("reach_out:\n  message: call Sam\n")
+    config.chmod(0o644)  # as install.sh left it before
+    out = sh(INSTALL, "--root", str(tmp_path)).stdout
+    assert config.read_text() == "reach_out:\n  message: call Sam\n"
+    assert oct(config.stat().st_mode & 0o777) == "0o640"
+    assert f"chmod o= {config}" in out
+    assert "chgrp" not in out  # under --root the owner is the caller's business

@@ -50,14 +50,15 @@ def unit() -> dict[tuple[str, str], list[str]]:
 
 # (section, key, value): the value must be among the values given for that key.
 REQUIRED = [
-    ("Unit", "StartLimitIntervalSec", "120"),
-    ("Unit", "StartLimitBurst", "5"),
+    ("Unit", "StartLimitIntervalSec", "0"),
     ("Service", "Type", "notify"),
     ("Service", "NotifyAccess", "main"),
     ("Service", "ExecStart", f"{EXEC} run"),
     ("Service", "WatchdogSec", "30s"),
-    ("Service", "Restart", "on-failure"),
-    ("Service", "RestartSec", "3s"),
+    ("Service", "Restart", "always"),
+    ("Service", "RestartSec", "5s"),
+    ("Service", "RestartPreventExitStatus", "2"),
+    ("Service", "Environment", "PYTHONFAULTHANDLER=1"),
     ("Service", "KillSignal", "SIGTERM"),
     ("Service", "TimeoutStopSec", "5s"),
     ("Service", "User", "calmkit"),

@@ -241,6 +241,9 @@ def build(
     except BaseException:
         devices.close()
         raise
+    from calmkit.shell.mockbutton import listen  # mock pins under systemd only: see there
+
+    listen(pins, clock, devices.button_pin, program)
     if program is not None:
         runner.start(program)
     return App(config, clock, pins, devices, flow, runner, audio, the_journal, waiter, notes)

@@ -100,6 +100,7 @@ _NO_DEVICE_FIX = (
     "`sound: enabled: false` in the config to stop this message."
 )
 _FILE_FIX = "Fix: run `make sounds` or reinstall calmkit"
+_NO_ALSA_FIX = "Fix: the ALSA sound library is missing: sudo apt-get install alsa-utils"
 
 
 def is_spoken(name: str) -> bool:
@@ -192,7 +193,7 @@ class Audio:
         except pygame.error as exc:
             return (
                 f"sound is off: no audio device ({exc}). Light and vibration carry on. "
-                + _NO_DEVICE_FIX
+                + (_NO_DEVICE_FIX, _NO_ALSA_FIX)["libasound" in str(exc)]
             )
         self._mixer = pygame.mixer
         return None
