@@ -52,11 +52,12 @@ LOCATED = re.compile(re.escape(CONFIG) + r":\d+: [\w.\[\]-]+: \S")
 FAULT_HEADER = re.compile(r"Fatal Python error: Aborted")
 FAULT_FRAME = re.compile(r'File "[^"]*/calmkit/[^"]+", line \d+ in \w+')
 BROKEN_CONFIG = "light:\n  brightness: 7\n"
-# Run with the container's python3: "what: outcome" for two connects and a device nspawn provides.
+# Run with the container's python3: "what: outcome" for a connect and a device nspawn provides.
+# Loopback only: nothing here ever sends to an address off this machine.
 PROBE = """
 import errno, socket
 out = []
-for host, port in (("127.0.0.1", 9), ("10.0.0.1", 53)):
+for host, port in (("127.0.0.1", 9),):
     s = socket.socket()
     s.settimeout(3)
     try:
