@@ -672,7 +672,9 @@ def test_a_device_as_the_journal_gets_no_side_file_beside_it(tmp_path, monkeypat
     assert journal.append(record()) is False
     assert journal.read() == [record()]
     assert not journal.aside and made == []
-    assert warnings[0].startswith(told("/dev/null", "a device"))
+    assert warnings[0].startswith(
+        "journal: /dev/null is a device, not a file: set journal.path to a file (never remove"
+    )
 
 
 # --- a file at the journal's path that is not a calmkit journal --------------------------------

@@ -601,7 +601,10 @@ def _make_folder(folder: Path) -> None:
 
 def _odd_text(error: NotARegularFile) -> str:
     """The one line that names a journal file that is not a file, and how to fix it."""
-    return f"{error.filename} is {error.kind}, not a file: remove it or set journal.path"
+    fix = "remove it or set journal.path"
+    if error.kind == "a device" and not os.path.islink(error.filename):
+        fix = "set journal.path to a file (never remove a device)"
+    return f"{error.filename} is {error.kind}, not a file: {fix}"
 
 
 def _foreign(error: BaseException) -> bool:
