@@ -301,3 +301,50 @@ def test_an_ascii_terminal_gets_question_marks_not_an_internal_error():
     )
     assert proc.returncode == 0, proc.stderr
     assert b"in 4 ? hold 4" in proc.stdout and b"internal error" not in proc.stderr
+
+
+# --- a journal file that is not a file: refused at once, never a hang -------------------------
+
+
+def _calmkit(tmp_path, *argv):
+    """In a process of its own with a timeout: opening a FIFO would block for ever."""
+    import os
+
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    env.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    env.pop("CALMKIT_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "calmkit", *argv],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize("name", ["journal.db", "journal.jsonl", "journal.db.unsaved"])
+def test_a_fifo_journal_file_is_named_once_and_the_session_still_runs(tmp_path, name):
+    import os
+
+    (tmp_path / "calmkit").mkdir()
+    fifo = tmp_path / "calmkit" / name
+    os.mkfifo(fifo)
+    done = _calmkit(tmp_path, "play", "box", "--mute", "--mock", "--speed", "200")
+    told = f"{fifo} is a named pipe (FIFO), not a file: remove it or set journal.path"
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count(told) == 1
+    assert "end: completed" in done.stdout
+
+
+def test_history_names_a_fifo_journal_in_one_line_and_returns(tmp_path):
+    import os
+
+    (tmp_path / "calmkit").mkdir()
+    os.mkfifo(tmp_path / "calmkit" / "journal.db")
+    done = _calmkit(tmp_path, "history")
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"journal: {tmp_path / 'calmkit' / 'journal.db'} is a named pipe (FIFO), not a file: "
+        "remove it or set journal.path"
+    ]

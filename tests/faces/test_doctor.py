@@ -104,3 +104,31 @@ def test_a_folder_where_the_journal_file_should_be_fails(tmp_path):
     text = f"journal: {{path: {tmp_path / 'journal.db'}}}\nsound: false\n"
     check = by_name(run_checks(config(tmp_path, text), root=tmp_path, environ={}))["journal"]
     assert check.level == FAIL and "Is a directory" in check.detail
+
+
+def test_a_fifo_where_the_journal_file_should_be_fails_at_once_with_the_fix(tmp_path):
+    """Only looked at, never opened: opening a FIFO would hang the doctor for ever."""
+    import os
+
+    os.mkfifo(tmp_path / "journal.db")
+    text = f"journal: {{path: {tmp_path / 'journal.db'}}}\nsound: false\n"
+    check = by_name(run_checks(config(tmp_path, text), root=tmp_path, environ={}))["journal"]
+    assert check.level == FAIL
+    assert check.detail == (
+        f"{tmp_path / 'journal.db'} is a named pipe (FIFO), not a file: remove it or set "
+        "journal.path"
+    )
+
+
+def test_a_device_as_the_journal_fails(tmp_path):
+    text = "journal: {path: /dev/null}\nsound: false\n"
+    check = by_name(run_checks(config(tmp_path, text), root=tmp_path, environ={}))["journal"]
+    assert check.level == FAIL and check.detail.startswith("/dev/null is a device, not a file")
+
+
+def test_a_damaged_journal_fails_with_a_fix_that_can_work(tmp_path):
+    (tmp_path / "journal.db").write_bytes(b"SQLite format 3\x00" + b"\x01" * 5000)
+    text = f"journal: {{path: {tmp_path / 'journal.db'}}}\nsound: false\n"
+    check = by_name(run_checks(config(tmp_path, text), root=tmp_path, environ={}))["journal"]
+    assert check.level == FAIL and "free some space" not in check.detail
+    assert "move it away (calmkit starts a new journal)" in check.detail

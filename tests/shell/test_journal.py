@@ -553,3 +553,171 @@ def test_a_random_side_file_and_checkpoint_row_never_break_recovery(tmp_path_fac
     to_csv(records)
     again.recent_starts(datetime(2026, 3, 2, 12, 0).astimezone(), 24)
     assert again.in_flight() == [] or again.problem is None
+
+
+# --- journal files that are not files: refused before they are opened -------------------------
+
+
+@pytest.fixture
+def no_hang():
+    """An in-process test that would block on a FIFO fails after 5 s instead (SIGALRM)."""
+    import signal
+
+    def fail(signum, frame):
+        pytest.fail("blocked on a FIFO")  # not an OSError: nothing may catch it
+
+    previous = signal.signal(signal.SIGALRM, fail)
+    signal.alarm(5)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def told(path, kind="a named pipe (FIFO)"):
+    return f"journal: {path} is {kind}, not a file: remove it or set journal.path"
+
+
+def test_a_fifo_journal_keeps_the_session_in_memory_and_the_side_file_and_says_so_once(
+    tmp_path, no_hang
+):
+    os.mkfifo(tmp_path / "journal.db")
+    warnings = []
+    journal = Journal(tmp_path / "journal.db", warn=warnings.append)
+    journal.recover()
+    assert journal.checkpoint(record(status="running")) is False
+    assert journal.append(record()) is False
+    assert journal.flush() is False
+    assert len(warnings) == 1 and warnings[0].startswith(told(tmp_path / "journal.db"))
+    assert journal.odd_file() == told(tmp_path / "journal.db").removeprefix("journal: ")
+    assert journal.read() == [record()]
+    assert json.loads((tmp_path / "journal.db.unsaved").read_text())[0]["record"] == record()
+    assert stat.S_ISFIFO(os.stat(tmp_path / "journal.db").st_mode)
+    assert journal.probe() == "is a named pipe (FIFO), not a file"
+
+
+def test_a_fifo_side_file_is_neither_read_nor_replaced(tmp_path, no_hang):
+    aside = tmp_path / "journal.db.unsaved"
+    os.mkfifo(aside)
+    (tmp_path / "journal.db").mkdir()  # the database refuses: the side file would be written
+    warnings = []
+    journal = Journal(tmp_path / "journal.db", warn=warnings.append)
+    assert journal.recover() == []
+    assert journal.append(record()) is False
+    assert journal.read() == [record()]  # in memory
+    assert stat.S_ISFIFO(os.stat(aside).st_mode) and not journal.aside
+    assert warnings.count(told(aside)) == 1
+
+
+def test_a_fifo_tmp_side_file_is_never_opened_for_writing(tmp_path, no_hang):
+    os.mkfifo(tmp_path / "journal.db.unsaved.tmp")
+    (tmp_path / "journal.db").mkdir()
+    journal = Journal(tmp_path / "journal.db", warn=lambda message: None)
+    assert journal.append(record()) is False
+    assert not journal.aside and journal.read() == [record()]
+
+
+@pytest.mark.parametrize(
+    "name", ["journal.jsonl", "journal.db.old.jsonl", "journal.jsonl.inflight"]
+)
+def test_an_old_journal_that_is_a_device_is_not_read(tmp_path, name):
+    """/dev/zero never ends: reading it for the migration took 3.6 GB in 9 s."""
+    if name.endswith(".inflight"):
+        (tmp_path / "journal.jsonl").write_text(json.dumps(record()) + "\n")
+    (tmp_path / name).symlink_to("/dev/zero")
+    warnings = []
+    journal = Journal(tmp_path / "journal.db", warn=warnings.append)
+    assert journal.append(record(start="2026-03-03T23:10:00+00:00")) is True
+    assert warnings == [told(tmp_path / name, "a device")]
+    assert (tmp_path / name).is_symlink()
+
+
+def test_an_old_journal_is_read_line_by_line_and_a_huge_line_is_skipped_unread(
+    tmp_path, monkeypatch
+):
+    limit = len(json.dumps(record())) + 10
+    long = json.dumps(record(note="x" * 5 * limit))
+    later = json.dumps(record(start="2026-03-04T23:10:00+00:00"))
+    lines = [json.dumps(record()), long, long + long, later]
+    (tmp_path / "journal.jsonl").write_text("\n".join(lines) + "\n" + "y" * 10 * limit)
+    seen = []
+    real = journal_module._bounded_lines
+
+    def watched(handle):
+        for line in real(handle, limit):
+            seen.append(len(line or b""))
+            yield line
+
+    monkeypatch.setattr(journal_module, "_bounded_lines", watched)
+    warnings = []
+    journal = Journal(tmp_path / "journal.db", warn=warnings.append)
+    assert [r["start"][:10] for r in journal.read()] == ["2026-03-02", "2026-03-04"]
+    assert len(seen) == 5 and max(seen) <= limit  # never a whole long line in memory
+    assert "3 unreadable line(s)" in warnings[0]
+
+
+def test_a_device_as_the_journal_gets_no_side_file_beside_it(tmp_path, monkeypatch):
+    """As root, `journal: {path: /dev/null}` made /dev/null.unsaved: never beside a device."""
+    made = []
+    real_open = journal_module.open_regular
+
+    def watched(path, *args, **kwargs):
+        if str(path).startswith("/dev/null."):  # recorded, never made for real
+            made.append(path)
+            raise PermissionError(13, "not in a test")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(journal_module, "open_regular", watched)
+    warnings = []
+    journal = Journal(Path("/dev/null"), warn=warnings.append)
+    assert journal.append(record()) is False
+    assert journal.read() == [record()]
+    assert not journal.aside and made == []
+    assert warnings[0].startswith(
+        "journal: /dev/null is a device, not a file: set journal.path to a file (never remove"
+    )
+
+
+# --- a file at the journal's path that is not a calmkit journal --------------------------------
+
+
+def test_random_bytes_at_the_journal_path_are_kept_private_and_a_new_journal_starts(tmp_path):
+    path = tmp_path / "journal.db"
+    path.write_bytes(bytes(range(256)) * 40)
+    path.chmod(0o644)
+    warnings = []
+    journal = Journal(path, warn=warnings.append)
+    assert journal.append(record()) is True and journal.read() == [record()]
+    kept = tmp_path / "journal.db.not-a-journal"
+    assert warnings == [
+        f"journal: {path} is not a calmkit journal (not an SQLite file): it was kept as {kept} "
+        "and a new journal started"
+    ]
+    assert kept.read_bytes() == bytes(range(256)) * 40
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert not (tmp_path / "journal.db.old.jsonl.migrated").exists()
+
+
+def test_an_old_json_lines_journal_at_the_path_is_kept_private(tmp_path):
+    old_journal(tmp_path / "journal.db", [record()])
+    (tmp_path / "journal.db").chmod(0o644)
+    assert Journal(tmp_path / "journal.db").read() == [record()]
+    migrated = tmp_path / "journal.db.old.jsonl.migrated"
+    assert stat.S_IMODE(migrated.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("kind", ["damaged", "another program's"])
+def test_a_database_calmkit_cannot_use_says_to_move_it_away(tmp_path, kind):
+    path = tmp_path / "journal.db"
+    if kind == "damaged":
+        path.write_bytes(journal_module.SQLITE_HEADER + b"\x01" * 5000)
+    else:
+        other = sqlite3.connect(path)
+        other.execute("CREATE TABLE episodes (a)")
+        other.commit()
+        other.close()
+    warnings = []
+    journal = Journal(path, warn=warnings.append)
+    assert journal.append(record()) is False and journal.read() == [record()]
+    assert len(warnings) == 1 and "free some space" not in warnings[0]
+    assert "move the file away and calmkit starts a new journal" in warnings[0]
+    assert journal.probe() is not None and journal.fix().startswith("move it away")

@@ -3,6 +3,7 @@ more than the limit, never a read that could block."""
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import stat
@@ -63,52 +64,82 @@ def find_config_file(
 
 
 #: What a path that is not a regular file is, for the message that refuses it.
-_NOT_A_FILE = (
-    (stat.S_ISDIR, "is a folder, not a file"),
-    (stat.S_ISFIFO, "is a named pipe (FIFO), not a file; give a config file"),
-    (stat.S_ISSOCK, "is a socket, not a file; give a config file"),
-    (stat.S_ISCHR, "is a device, not a file; give a config file"),
-    (stat.S_ISBLK, "is a device, not a file; give a config file"),
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
 )
 
 
-def _not_a_file(mode: int) -> str | None:
-    """Why a file of this mode cannot be a config (None: it is a regular file)."""
+class NotARegularFile(OSError):
+    """A path that exists but is not a regular file (``kind`` says what it is): never opened."""
+
+    def __init__(self, path: Path | str, kind: str) -> None:
+        super().__init__(errno.EINVAL, f"is {kind}, not a file", str(path))
+        self.kind = kind
+
+
+def odd_kind(mode: int) -> str | None:
+    """What a file of this mode is when it is not a regular file (None: it is one)."""
     if stat.S_ISREG(mode):
         return None
-    for test, reason in _NOT_A_FILE:
-        if test(mode):
-            return reason
-    return "is not a regular file"
+    return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+
+
+def refuse_odd_file(path: Path | str) -> None:
+    """Raise NotARegularFile when the path (or what a link points to) exists and is not a file."""
+    try:
+        kind = odd_kind(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    if kind is not None:
+        raise NotARegularFile(path, kind)
+
+
+def open_regular(path: Path | str, flags: int, mode: int = 0o600) -> int:
+    """A blocking file descriptor on a regular file, never on a FIFO or a device.
+
+    Looked at first, then opened without blocking and looked at again through the open file,
+    so it cannot be swapped for a FIFO in between (an open for writing never waits for a reader).
+    """
+    refuse_odd_file(path)
+    fd = os.open(path, flags | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), mode)
+    try:
+        kind = odd_kind(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise NotARegularFile(path, kind)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _not_a_file(kind: str) -> str:
+    """Why a path of this kind cannot be a config."""
+    if kind == "a folder":
+        return "is a folder, not a file"
+    return f"is {kind}, not a file; give a config file"
 
 
 def _read_bytes(path: Path) -> bytes:
     """A file's bytes, at most one more than the limit (so a huge file is never read whole).
 
     Only a regular file is read: a FIFO would block the read (and `calmkit check`) for ever, a
-    device may never end. It is looked at first, then opened without blocking and looked at
-    again through the open file, so it cannot be swapped for a FIFO in between.
+    device may never end (see open_regular).
     """
 
     def refused(reason: str) -> ConfigError:
         return ConfigError([Problem(str(path), 1, FILE_KEY, reason)])
 
     try:
-        reason = _not_a_file(os.stat(path).st_mode)
-        if reason is not None:
-            raise refused(reason)
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        try:
-            reason = _not_a_file(os.fstat(fd).st_mode)
-            if reason is not None:
-                raise refused(reason)
-            os.set_blocking(fd, True)
-            with os.fdopen(fd, "rb") as stream:
-                fd = -1
-                return stream.read(MAX_FILE_BYTES + 1)
-        finally:
-            if fd >= 0:
-                os.close(fd)
+        fd = open_regular(path, os.O_RDONLY)
+        with os.fdopen(fd, "rb") as stream:
+            return stream.read(MAX_FILE_BYTES + 1)
+    except NotARegularFile as exc:
+        raise refused(_not_a_file(exc.kind)) from None
     except (OSError, ValueError) as exc:
         if isinstance(exc, OSError) and path.is_symlink():
             raise refused(_broken_link(path)) from None

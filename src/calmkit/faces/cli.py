@@ -254,6 +254,10 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     config = _load(args)
     journal = Journal(journal_path(config), warn=log.warning)
+    odd = journal.odd_file()  # never opened: a FIFO would hang, a device never ends
+    if odd is not None:
+        print(f"journal: {odd}", file=sys.stderr)
+        return 1
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:  # an odd character in an old record is shown, never a crash
         reconfigure(errors="backslashreplace")

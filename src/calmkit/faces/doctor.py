@@ -94,14 +94,16 @@ def _journal(config: Any) -> Check:
     if not config.journal.enabled:
         return Check("journal", OK, "turned off in the config")
     journal = Journal(journal_path(config), warn=lambda message: None)
+    odd = journal.odd_file()  # never opened: a FIFO would hang the doctor
+    if odd is not None:
+        return Check("journal", FAIL, odd)
     problem = journal.probe()
     journal.close()
     if problem is not None:
         return Check(
             "journal",
             FAIL,
-            f"cannot write to {journal.path} ({problem}); free some space, fix its owner or "
-            f"permissions, or set journal.path",
+            f"cannot write to {journal.path} ({problem}); {journal.fix()}",
         )
     return Check("journal", OK, f"{journal.path} is writable (a test row written and removed)")
 

@@ -26,6 +26,7 @@ import logging
 import math
 import os
 import sqlite3
+import stat
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from calmkit.config.files import NotARegularFile, open_regular, refuse_odd_file
 from calmkit.core.episode import REACH_OUT_MIN_S
 
 log = logging.getLogger("calmkit.shell.journal")
@@ -51,6 +53,10 @@ FIELDS = (
 #: How long a write waits for another process holding the database (the light must not stall).
 LOCK_WAIT_S = 0.25
 SQLITE_HEADER = b"SQLite format 3\x00"
+#: A line of an old journal longer than this is skipped unread (a record is a few hundred bytes).
+MAX_LINE_BYTES = 1 << 20
+#: The side file is read whole; one larger than this is not calmkit's and is left where it is.
+MAX_ASIDE_BYTES = 64 << 20
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS episodes (
     id INTEGER PRIMARY KEY,
@@ -135,22 +141,26 @@ class Journal:
         self._owner = f"{BOOT_ID} {os.getpid()} {uuid.uuid4().hex}"
         self.problem: str | None = None  # why the last write was refused (None: all written)
         self.aside = False  # the unsaved records are in the side file too
+        self._odd: str | None = None  # the journal file is not a file: what to tell the person
+        self._foreign = False  # the journal file is damaged or another program's database
         self._migration_failed = False  # tried once a process: it reads the whole old file
+        self._told: set[Path] = set()  # files not regular, already named to the person
 
     # --- the database -------------------------------------------------------------------------
 
     def _open(self, create: bool = True) -> sqlite3.Connection | None:
         if self._db is not None:
             return self._db
+        if self.path.is_dir():  # (never blocks; told as a refused write always was)
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(self.path))
+        refuse_odd_file(self.path)
         self._set_aside_foreign_file()
-        legacy = [p for p in self._legacy_files() if p.exists()]
+        legacy = [p for p in self._legacy_files() if p.exists() and self._regular(p)]
         if not create and not self.path.exists() and not legacy:
             return None
         _make_folder(self.path.parent)
-        if self.path.is_dir():
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(self.path))
         if not self.path.exists():  # created private, before SQLite (a read-only one is read)
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.close(open_regular(self.path, os.O_WRONLY | os.O_CREAT))
         db = _connect(self.path)
         try:
             db.execute("PRAGMA journal_mode=WAL")
@@ -171,18 +181,62 @@ class Journal:
                 )
         return db
 
+    def odd_file(self) -> str | None:
+        """What is wrong when a journal file exists but is not a regular file (None: none is).
+
+        Only looked at, never opened: a FIFO would block the open for ever, a device never ends.
+        """
+        for path in (self.path, *self._legacy_files(), self.inflight_path):
+            try:
+                refuse_odd_file(path)
+            except NotARegularFile as error:
+                if error.kind != "a folder":  # a folder is told as a refused write
+                    return _odd_text(error)
+            except (OSError, ValueError):
+                continue
+        return None
+
+    def _regular(self, path: Path) -> bool:
+        """Whether a journal file may be opened; one that is not a file is named once, not read."""
+        try:
+            refuse_odd_file(path)
+        except NotARegularFile as error:
+            if path not in self._told:
+                self._told.add(path)
+                self._warn(f"journal: {_odd_text(error)}")
+            return False
+        except (OSError, ValueError):
+            pass
+        return True
+
     def _legacy_files(self) -> list[Path]:
         return [self.legacy, self.path.with_name(self.path.name + ".old.jsonl")]
 
     def _set_aside_foreign_file(self) -> None:
-        """A JSON Lines journal at the configured path itself is moved aside and migrated."""
+        """A JSON Lines journal at the configured path itself is moved aside and migrated; any
+        other file there (not SQLite, not JSON) is kept aside, private, and a new journal starts."""
         try:
-            with open(self.path, "rb") as handle:
+            with os.fdopen(open_regular(self.path, os.O_RDONLY), "rb") as handle:
                 head = handle.read(len(SQLITE_HEADER))
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return
-        if head and head != SQLITE_HEADER:
+        if not head or head == SQLITE_HEADER:
+            return
+        if head.lstrip()[:1] == b"{":
             os.replace(self.path, self._legacy_files()[1])
+            os.chmod(self._legacy_files()[1], 0o600)
+            return
+        kept = self.path.with_name(self.path.name + ".not-a-journal")
+        for n in range(1, 1000):
+            if not os.path.lexists(kept):
+                break
+            kept = self.path.with_name(f"{self.path.name}.not-a-journal.{n}")
+        os.replace(self.path, kept)
+        os.chmod(kept, 0o600)
+        self._warn(
+            f"journal: {self.path} is not a calmkit journal (not an SQLite file): it was kept "
+            f"as {kept} and a new journal started"
+        )
 
     def _close(self) -> None:
         if self._db is not None:
@@ -203,16 +257,17 @@ class Journal:
             skipped = 0
             db.execute("BEGIN IMMEDIATE")
             try:
-                with open(old, "rb") as handle:
-                    for line in handle:
-                        record = _parse_line(line)
+                with os.fdopen(open_regular(old, os.O_RDONLY), "rb") as handle:
+                    for line in _bounded_lines(handle):
+                        record = None if line is None else _parse_line(line)
                         if record is None:
-                            skipped += line.strip() != b""
+                            skipped += line is None or line.strip() != b""
                             continue
                         db.execute(UPSERT, self._row(None, record, inflight=False))
                 checkpoint = old.with_name(old.name + ".inflight")
-                if checkpoint.exists():
-                    record = _parse_line(checkpoint.read_bytes())
+                if checkpoint.exists() and self._regular(checkpoint):
+                    with os.fdopen(open_regular(checkpoint, os.O_RDONLY), "rb") as handle:
+                        record = _parse_line(handle.read(MAX_LINE_BYTES + 1))
                     if record is not None:
                         record["status"] = "interrupted"
                         db.execute(UPSERT, self._row(None, record, inflight=False))
@@ -228,7 +283,7 @@ class Journal:
                     f"{self.path}; they stay in {old}.migrated"
                 )
         checkpoint = old.with_name(old.name + ".inflight")
-        if checkpoint.exists():
+        if checkpoint.exists() and self._regular(checkpoint):
             os.replace(checkpoint, checkpoint.with_name(checkpoint.name + ".migrated"))
         os.replace(old, old.with_name(old.name + ".migrated"))
         log.info("journal: %s migrated into %s", old, self.path)
@@ -319,6 +374,8 @@ class Journal:
     def _refused(self, error: BaseException) -> None:
         first = self.problem is None
         self.problem = _reason(error)
+        self._odd = _odd_text(error) if isinstance(error, NotARegularFile) else None
+        self._foreign = _foreign(error)
         self.aside = self._write_aside()
         if first:
             self._warn(f"journal: {self.unsaved_text()}")
@@ -328,6 +385,14 @@ class Journal:
         where = "in memory while calmkit runs"
         if self.aside:
             where = f"in memory and in {self.inflight_path}"
+        if self._odd is not None:
+            return f"{self._odd}; this session is kept {where}"
+        if self._foreign:
+            return (
+                f"could not save this session: {self.path} is damaged or not a calmkit journal "
+                f"({self.problem}); it is kept {where}: move the file away and calmkit starts "
+                f"a new journal, or set journal.path"
+            )
         return (
             f"could not save this session ({self.problem}: {self.path}); it is kept {where} and "
             f"will be saved when the journal can be written again (calmkit tries at every "
@@ -341,9 +406,11 @@ class Journal:
         if self._checkpoint is not None:
             entries.append({"key": self._checkpoint[0], "record": self._checkpoint[1]})
         tmp = self.inflight_path.with_name(self.inflight_path.name + ".tmp")
+        if not self._regular(self.inflight_path) or _is_device(self.path):
+            return False  # never beside a device: /dev/null.unsaved is no place for a session
         try:
             _make_folder(self.path.parent)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            fd = open_regular(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
             try:
                 data = json.dumps(entries, default=str).encode("ascii")
                 view = memoryview(data)
@@ -376,8 +443,15 @@ class Journal:
                     raise
         except (sqlite3.Error, OSError) as error:
             self._close()
+            self._foreign = _foreign(error)
             return _reason(error)
         return None
+
+    def fix(self) -> str:
+        """What the person can do about the last refused write or probe."""
+        if self._foreign:
+            return "move it away (calmkit starts a new journal) or set journal.path"
+        return "free some space, fix its owner or permissions, or set journal.path"
 
     def recover(self) -> list[dict[str, Any]]:
         """At start: episodes a crash left in flight are kept as interrupted, and whatever an
@@ -413,8 +487,14 @@ class Journal:
         return interrupted
 
     def _read_aside(self) -> list[dict[str, Any]]:
+        if not self._regular(self.inflight_path):
+            return []
         try:
-            entries = json.loads(self.inflight_path.read_bytes())
+            with os.fdopen(open_regular(self.inflight_path, os.O_RDONLY), "rb") as handle:
+                data = handle.read(MAX_ASIDE_BYTES + 1)
+            if len(data) > MAX_ASIDE_BYTES:
+                raise ValueError("too large")
+            entries = json.loads(data)
         except (FileNotFoundError, NotADirectoryError):
             return []
         except (OSError, ValueError, RecursionError):
@@ -467,7 +547,10 @@ class Journal:
             self._close()
             if self.problem is None:  # (a refused write has already been told)
                 self.problem = _reason(error)
-                self._warn(f"journal: cannot read {self.path} ({self.problem})")
+                if isinstance(error, NotARegularFile):
+                    self._warn(f"journal: {_odd_text(error)}")
+                else:
+                    self._warn(f"journal: cannot read {self.path} ({self.problem})")
 
     def in_flight(self) -> list[dict[str, Any]]:
         """What is not safely journaled yet: checkpoints in the database, and the side file."""
@@ -514,6 +597,43 @@ def _make_folder(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def _odd_text(error: NotARegularFile) -> str:
+    """The one line that names a journal file that is not a file, and how to fix it."""
+    fix = "remove it or set journal.path"
+    if error.kind == "a device" and not os.path.islink(error.filename):
+        fix = "set journal.path to a file (never remove a device)"
+    return f"{error.filename} is {error.kind}, not a file: {fix}"
+
+
+def _foreign(error: BaseException) -> bool:
+    """A database calmkit cannot use as it is (damaged, or another program's): no space or
+    permission fixes it; moving it away does."""
+    if isinstance(error, sqlite3.OperationalError):
+        return "no such column" in str(error) or "has no column" in str(error)
+    names = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+    name = str(getattr(error, "sqlite_errorname", ""))
+    return isinstance(error, sqlite3.DatabaseError) and name.startswith(names)
+
+
+def _is_device(path: Path) -> bool:
+    with contextlib.suppress(OSError, ValueError):
+        mode = os.stat(path).st_mode
+        return stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+    return False
+
+
+def _bounded_lines(handle: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[bytes | None]:
+    """The lines of a file one at a time, never more than the limit in memory: a longer line
+    is skipped unread (None), so a huge file or one without newlines streams through."""
+    while line := handle.readline(limit + 1):
+        if len(line) <= limit:
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = handle.readline(limit)
+        yield None
 
 
 def _within(t: float | None, since: float, until: float) -> bool:
