@@ -721,3 +721,19 @@ def test_a_database_calmkit_cannot_use_says_to_move_it_away(tmp_path, kind):
     assert len(warnings) == 1 and "free some space" not in warnings[0]
     assert "move the file away and calmkit starts a new journal" in warnings[0]
     assert journal.probe() is not None and journal.fix().startswith("move it away")
+
+
+def test_an_old_line_claiming_an_impossible_length_counts_as_nothing():
+    """`"actual_s": 1e308` printed a minutes figure hundreds of digits long; -5 was taken as is."""
+    from datetime import date
+
+    from calmkit.shell.journal import summarise
+
+    day = "2026-03-02T22:00:00+00:00"
+    records = [
+        {"start": day, "actual_s": 1e308, "helped": "yes", "programs": ["calm"]},
+        {"start": day, "actual_s": -5, "helped": "no", "programs": ["box"]},
+        {"start": day, "actual_s": 120, "helped": "yes", "programs": ["sigh"]},
+    ]
+    (row,) = [r for r in summarise(records, date(2026, 3, 3)) if r.sessions]
+    assert row.sessions == 3 and row.minutes == 2.0

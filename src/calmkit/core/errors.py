@@ -40,7 +40,8 @@ class ConfigError(CalmkitError):
     exit_code = 2
 
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
-        self.problems: tuple[Problem, ...] = tuple(problems)
+        # the same problem found twice (a program checked through two chains) is said once
+        self.problems: tuple[Problem, ...] = tuple(dict.fromkeys(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

@@ -741,12 +741,18 @@ def summarise(records: Iterable[Mapping[str, Any]], today: date, days: int = 7) 
     return rows
 
 
+#: The longest a session can be (a program is at most 4 hours with its chain, and quiet time and
+#: the pauses add to it): an old line claiming more, or less than nothing, counts as nothing.
+MAX_RECORD_S = 24 * 3600.0
+
+
 def _number(value: Any) -> float:
-    """A number of seconds from a record, or 0 for anything else (text, null, inf, 10**400)."""
+    """A number of seconds from a record, or 0 for anything else (text, null, inf, 10**400, 1e308,
+    a negative length)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         with contextlib.suppress(OverflowError):
             number = float(value)
-            return number if math.isfinite(number) else 0.0
+            return number if math.isfinite(number) and 0.0 <= number <= MAX_RECORD_S else 0.0
     return 0.0
 
 
