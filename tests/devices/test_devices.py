@@ -314,7 +314,8 @@ def test_an_unknown_kind_is_refused_by_name_and_lets_the_claimed_pins_go(factory
     with pytest.raises(HardwareError) as caught:
         fit(specs, factory)
     assert str(caught.value) == (
-        "hardware.gauge: calmkit has no device of kind 'gauge' (it knows button, led, motor, rgb)"
+        "hardware.gauge: calmkit has no device of kind 'gauge' "
+        "(it knows button, haptic, led, motor, rgb)"
     )
     PWMLED(18, pin_factory=factory).close()  # the LED built before it was let go
     assert set(INPUT_KINDS) == {"button"}

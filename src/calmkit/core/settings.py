@@ -49,6 +49,7 @@ KINDS: dict[str, OutputKind] = {
     "led": OutputKind("calmkit.devices.led:GpioLed", pins=("pin",)),
     "rgb": OutputKind("calmkit.devices.rgb:RgbLed", pins=("red", "green", "blue")),
     "motor": OutputKind("calmkit.devices.motor:Motor", pins=("pin",)),
+    "haptic": OutputKind("calmkit.devices.haptic:Haptic", address=0x5A),
 }
 
 #: The GPIO (BCM) pins of a Raspberry Pi's I2C bus 1 (SDA, SCL), taken once any I2C chip is used.

@@ -1,0 +1,273 @@
+"""The DRV2605L haptic driver (kind ``haptic``): Pimoroni's drv2605 library on the simulated I2C
+bus, driven by a whole session on the fake clock and read back from the chip's registers."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import smbus2
+from drv2605 import PlayWaveform, WaitMillis
+from tests.helpers import MIDNIGHT, NOON
+
+from calmkit.config import parse_config
+from calmkit.core.clock import FakeClock
+from calmkit.core.cues import VIBRATION, Caps
+from calmkit.core.errors import HardwareError
+from calmkit.devices import fit, specs_for
+from calmkit.devices.haptic import Driver, Haptic
+from calmkit.devices.hardware import PinChoice, mock_factory
+from calmkit.devices.output import DeviceSpec
+from calmkit.devices.simbus import (
+    CONTROL2,
+    CONTROL3,
+    MODE,
+    RTP_INPUT,
+    STATUS,
+    Drv2605L,
+    SimBus,
+    attach,
+    bus_of,
+)
+from calmkit.shell.app import build
+
+HAPTIC = "hardware:\n  vibration: null\n  outputs: [{kind: haptic}]\n"
+FRAME = 1 / 50 + 1e-9  # a pulse's edges fall on the lamp's frames
+BOX = (("inhale", 0.0), ("hold", 4.0), ("exhale", 8.0), ("hold", 12.0))  # one 16 s cycle
+
+
+def box_session(wall):
+    """A `calmkit play box` on the fake clock, its haptic on a bus stamped in the clock's time."""
+    config = parse_config(HAPTIC, "test.yaml")
+    clock = FakeClock(wall_start=wall)
+    factory = mock_factory()
+    bus = attach(factory, SimBus(clock.now))
+    app = build(config, clock=clock, pins=PinChoice(factory, True), program="box", journal=False)
+    assert app.runner.run() == "finished"
+    return app, bus.chips[0x5A]
+
+
+def pulses(chip):
+    """(start, end, byte) of every stretch the RTP input was above 0, from the write history."""
+    found, start, byte = [], None, 0
+    for write in chip.rtp:
+        if write.value and start is None:
+            start, byte = write.time, write.value
+        elif write.value and write.value != byte:
+            raise AssertionError(f"the amplitude moved within a pulse at {write.time}")
+        elif not write.value and start is not None:
+            found.append((start, write.time, byte))
+            start = None
+    assert start is None, "a pulse was left on"
+    return found
+
+
+def expected(first, cycles):
+    """The motor codes of box breathing from the first inhale: 1 pulse in, long hold, 2 out."""
+    return [
+        (first + 16 * cycle + at + on, first + 16 * cycle + at + off)
+        for cycle in range(cycles)
+        for phase, at in BOX
+        for on, off in VIBRATION[phase]
+    ]
+
+
+def test_a_box_session_is_felt_as_its_motor_codes_read_back_from_the_bus():
+    app, chip = box_session(NOON)
+    found = pulses(chip)
+    assert len(found) == 15 * 5  # 4 minutes: 15 cycles of 1 + 1 + 2 + 1 pulses
+    for (start, end, _byte), (want_start, want_end) in zip(found, expected(found[0][0], 15)):
+        assert start == pytest.approx(want_start, abs=FRAME)
+        assert end == pytest.approx(want_end, abs=FRAME)
+    assert {byte for _s, _e, byte in found} == {round(0.7 * 255)}  # vibration.strength by day
+    lengths = [end - start for start, end, _ in found[:5]]
+    assert lengths[1] > 3 * lengths[0] and lengths[4] > 3 * lengths[2]  # the holds are long
+    assert chip.amplitude() == 0.0 and app.devices.shown().motor == 0.0
+    app.close()
+    assert chip.standby() and chip.registers[RTP_INPUT] == 0
+
+
+def test_the_night_cap_scales_the_amplitude():
+    _app, chip = box_session(MIDNIGHT)
+    found = pulses(chip)
+    assert len(found) == 75
+    assert {byte for _s, _e, byte in found} == {round(0.5 * 255)}  # night.vibration: 0.5
+
+
+def test_the_config_names_it_and_it_is_built_on_the_mock_factorys_simulated_bus():
+    cfg = parse_config("hardware:\n  outputs: [{kind: haptic}, {kind: haptic, address: 0x5B}]\n")
+    specs = specs_for(cfg.hardware)
+    assert [(s.kind, s.address) for s in specs[-2:]] == [("haptic", 0x5A), ("haptic", 0x5B)]
+    factory = mock_factory()
+    outputs, _buttons = fit(specs, factory)
+    first, second = outputs[-2:]
+    assert isinstance(first, Haptic) and isinstance(second, Haptic)
+    bus = bus_of(factory)
+    assert first.bus is bus and second.bus is bus and set(bus.chips) == {0x5A, 0x5B}
+    second.write((1.0,))
+    assert bus.chips[0x5B].amplitude() == 1.0 and bus.chips[0x5A].amplitude() == 0.0
+    for output in outputs:
+        output.close()
+    assert not bus.closed  # the factory's bus: no one device closes it
+
+
+def haptic_on(bus, address=0x5A):
+    factory = mock_factory()
+    attach(factory, bus)
+    return Haptic(DeviceSpec("haptic", "hardware.outputs[0]", (), address=address), factory)
+
+
+def test_it_plays_rtp_unsigned_one_way_and_writes_only_a_changed_byte():
+    bus = SimBus(lambda: 0.0)
+    haptic = haptic_on(bus)
+    chip = bus.chips[0x5A]
+    assert chip.mode() == 5 and chip.standby()  # RTP, resting until something is felt
+    assert chip.registers[CONTROL3] & 0x08 and not chip.registers[CONTROL2] & 0x80
+    assert [w.value for w in chip.rtp] == [0]  # off() as it was set up
+    haptic.write((0.0,))
+    assert chip.standby() and len(chip.rtp) == 1  # still is still: nothing written
+    haptic.write(haptic.duty(0.0, (0.0, 0.0, 0.0), 1.0, Caps(1.0, 1.0, 0.4)))
+    haptic.write((0.4,))
+    haptic.write((0.4001,))  # the same byte
+    assert [w.value for w in chip.rtp] == [0, 102] and not chip.standby()
+    assert haptic.shown() == pytest.approx((0.4,), abs=1 / 255)
+
+
+def test_off_leaves_it_at_zero_in_standby_and_the_next_amplitude_wakes_it():
+    bus = SimBus(lambda: 0.0)
+    haptic = haptic_on(bus)
+    chip = bus.chips[0x5A]
+    haptic.write((0.8,))
+    haptic.off()
+    assert chip.registers[RTP_INPUT] == 0 and chip.standby() and haptic.shown() == (0.0,)
+    haptic.write((0.8,))
+    assert chip.amplitude() == pytest.approx(0.8, abs=1 / 255) and not chip.standby()
+    haptic.close()
+    assert chip.standby() and chip.amplitude() == 0.0 and haptic.shown() == (0.0,)
+    haptic.write((1.0,))  # closed: nothing more reaches the chip
+    assert chip.registers[RTP_INPUT] == 0
+
+
+def test_shown_is_read_back_from_the_chip():
+    bus = SimBus(lambda: 0.0)
+    haptic = haptic_on(bus)
+    haptic.write((1.0,))
+    bus.chips[0x5A].registers[MODE] |= 0x40  # the chip went to standby behind calmkit's back
+    assert haptic.shown() == (0.0,)
+
+
+class Recording(SimBus):
+    """A bus that notes every smbus2 call made on it."""
+
+    def __init__(self, clock):
+        super().__init__(clock)
+        self.calls = []
+
+    def read_i2c_block_data(self, i2c_addr, register, length, force=None):
+        self.calls.append(("read", i2c_addr, register))
+        return super().read_i2c_block_data(i2c_addr, register, length, force)
+
+    def write_i2c_block_data(self, i2c_addr, register, data, force=None):
+        self.calls.append(("write", i2c_addr, register))
+        super().write_i2c_block_data(i2c_addr, register, data, force)
+
+    def write_byte_data(self, i2c_addr, register, value, force=None):
+        raise AssertionError("the library writes blocks (i2cdevice): this is not its call")
+
+
+def test_the_library_drives_the_registers_at_the_configured_address():
+    bus = Recording(lambda: 0.0)
+    haptic = haptic_on(bus, address=0x5B)
+    haptic.write((0.5,))
+    assert set(bus.chips) == {0x5B}  # nothing was asked of 0x5A, where the library defaults
+    assert {address for _, address, _ in bus.calls} == {0x5B}
+    assert ("read", 0x5B, STATUS) in bus.calls  # the device id, read first
+    assert bus.calls[-1] == ("write", 0x5B, RTP_INPUT)
+    assert bus.chips[0x5B].amplitude() == pytest.approx(0.5, abs=1 / 255)
+
+
+def test_the_bus_model_answers_the_device_id_and_its_registers_as_the_datasheet_says():
+    bus = SimBus(lambda: 0.0)
+    chip = bus.fit_drv2605l()
+    assert bus.read_byte_data(0x5A, STATUS) == 0xE0 and bus.read_byte_data(0x5A, MODE) == 0x40
+    driver = Driver(0x5A, bus)
+    assert driver.device_id() == 7
+    bus.write_byte_data(0x5A, STATUS, 0)
+    assert driver.device_id() == 7  # read-only
+    driver.set_mode("Real-time Playback")
+    driver.set_standby(False)
+    driver.set_realtime_input(0xC0)
+    assert chip.amplitude() == pytest.approx(0.5, abs=0.01)  # signed (the default): 0xC0 < 0
+    driver.set_realtime_data_format("Unsigned")
+    assert chip.amplitude() == pytest.approx(0x40 / 0x7F)  # both ways: 0x80 is still
+    driver.set_unidirectional()
+    assert chip.amplitude() == pytest.approx(0xC0 / 0xFF)
+    driver.set_mode("Internal Trigger")
+    assert chip.amplitude() == 0.0
+    driver.set_sequence(PlayWaveform(47), WaitMillis(100), PlayWaveform(47))
+    driver.go()
+    assert chip.played == [(47, 0x8A, 47)] and not driver.busy()
+    bus.write_byte_data(0x5A, MODE, 0x80)  # DEV_RESET: every register back to its default
+    assert chip.registers[:4] == [0xE0, 0x40, 0, 1] and bus.read_byte_data(0x5A, MODE) == 0x40
+    with pytest.raises(OSError):
+        bus.read_byte_data(0x5B, STATUS)  # nothing answers there
+    with pytest.raises(OSError):
+        bus.read_i2c_block_data(0x5A, 0x22, 2)  # past the register map
+
+
+def test_a_chip_that_is_not_a_drv2605l_is_refused_by_its_device_id():
+    bus = SimBus(lambda: 0.0)
+    bus.fit_drv2605l().registers[STATUS] = 3 << 5  # a DRV2605, not the L
+    with pytest.raises(HardwareError) as caught:
+        haptic_on(bus)
+    assert str(caught.value) == (
+        "hardware.outputs[0]: the chip at 0x5A is not a DRV2605L (its device id is 3, a "
+        "DRV2605L's is 7); check the address and the wiring"
+    )
+
+
+def test_on_real_pins_it_opens_i2c_bus_1_and_says_what_to_do_when_it_cannot(monkeypatch):
+    spec = DeviceSpec("haptic", "hardware.outputs[0]", (), address=0x5A)
+    empty = SimBus(lambda: 0.0)
+    opened = []
+    monkeypatch.setattr(smbus2, "SMBus", lambda bus: opened.append(bus) or empty)
+    with pytest.raises(HardwareError) as caught:
+        Haptic(spec, object())  # not a mock factory: real pins
+    assert opened == [1] and empty.closed
+    assert str(caught.value).startswith(
+        "hardware.outputs[0]: the DRV2605L at 0x5A does not answer ([Errno 121] no device "
+        "answers at 0x5A); check its wiring"
+    )
+
+    def no_bus(bus):
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(smbus2, "SMBus", no_bus)
+    with pytest.raises(HardwareError) as caught:
+        Haptic(spec, object())
+    assert "sudo raspi-config nonint do_i2c 0" in str(caught.value)
+
+    wired = SimBus(lambda: 0.0)
+    wired.fit_drv2605l()
+    monkeypatch.setattr(smbus2, "SMBus", lambda bus: wired)
+    Haptic(spec, object()).close()
+    assert wired.closed  # the bus it opened, it closes
+
+
+def test_a_chip_that_stops_answering_mid_session_is_said_once_and_nothing_falls_over(caplog):
+    bus = SimBus(lambda: 0.0)
+    haptic = haptic_on(bus)
+    chip = bus.chips.pop(0x5A)
+    with caplog.at_level(logging.WARNING):
+        haptic.write((0.5,))
+        haptic.write((0.6,))
+    assert len(caplog.records) == 1 and "stopped answering" in caplog.text
+    assert haptic.shown() == (0.0,)
+    bus.chips[0x5A] = chip  # back: the next changed amplitude reaches it
+    haptic.write((0.6,))
+    assert chip.amplitude() == pytest.approx(0.6, abs=1 / 255)
+
+
+def test_the_rtp_history_is_bounded_for_long_runs():
+    chip = Drv2605L(lambda: 0.0)
+    assert chip.rtp.maxlen is not None and chip.rtp.maxlen >= 10_000
