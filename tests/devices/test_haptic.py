@@ -271,3 +271,16 @@ def test_a_chip_that_stops_answering_mid_session_is_said_once_and_nothing_falls_
 def test_the_rtp_history_is_bounded_for_long_runs():
     chip = Drv2605L(lambda: 0.0)
     assert chip.rtp.maxlen is not None and chip.rtp.maxlen >= 10_000
+
+
+def test_a_haptic_as_the_only_motor_has_no_pin_and_reads_back_through_the_interface():
+    """`Devices.motor_pin` raised IndexError when the first motor was a chip on the I2C bus."""
+    config = parse_config(HAPTIC, "test.yaml")
+    factory = mock_factory()
+    attach(factory, SimBus(FakeClock().now))
+    app = build(config, clock=FakeClock(), pins=PinChoice(factory, True), journal=False)
+    try:
+        assert app.devices.motor_pin is None
+        assert app.devices.motor is not None and app.devices.motor.pins == ()
+    finally:
+        app.close()

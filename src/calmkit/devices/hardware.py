@@ -212,7 +212,8 @@ class Devices:
 
     @property
     def motor_pin(self) -> Any:
-        return None if self.motor is None else self.motor.pins[0]
+        """The motor's GPIO pin, or None: no motor, or one on the I2C bus (a haptic driver)."""
+        return None if self.motor is None or not self.motor.pins else self.motor.pins[0]
 
     def clear_history(self) -> None:
         """Mock pins keep every state change: a long simulated run must drop them."""
