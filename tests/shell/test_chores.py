@@ -20,6 +20,7 @@ class Recorder:
 
     def __init__(self, busy=False, watchdog_every=None):
         self.calls = []
+        self.sounds: list[str] = []
         self.busy_now = busy
         self.every = watchdog_every
         self.last_ping = 0.0
@@ -45,10 +46,10 @@ class Recorder:
         self.calls.append(("ping", now))
 
     def play(self, name, volume_cap=1.0):
-        pass
+        self.sounds.append(name)  # the chores never play: a test may check that
 
     def stop(self):
-        pass
+        self.sounds.append("stop")
 
     def busy(self):
         return self.busy_now
@@ -117,6 +118,7 @@ def test_the_sound_card_is_let_go_once_the_box_is_idle_and_quiet(busy, state):
         assert audio.calls == [] and chores.due == 2.0 + 2 * AUDIO_IDLE_S
     else:
         assert audio.calls == [("suspend", None)] and chores.due is None
+        assert audio.sounds == []  # letting the card go plays nothing, stops nothing
 
 
 def test_with_no_sound_card_idle_needs_no_wake():
