@@ -98,3 +98,5 @@ class Config:
     reach_out: ReachOutConfig
     programs: Mapping[str, Program]
     sources: tuple[Path, ...]
+    #: The language of the words on screen (faces/words.py); English where one has no words.
+    language: str = "en"

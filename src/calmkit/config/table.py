@@ -80,6 +80,11 @@ TIME = Value(check.time)
 PIN = Value(check.pin)
 OPTIONAL_PIN = Value(functools.partial(check.pin, optional=True))
 
+#: The languages calmkit's words on screen come in (faces/locale has their catalogs).
+LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es")
+#: Top-level keys that are single values, not sections: key -> check.
+TOP: dict[str, Check] = {"language": Choice(LANGUAGES)}
+
 #: section -> (its dataclass, key -> check), in the order they are checked.
 SECTIONS: dict[str, tuple[type, dict[str, Check]]] = {
     "hardware": (

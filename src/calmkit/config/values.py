@@ -32,6 +32,7 @@ _BAD: Any = object()  # a value already reported; the Config is never built when
 _REPORTED = Problem("", 0, "", "reported already")
 
 _TOP_KEYS = (
+    "language",
     "default_program",
     "menu",
     "hardware",

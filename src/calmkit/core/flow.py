@@ -119,6 +119,12 @@ class Flow:
         self._menu_shown_at: float | None = None
         self._fade = Fade()
         self._last_level = 0.0
+        #: For the faces' words after a session (they read state, never change it): the last
+        #: session closed (program, status, when), the last answer to "did that help?" (helped,
+        #: when) and the last reach-out message (message, when).
+        self.last_session: tuple[str, str, float] | None = None
+        self.last_answer: tuple[str, float] | None = None
+        self.last_reach_out: tuple[str, float] | None = None
 
     # --- events -------------------------------------------------------------------------------
 
@@ -242,6 +248,11 @@ class Flow:
         if mode == Mode.PAUSED and self.session is not None:
             since = self.session.paused_at or since
         return since + getattr(self.settings, timeout.setting), timeout.action
+
+    def timeout_at(self) -> float | None:
+        """When the current mode runs out if left alone (the faces count down to it), or None."""
+        timeout = self._timeout()
+        return None if timeout is None else timeout[0]
 
     def tick(self) -> list[Event]:
         """Let time pass: session boundaries, timeouts."""
@@ -431,6 +442,9 @@ class Flow:
     def _close_session(self) -> None:
         if self.session is not None and self._draft is not None:
             self._draft.add(self.session)
+        if self.session is not None:
+            status = self.session.status or STOPPED
+            self.last_session = (self.session.plan.program, status, self.clock.now())
         self._end_squeeze(self.clock.now())  # a squeeze counts only inside the squeeze phases
         self._last_level = self._session_level()
         self.session = None
@@ -460,8 +474,11 @@ class Flow:
             )
             self.recent_starts = list(counted.starts)
             events.append(self._event(EventKind.EPISODE_END, **episode.to_record()))
+            if announce:
+                self.last_answer = (helped, self.clock.now())
             if announce and counted.crossed and self.settings.reach_out:
                 message = self.settings.reach_out_message
+                self.last_reach_out = (message, self.clock.now())
                 events += [
                     self._event(EventKind.REACH_OUT, message=message),
                     *self._sound("say_reach_out"),

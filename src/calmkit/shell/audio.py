@@ -159,6 +159,14 @@ class Audio:
     def is_open(self) -> bool:
         return self._mixer is not None
 
+    @property
+    def status(self) -> str:
+        """What a face may truthfully say of the sound: "off" (turned off), "no_device" (the
+        mixer could not open), else "on" (open, or let go of until the next sound)."""
+        if not self.enabled:
+            return "off"
+        return "no_device" if self._state == "failed" else "on"
+
     def open(self) -> bool:
         """Start the mixer; False (after one warning) when there is no sound to be had.
 
