@@ -105,11 +105,11 @@ def test_the_bundled_font_and_its_licence_ship_in_the_wheel():
     assert "SIL Open Font License, Version 1.1" in licence
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     shipped = data["package-data"]["calmkit.faces"]
-    faces = paint.FONT_PATH.parents[1]
+    faces = paint.FONT_PATH.parents[2]
     for pattern in shipped:
         assert list(faces.glob(pattern)), pattern
-    assert {"fonts/*.ttf", "fonts/OFL.txt"} <= set(shipped)
-    assert any(p.startswith("locale/") for p in shipped)
+    assert {"screen-data/fonts/*.ttf", "screen-data/fonts/OFL.txt"} <= set(shipped)
+    assert any(p.startswith("screen-data/locale/") for p in shipped)
     pygame.freetype.init()
     assert pygame.freetype.Font(str(paint.FONT_PATH), 20).name == "Lato"
     assert paint._font(pygame, 20).path == str(paint.FONT_PATH)  # the window uses it
@@ -204,3 +204,46 @@ def test_every_screen_fits_small_and_wide_windows(size):
         layout = Layout.for_size(size)
         assert layout.lamp[1] + layout.ring_r < layout.button[1] - layout.button_r
         assert layout.strip[1] + layout.strip[3] < size[1]
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es"])
+def test_every_hint_fits_a_480_wide_window_without_shrinking(language):
+    """The hint's parts are packed onto lines that fit, so no line is drawn in smaller type."""
+    from calmkit.core.flow_table import Mode
+    from calmkit.faces.words import hint_text, words_for
+
+    layout = Layout.for_size((480, 640))
+    size, fit = round(layout.unit * 0.95), layout.width - 2 * layout.unit
+    values = {"program": "coherent", "next": "quiet time instead"}
+    for mode in Mode:
+        words = hint_text(words_for(language), mode, values)
+        lines = paint.hint_lines(pygame, words, size, fit)
+        assert " · ".join(lines) == words and len(lines) <= 3, (mode, lines)
+        widths = [paint._font(pygame, size).get_rect(line).width for line in lines]
+        assert max(widths) <= fit or len(words.split(" · ")) == len(lines), (mode, lines)
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "size"),
+    [
+        ("reach-out", "de", (480, 640)),
+        ("reach-out", "en", (320, 480)),
+        ("ground", "de", (480, 640)),
+        ("press-left", "fr", (480, 640)),
+        ("offer", "es", (900, 560)),
+    ],
+)
+def test_the_words_never_run_into_the_lamp(name, language, size):
+    """However long the words are in a language, they stop above the lamp: drawn with the lamp
+    dark and no motor, every row from the lamp's top down is background beside its body."""
+    scene = SCENES[name]
+    config = f"language: {language}\n" + scene.config
+    dark = {"light": (0.0,), "motor": None}
+    _, surface = shoot(dataclasses.replace(scene, config=config, size=size, view=dark))
+    layout = Layout.for_size(size)
+    cx, cy = layout.lamp
+    ring_top = cy - layout.ring_r  # where the ring would be: the words stop above it
+    side = [x for x in range(size[0]) if abs(x - cx) > layout.lamp_r + 1]
+    for y in range(ring_top, cy):
+        row = [x for x in side if surface.get_at((x, y))[:3] != BACKGROUND]
+        assert not row, (y, row[:5])

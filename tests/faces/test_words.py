@@ -14,7 +14,7 @@ from calmkit.core.flow_table import ROWS, TIMEOUTS, Mode, hint
 from calmkit.faces import words as w
 from calmkit.faces.words import hint_text, phase_short, phase_text, words_for
 
-LOCALE = Path(w.__file__).resolve().parent / "locale"
+LOCALE = w.LOCALE_DIR
 WORDS_PY = Path(w.__file__).resolve()
 
 

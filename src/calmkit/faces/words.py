@@ -2,7 +2,7 @@
 
 One module, so that both faces say a phase alike ("Breathe in", never "inhale"), and so that a
 translation is made once. The words are gettext messages (the standard library's catalogs in
-``faces/locale/<language>/LC_MESSAGES/calmkit.mo``, made from the .po beside them with
+``faces/screen-data/locale/<language>/LC_MESSAGES/calmkit.mo``, made from the .po beside them with
 ``msgfmt``); a message with no translation shows in English, never as a key. Pure: no pygame,
 no files but the catalog read once per language.
 
@@ -23,7 +23,7 @@ from calmkit.core.flow_table import TIMEOUTS, Mode, rows_for
 from calmkit.core.gestures import DOUBLE, HOLD, LONG_HOLD, PRESS, UP
 
 DOMAIN = "calmkit"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "screen-data" / "locale"
 #: The languages calmkit has words for (English is the messages themselves).
 LANGUAGES = CONFIG_LANGUAGES
 

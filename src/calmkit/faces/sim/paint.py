@@ -3,8 +3,8 @@
 For people in bed at night: a dark background, grey-amber text (at least 4.5:1 against the
 background, tested), no white anywhere, the lamp's glow kept below full screen brightness. The
 lamp grows as its level rises and shrinks as it falls (a hold keeps its size), so the shape
-breathes with the real light. Text is set in the bundled Lato (faces/fonts, SIL OFL 1.1) through
-FreeType with kerning, so letters are spaced as the font means them.
+breathes with the real light. Text is set in the bundled Lato (faces/screen-data/fonts, SIL OFL
+1.1) through FreeType with kerning, so letters are spaced as the font means them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from calmkit.core.flow_table import State
 from calmkit.faces import words as w
 from calmkit.faces.sim.view import RGB, ViewState
 
-FONT_PATH = Path(__file__).resolve().parents[1] / "fonts" / "Lato-Regular.ttf"
+FONT_PATH = Path(__file__).resolve().parents[1] / "screen-data" / "fonts" / "Lato-Regular.ttf"
 #: For the motor ring's tremble: the picture of one moment is the same every time it is drawn.
 SHAKE_HZ = 30
 
@@ -286,9 +286,9 @@ def _draw_words(pg: Any, surface: Any, view: ViewState, layout: Layout, top: int
     u, width, height = layout.unit, layout.width, layout.height
     fit = width - 3 * u
     y = max(round(height * 0.075), top)
-    y = paragraph(pg, surface, view.headline(), u * 2.1, TEXT, y, fit, lines=2)
+    reach = view.reach_out_text()  # the message needs the room: the headline takes one line
+    y = paragraph(pg, surface, view.headline(), u * 2.1, TEXT, y, fit, lines=1 if reach else 2)
     y += round(u * 0.3)
-    reach = view.reach_out_text()
     if reach:
         y = paragraph(pg, surface, reach, u * 1.0, TEXT, y, fit, lines=4)
     else:
@@ -371,7 +371,7 @@ def _draw_progress(pg: Any, surface: Any, view: ViewState, layout: Layout) -> No
         return
     u, width = layout.unit, layout.width
     cx, cy = layout.lamp
-    bar_w = round(width * 0.5)
+    bar_w = min(round(width * 0.5), layout.ring_r * 4)  # under the lamp, also in a wide window
     bar_h = max(3, round(u * 0.25))
     x, y = cx - bar_w // 2, cy + layout.ring_r + round(u * 0.9)
     pg.draw.rect(surface, BAR_TRACK, (x, y, bar_w, bar_h), border_radius=bar_h // 2)
@@ -393,22 +393,25 @@ def _draw_button(pg: Any, surface: Any, view: ViewState, layout: Layout) -> None
         pg.draw.circle(surface, BUTTON_UP, (cx, cy), r)
         pg.draw.circle(surface, BUTTON_RIM, (cx, cy), r, max(1, r // 14))
     y = cy + r + depth + round(u * 0.6)
-    for line in hint_lines(view.hint()):
-        rect = text(pg, surface, line, u * 0.95, DIM, (cx, y), fit=layout.width - 2 * u)
+    fit = layout.width - 2 * u
+    size = max(8, round(u * 0.95))
+    for line in hint_lines(pg, view.hint(), size, fit):
+        rect = text(pg, surface, line, size, DIM, (cx, y), fit=fit)
         y = rect.bottom + round(u * 0.1)
 
 
-#: A hint longer than this (in characters) goes on two lines, so that it stays readable.
-HINT_LINE_CHARS = 46
-
-
-def hint_lines(words: str) -> list[str]:
-    """The hint on one line, or split between its parts onto two when it is long."""
-    parts = words.split(" · ")
-    if len(words) <= HINT_LINE_CHARS or len(parts) < 2:
-        return [words] if words else []
-    half = (len(parts) + 1) // 2
-    return [" · ".join(parts[:half]), " · ".join(parts[half:])]
+def hint_lines(pg: Any, words: str, size: int, fit: int) -> list[str]:
+    """The hint's parts ("press: pause", ...) packed onto as few lines as fit ``fit`` pixels,
+    a part never broken: a long hint (or a long language) takes two or three lines."""
+    font = _font(pg, size)
+    lines: list[str] = []
+    for part in words.split(" · ") if words else []:
+        joined = f"{lines[-1]} · {part}" if lines else part
+        if lines and font.get_rect(joined).width <= fit:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    return lines
 
 
 def _draw_strip(pg: Any, surface: Any, view: ViewState, layout: Layout) -> None:
@@ -430,6 +433,7 @@ def _draw_strip(pg: Any, surface: Any, view: ViewState, layout: Layout) -> None:
         base = y + h - 1
         pg.draw.polygon(surface, STRIP_FILL, [(points[0][0], base), *points, (points[-1][0], base)])
         pg.draw.aalines(surface, STRIP_LINE, False, points)
-    title = view.words(w.CHART, seconds=f"{span:g}")
-    text(pg, surface, title, u * 0.8, DIM, (x, y - 1), "bottomleft")
-    text(pg, surface, view.words(w.NOW), u * 0.8, DIM, (x + w_, y - 1), "bottomright")
+    title = view.words(w.CHART, seconds=f"{span:g}")  # inside the chart: the hints sit above
+    pad = max(2, u // 5)
+    text(pg, surface, title, u * 0.75, DIM, (x + pad, y + 1), "topleft")
+    text(pg, surface, view.words(w.NOW), u * 0.75, DIM, (x + w_ - pad, y + 1), "topright")
