@@ -247,3 +247,10 @@ def test_the_words_never_run_into_the_lamp(name, language, size):
     for y in range(ring_top, cy):
         row = [x for x in side if surface.get_at((x, y))[:3] != BACKGROUND]
         assert not row, (y, row[:5])
+
+
+def test_a_blink_rest_counts_down_its_own_ten_seconds_quiet_times_fade_the_sessions():
+    rest, _ = shoot(Scene(25.0, "blink"))  # blink: 20 cues, then a 10 s rest (20-30 s)
+    assert (rest.headline(), rest.countdown()) == ("Rest", "5 s")
+    fading, _ = shoot(Scene(285.0, "quiet"))  # quiet's last 30 s fade out
+    assert (fading.headline(), fading.countdown()) == ("Rest, as the light fades out", "15 s left")

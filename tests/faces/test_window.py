@@ -509,3 +509,12 @@ def test_a_runner_that_fails_closes_the_window_and_the_error_reaches_the_caller(
     with pytest.raises(RuntimeError, match="the runner broke"):
         window.run_window(config, sim_settings("tiny"))
     assert not pygame.display.get_init()
+
+
+def test_a_programs_length_at_idle_is_its_own_librarys_even_for_the_same_name():
+    from calmkit.faces.sim.view import program_length
+
+    short = parse_config("programs:\n  g:\n    steps: [{inhale: 2}]\n", "a.yaml").programs
+    long = parse_config("programs:\n  g:\n    steps: [{inhale: 7}]\n", "b.yaml").programs
+    assert (program_length(short, "g"), program_length(long, "g")) == (2.0, 7.0)
+    assert program_length(short, "g") == 2.0 and program_length(short, "nothing") is None

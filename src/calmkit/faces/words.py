@@ -66,13 +66,16 @@ PHASE_WORDS: Mapping[str, str] = {
     "quiet": N_("Quiet time: just rest"),
     "rest": N_("Rest"),
 }
+#: Steps of the packaged programs whose label makes a sentence of its own.
+STEP_WORDS: Mapping[tuple[str, str], str] = {
+    ("inhale", "top-up"): N_("Breathe in a little more"),
+    ("rest", "fading out"): N_("Rest, as the light fades out"),
+}
 #: Step labels of the packaged programs, in words a person reads.
 LABEL_WORDS: Mapping[str, str] = {
-    "top-up": N_("Breathe in a little more"),
     "left hand": N_("left hand"),
     "right hand": N_("right hand"),
     "switch hands": N_("Switch hands"),
-    "fading out": N_("the light fades out"),
 }
 #: ground's senses: (what to name, how many of them), for many and for one thing.
 SENSES: Mapping[str, tuple[str, str]] = {
@@ -100,8 +103,8 @@ def phase_text(words: Words, phase: str, label: str = "", items: int = 0, counte
         if items > 1:
             text += ": " + words("{count} of {items}", count=counted, items=items)
         return text
-    if phase == "inhale" and label == "top-up":
-        return words(LABEL_WORDS[label])
+    if (phase, label) in STEP_WORDS:
+        return words(STEP_WORDS[phase, label])
     text = words(PHASE_WORDS.get(phase, phase.capitalize()))
     if not label or words(LABEL_WORDS.get(label, label)) == text:
         return text
@@ -148,6 +151,10 @@ MUTED = N_("muted")
 NIGHT = N_("Night: lamp at most {percent} %, sound softer")
 NIGHT_QUIET = N_("Night: lamp at most {percent} %")
 KEYS = N_("space or click: the button · m: mute · g: light chart · q: quit")
+TERMINAL_KEYS = N_(
+    "Enter or space = press · h = hold · l = long hold · d = double press · m = mute · q = quit"
+)
+BUTTON = N_("button: {hint}")
 CHART = N_("light, last {seconds} s")
 NOW = N_("now")
 MOTOR = N_("vibration")

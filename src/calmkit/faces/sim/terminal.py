@@ -105,7 +105,7 @@ class StatusLine:
         words = w.hint_text(self.words, flow.mode(), flow.hint_values())
         if words and words != self._hint:
             self._hint = words
-            self._print(f"  button: {words}")
+            self._print(f"  {self.words(w.BUTTON, hint=words)}")
 
     def on_frame(self, now: float) -> None:
         self.draw()
@@ -297,10 +297,7 @@ def run_headless(app: Any, status: StatusLine, interactive: bool = True) -> str:
         keys = KeyReader(app, finger)
         keys.start()
         if status.tty:
-            status._print(
-                "Enter or space = press · h = hold · l = long hold · d = double press · "
-                "m = mute · q = quit"
-            )
+            status._print(status.words(w.TERMINAL_KEYS))
     if not app.flow.single:  # `play` starts its session at once, and says that session's hint
         status.show_hint()
     try:

@@ -26,8 +26,9 @@ STRIP_MAX_SAMPLES = 1024
 DONE_S = 4.0
 #: After "did that help?" was answered: how long the thank-you shows.
 THANKS_S = 8.0
-#: Phases whose countdown is the session's, not the step's: quiet time and its fading end.
-SESSION_COUNTDOWN = frozenset({"quiet", "rest"})
+#: Steps (phase, label) whose countdown is the session's, not the step's: quiet time and the
+#: fading end it adds (programs.py labels that rest "fading out").
+SESSION_COUNTDOWN = frozenset({("quiet", ""), ("rest", "fading out")})
 
 RGB = tuple[int, int, int]
 #: A single LED is drawn warm amber; an RGB lamp in the colour its three pins make.
@@ -52,18 +53,24 @@ class LevelStrip:
         return len(self.samples)
 
 
-_lengths: dict[tuple[int, str], float] = {}
+_lengths: dict[tuple[int, str], tuple[Any, float]] = {}
 
 
 def program_length(library: Any, name: str) -> float | None:
-    """A program's planned seconds (cached: the library of an app does not change)."""
+    """A program's planned seconds, cached per library (it does not change while an app runs;
+    the library is kept with its entry, so a new one at the same id is never taken for it)."""
     key = (id(library), name)
-    if key not in _lengths:
-        try:
-            _lengths[key] = expand(name, library).total_s
-        except Exception:  # an unknown name shows no length rather than fail a frame
-            return None
-    return _lengths[key]
+    cached = _lengths.get(key)
+    if cached is not None and cached[0] is library:
+        return cached[1]
+    try:
+        total = expand(name, library).total_s
+    except Exception:  # an unknown name shows no length rather than fail a frame
+        return None
+    if len(_lengths) > 64:
+        _lengths.clear()
+    _lengths[key] = (library, total)
+    return total
 
 
 @dataclass(frozen=True)
@@ -305,7 +312,7 @@ class ViewState:
         """The seconds left: in the step, or in quiet time the session's (they add up)."""
         if self.state != State.RUNNING or self.remaining is None:
             return ""
-        if self.phase in SESSION_COUNTDOWN and self.total is not None:
+        if (self.phase, self.label) in SESSION_COUNTDOWN and self.total is not None:
             left = self.total - (self.elapsed or 0.0)
             return self.words(w.LEFT, time=countdown_text(left))
         return countdown_text(self.remaining)
