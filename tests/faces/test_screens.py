@@ -16,10 +16,12 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import dataclasses
 import shutil
 import subprocess
+import tempfile
 import tomllib
 from pathlib import Path
 
 import pygame
+import pygame.freetype
 import pytest
 
 from calmkit.core.flow_table import State
@@ -44,9 +46,9 @@ def read_words(surface, top: int = 0, bottom: int | None = None) -> str:
     light = pygame.Surface(grey.get_size())
     light.fill((255, 255, 255))
     light.blit(grey, (0, 0), special_flags=pygame.BLEND_RGB_SUB)
-    path = Path(os.environ.get("PYTEST_TMPDIR", "/tmp")) / f"calmkit-ocr-{os.getpid()}.png"
-    pygame.image.save(light, str(path))
-    try:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "screen.png"
+        pygame.image.save(light, str(path))
         done = subprocess.run(
             [TESSERACT, str(path), "-", "--psm", "6"],
             capture_output=True,
@@ -54,8 +56,6 @@ def read_words(surface, top: int = 0, bottom: int | None = None) -> str:
             timeout=60,
             check=True,
         )
-    finally:
-        path.unlink(missing_ok=True)
     return " ".join(done.stdout.split())
 
 

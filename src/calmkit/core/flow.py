@@ -245,8 +245,9 @@ class Flow:
         if timeout is None:
             return None
         since = self._state_since
-        if mode == Mode.PAUSED and self.session is not None:
-            since = self.session.paused_at or since
+        session = self.session  # one read: the faces ask (timeout_at) from another thread
+        if mode == Mode.PAUSED and session is not None:
+            since = session.paused_at or since
         return since + getattr(self.settings, timeout.setting), timeout.action
 
     def timeout_at(self) -> float | None:
