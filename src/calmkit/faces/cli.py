@@ -84,10 +84,17 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--days", type=int, default=7, help="how many days (default 7)")
 
     preview = commands.add_parser(
-        "preview", parents=[config], help="draw a program's light over time as a PNG"
+        "preview", parents=[config], help="draw a program's light over time (PNG or JPEG)"
     )
-    preview.add_argument("program")
-    preview.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.png")
+    preview.add_argument("program", help="a program name (see `calmkit programs`)")
+    preview.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the picture to write: FILE.png, or FILE.jpg for a JPEG",
+    )
 
     commands.add_parser("doctor", parents=[config], help="check this box: config, pins, sound")
     return parser
