@@ -23,6 +23,7 @@ from calmkit.faces.preview import (
     breaths,
     dense,
     describe,
+    font_measure,
     level_to_y,
     part_labels,
     pattern_text,
@@ -176,7 +177,8 @@ def test_every_kind_of_phase_has_its_own_colour_from_the_okabe_ito_palette():
 @pytest.mark.parametrize("name", sorted(DEFAULTS))
 def test_every_step_of_every_program_is_named_on_the_whole_or_enlarged(name):
     plan = expand(name, DEFAULTS)
-    enlarged = zooms(plan)
+    measure = font_measure()  # the picture's own font
+    enlarged = zooms(plan, measure=measure)
     whole = plot_area(zoomed=bool(enlarged))
     px_per_s = whole.width / plan.total_s
     named: set[str] = set()  # every kind of step is named somewhere
@@ -184,13 +186,13 @@ def test_every_step_of_every_program_is_named_on_the_whole_or_enlarged(name):
         own = plan.steps[part.first : part.stop]
         if dense(own, px_per_s):
             continue
-        for planned, label in zip(own, part_labels(own, px_per_s, whole.height)):
+        for planned, label in zip(own, part_labels(own, px_per_s, whole.height, measure=measure)):
             if label is not None:
                 named.add(step_name(planned))
     for zoom, area in zip(enlarged, zoom_areas(DEFAULT_WIDTH, DEFAULT_HEIGHT, len(enlarged))):
         own = plan.steps[zoom.first : zoom.stop]
         scale = area.width / (own[-1].end_s - own[0].start_s)
-        labels = part_labels(own, scale, area.height, timed=True)
+        labels = part_labels(own, scale, area.height, timed=True, measure=measure)
         assert None not in labels, (zoom, labels)  # enlarged, every step is named, timed
         named |= {step_name(planned) for planned in own}
     assert {step_name(planned) for planned in plan.steps} <= named
@@ -198,9 +200,10 @@ def test_every_step_of_every_program_is_named_on_the_whole_or_enlarged(name):
 
 def test_switch_hands_is_named_in_the_thumb_press_picture():
     plan = expand("press", DEFAULTS)
-    whole = plot_area(zoomed=bool(zooms(plan)))
+    measure = font_measure()
+    whole = plot_area(zoomed=bool(zooms(plan, measure=measure)))
     px_per_s = whole.width / plan.total_s
-    labels = part_labels(plan.steps, px_per_s, whole.height)
+    labels = part_labels(plan.steps, px_per_s, whole.height, measure=measure)
     switch = next(i for i, p in enumerate(plan.steps) if p.phase == "switch")
     assert labels[switch].words == "switch hands"
 
@@ -374,3 +377,13 @@ def test_a_device_or_pipe_as_the_picture_is_refused_and_left_alone(tmp_path, cap
     assert code == 1
     assert "that is a device or pipe, not a file" in capsys.readouterr().err
     assert stat.S_ISFIFO(pipe.lstat().st_mode)
+
+
+@pytest.mark.parametrize("label", ["top-up", ""])
+def test_a_sighs_second_inhale_is_named_a_top_up(label):
+    sigh = Steps((Step("inhale", 2), Step("inhale", 1, label=label), Step("exhale", 6)), cycles=30)
+    plan = expand("sigh", {"sigh": Program("sigh", blocks=(sigh,))})
+    zoom = zooms(plan, measure=font_measure())[0]
+    own = plan.steps[zoom.first : zoom.stop]
+    words = [label.words for label in part_labels(own, 100, 100, timed=True)]
+    assert words == ["inhale 2 s", "top-up 1 s", "exhale 6 s"]

@@ -467,13 +467,18 @@ def fit_label(
     if previous is not None and previous.phase == planned.phase == "inhale":
         length = duration_text(planned.step.seconds)
         options = [f"top-up {length}", "top-up", f"+{length}", "+in"] if timed else ["top-up"]
-    for words in options:
-        if measure(words, SMALL_PT) + 6 <= px:
-            return Label(words)
-    if upright and px >= UPRIGHT_PX:
-        for words in options:
-            if measure(words, SMALL_PT) + 10 <= room_up:
+    label = planned.step.label
+    whole = [w for w in options if label and label in w] if upright else []
+    # A step's own words ("switch hands") upright rather than cut short across ("switch").
+    tries = [(whole, False), (whole, True), (options, False), (options, True)]
+    for words_list, up in tries:
+        if up and not (upright and px >= UPRIGHT_PX):
+            continue
+        for words in words_list:
+            if up and measure(words, SMALL_PT) + 10 <= room_up:
                 return Label(words, upright=True)
+            if not up and measure(words, SMALL_PT) + 6 <= px:
+                return Label(words)
     return None
 
 
@@ -697,6 +702,27 @@ def render_preview(
     _save(figure, path, kind, background)
 
 
+def font_measure() -> Measure:
+    """How many pixels words take in the picture's font (matplotlib's default, at ``DPI``),
+    measured by its renderer: what the picture and its tests fit names with."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = RendererAgg(100, 100, DPI)
+    widths: dict[tuple[str, float], float] = {}
+
+    def measure(words: str, points: float) -> float:
+        key = (words, points)
+        if key not in widths:
+            found = renderer.get_text_width_height_descent(
+                words, FontProperties(size=points), ismath=False
+            )
+            widths[key] = found[0]
+        return widths[key]
+
+    return measure
+
+
 def _save(figure: Any, path: Path, kind: str, background: str) -> None:
     """Write the picture next to its place, then rename it there: an existing picture is
     replaced whole or not at all, never left half written."""
@@ -721,20 +747,8 @@ class _Painter:
         self.figure = figure
         self.width = width
         self.height = height
-        self.renderer = FigureCanvasAgg(figure).get_renderer()
-        self.widths: dict[tuple[str, float], float] = {}
-
-    def measure(self, words: str, points: float) -> float:
-        """How many pixels ``words`` take in the default font at this size."""
-        key = (words, points)
-        if key not in self.widths:
-            from matplotlib.font_manager import FontProperties
-
-            found = self.renderer.get_text_width_height_descent(
-                words, FontProperties(size=points), ismath=False
-            )
-            self.widths[key] = found[0]
-        return self.widths[key]
+        FigureCanvasAgg(figure)
+        self.measure = font_measure()
 
     def axes(self, left: float, top: float, width: float, height: float) -> Any:
         w, h = self.width, self.height
