@@ -963,13 +963,7 @@ def _draw_band(
 
 def _runs(steps: Sequence[PlannedStep]) -> list[Sequence[PlannedStep]]:
     """The steps cut where the program changes (each program of a chain is named its own way)."""
-    result: list[Sequence[PlannedStep]] = []
-    first = 0
-    for index in range(1, len(steps) + 1):
-        if index == len(steps) or steps[index].program != steps[first].program:
-            result.append(steps[first:index])
-            first = index
-    return result
+    return [steps[part.first : part.stop] for part in segments(Plan("", tuple(steps)))]
 
 
 def _second_ticks(length: float) -> list[tuple[float, str]]:
