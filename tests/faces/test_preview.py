@@ -1,5 +1,6 @@
 """`calmkit preview`: a PNG of the light over a program, readable and where the curve should be."""
 
+import itertools
 import os
 import stat
 import subprocess
@@ -30,6 +31,7 @@ from calmkit.faces.preview import (
     plot_area,
     render_preview,
     segments,
+    spaced,
     step_name,
     strip_labels,
     tick_step,
@@ -161,7 +163,11 @@ def test_importing_preview_does_not_import_matplotlib_or_pygame():
     assert out.stdout.strip() == "False False"
 
 
-DEFAULTS = parse_config("", "defaults").programs
+DEFAULTS = parse_config(
+    "programs:\n  evening:\n    steps: [{inhale: 4}, {hold: 2}, {exhale: 6}]\n    cycles: 10\n"
+    "    then: [ground, press, quiet]\n",
+    "evening.yaml",
+).programs  # the packaged programs, and a chain of four kinds
 
 
 def test_every_kind_of_phase_has_its_own_colour_from_the_okabe_ito_palette():
@@ -387,3 +393,19 @@ def test_a_sighs_second_inhale_is_named_a_top_up(label):
     own = plan.steps[zoom.first : zoom.stop]
     words = [label.words for label in part_labels(own, 100, 100, timed=True)]
     assert words == ["inhale 2 s", "top-up 1 s", "exhale 6 s"]
+
+
+def test_a_narrow_picture_names_fewer_ticks_but_always_the_end():
+    marks = ticks(240)
+    words = spaced(marks, 256 / 240)  # a 320-pixel picture's plot
+    assert words[-1] == "4:00" and words[0] == "0:00"
+    named = [t for (t, _), w in zip(marks, words) if w]
+    assert all((b - a) * 256 / 240 >= 46 for a, b in itertools.pairwise(named))
+    assert spaced(marks, 1108 / 240) == [label for _, label in marks]  # wide: all of them
+
+
+def test_a_short_picture_has_no_room_for_enlarged_cycles(tmp_path):
+    plan = expand("box", DEFAULTS)
+    assert zooms(plan, 320, 200) == [] and zooms(plan)
+    render_preview(plan, tmp_path / "small.png", width=320, height=200)
+    assert load(tmp_path / "small.png").size == (320, 200)

@@ -79,6 +79,10 @@ STRIP_HEIGHT = 22
 ZOOM_SHARE = 0.36
 ZOOM_GAP = 16
 MAX_ZOOMS = 4
+#: A picture less tall than this shows no enlarged cycles: there is no room for them.
+MIN_ZOOM_HEIGHT = 380
+#: Time labels at least this many pixels apart (a narrow picture names fewer ticks).
+TICK_LABEL_PX = 46
 TITLE_PT, TEXT_PT, SMALL_PT = 16, 10.5, 8.5
 #: About how wide a character of the default font (DejaVu Sans) is, as a share of its size.
 CHAR_WIDTH = 0.6
@@ -536,7 +540,10 @@ def zooms(
 ) -> list[Zoom]:
     """What to show enlarged: for each part whose steps cannot all be named on the whole, one
     cycle of it ("one of 27"), or for a part that changes (a ramp) its first and last cycle, or
-    for steps that do not repeat the stretch around the first one left unnamed."""
+    for steps that do not repeat the whole part (or, when even that is too tight, the stretch
+    around the first step left unnamed). A picture under ``MIN_ZOOM_HEIGHT`` has no room."""
+    if height < MIN_ZOOM_HEIGHT:
+        return []
     area = plot_area(width, height, zoomed=True)
     px_per_s = area.width / plan.total_s
     steps = plan.steps
@@ -581,6 +588,11 @@ def zooms(
                     )
                 )
         else:
+            room = zoom_areas(width, height, 2)[0]  # at least half the width
+            scale = room.width / (part.end_s - part.start_s)
+            if None not in part_labels(own, scale, room.height, True, measure):
+                found.append(Zoom(part.first, part.stop, f"{name}, enlarged"))
+                continue
             gap = part.first + labels.index(None)
             first, stop = max(part.first, gap - 1), min(part.stop, gap + 2)
             found.append(
@@ -777,7 +789,8 @@ class _Painter:
         axes = self.axes(*area)
         axes.set_xlim(0, length)
         axes.set_ylim(0, area.height / max(1, area.height - HEADROOM))
-        axes.set_yticks([0, 0.5, 1], ["off", "half", "full"] if not timed else ["", "", ""])
+        levels = ["off", "half", "full"] if area.height >= 90 else ["off", "", "full"]
+        axes.set_yticks([0, 0.5, 1], levels if not timed else ["", "", ""])
         marks = ticks(length) if not timed else _second_ticks(length)
         axes.set_xticks([t for t, _ in marks], [])
         axes.grid(color=GRID, linewidth=0.8)
@@ -838,7 +851,7 @@ class _Painter:
         strip.set_xlim(0, length)
         strip.set_ylim(0, 1)
         strip.set_yticks([])
-        strip.set_xticks([t for t, _ in marks], [words for _, words in marks])
+        strip.set_xticks([t for t, _ in marks], spaced(marks, px_per_s))
         strip.tick_params(pad=5)
         ends = strip.get_xticklabels()
         if ends:
@@ -964,6 +977,19 @@ def _draw_band(
 def _runs(steps: Sequence[PlannedStep]) -> list[Sequence[PlannedStep]]:
     """The steps cut where the program changes (each program of a chain is named its own way)."""
     return [steps[part.first : part.stop] for part in segments(Plan("", tuple(steps)))]
+
+
+def spaced(marks: list[tuple[float, str]], px_per_s: float) -> list[str]:
+    """The tick labels, blank where one would crowd the one before it or the end
+    (``TICK_LABEL_PX``): the end, the program's length, is always named."""
+    xs = [t * px_per_s for t, _ in marks]
+    kept: list[str] = []
+    last = -math.inf
+    for index, (_, label) in enumerate(marks[:-1]):
+        roomy = xs[index] - last >= TICK_LABEL_PX and xs[-1] - xs[index] >= TICK_LABEL_PX
+        kept.append(label if roomy else "")
+        last = xs[index] if roomy else last
+    return [*kept, marks[-1][1]]
 
 
 def _second_ticks(length: float) -> list[tuple[float, str]]:
