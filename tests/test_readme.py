@@ -123,3 +123,29 @@ def test_the_command_exits_with_the_status_readme_gives(
         code = done.code
     assert code == status
     assert status in _exit_statuses()
+
+
+def test_the_bill_of_materials_wires_the_pins_the_defaults_use():
+    table = _section("Install on a Raspberry Pi").split("### What to buy")[1]
+    rows = {
+        line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| ")
+    }
+    hardware = parse_config("", "defaults").hardware
+    assert f"GPIO{hardware.light} → resistor → LED" in rows["light"]
+    assert f"GPIO{hardware.button} → button → GND" in rows["button"]
+    assert f"GPIO{hardware.vibration} → 1 kΩ → base" in rows["vibration (optional)"]
+    # the I2S amplifier takes the light's pin: README says to move the light, and where
+    amp = rows["sound, one of"]
+    assert "BCLK → GPIO18, LRC → GPIO19, DIN → GPIO21" in amp
+    assert hardware.light == 18 and "move the light: `hardware: {light: 12}`" in amp
+
+
+def test_readme_says_how_to_reach_calmkit_after_make_and_on_the_pi():
+    words = " ".join(_section("Try it").split())
+    assert ".venv/bin/calmkit programs" in words and "source .venv/bin/activate" in words
+    install = (ROOT / "systemd" / "install.sh").read_text(encoding="utf-8")
+    assert "readonly LINK=/usr/local/bin/calmkit" in install
+    assert "links `/usr/local/bin/calmkit` to the venv's `calmkit`" in " ".join(README.split())
+    # "a setuptools note about "Editable installation" ... is hidden"
+    assert "is harmless, and is hidden" in words
+    assert 'PYTHONWARNINGS="ignore:Editable installation"' in (ROOT / "Makefile").read_text()
