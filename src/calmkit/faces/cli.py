@@ -89,6 +89,15 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("program")
     preview.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.png")
 
+    from calmkit.faces.voices import add_arguments as voices_arguments
+
+    voices_arguments(
+        commands.add_parser(
+            "voices", parents=[config], help="voice packs: list them, render one, import your own"
+        ),
+        config,
+    )
+
     commands.add_parser("doctor", parents=[config], help="check this box: config, pins, sound")
     return parser
 
@@ -141,6 +150,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = _load(args)
     files = ", ".join(str(s) for s in config.sources)
     print(f"ok: {len(config.programs)} programs; read {files}")
+    from calmkit.faces.voices import voice_note
+
+    note = voice_note(config)
+    if note:
+        print(f"note: {note}")
     return 0
 
 
@@ -288,6 +302,12 @@ def cmd_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_voices(args: argparse.Namespace) -> int:
+    from calmkit.faces.voices import run
+
+    return run(args)
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from calmkit.faces.doctor import run_checks
 
@@ -310,6 +330,7 @@ COMMANDS = {
     "check": cmd_check,
     "history": cmd_history,
     "preview": cmd_preview,
+    "voices": cmd_voices,
     "doctor": cmd_doctor,
 }
 
