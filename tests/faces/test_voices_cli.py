@@ -153,3 +153,24 @@ def test_the_voices_help_lists_its_actions(capsys):
         main(["voices", "--help"])
     out = capsys.readouterr().out
     assert "render" in out and "import" in out
+
+
+def test_doctor_notes_a_pack_prompt_longer_than_a_step_of_your_own_program(data, tmp_path):
+    folder = data / "de-own"
+    folder.mkdir(parents=True)
+    for name in SPOKEN:
+        write(folder / f"{name}.wav", 0.3)
+    write(folder / "say_switch_hands.wav", 3.0)
+    voices.write_manifest(
+        folder, language="de", engine="own", voice="", lengths={"say_switch_hands": 3.0}
+    )
+    text = (
+        "sound: {language: de}\nprograms:\n  quick:\n    description: q\n"
+        "    steps: [{press: 5}, {switch: 2}, {press: 5}]\n"
+    )
+    check = {c.name: c for c in run_checks(a_config(tmp_path, text), root=tmp_path, environ={})}
+    assert check["voice"].level == WARN
+    assert check["voice"].detail == (
+        "voice pack de-own: say_switch_hands lasts 3.0 s, longer than the 2 s switch step it "
+        "starts in 'quick': shorten its words or the step"
+    )

@@ -218,3 +218,23 @@ def test_a_pack_folder_that_cannot_be_written_is_one_clear_error(tmp_path):
     with pytest.raises(CalmkitError, match=r"cannot write voice packs to .*--into DIR"):
         render.render("de", into=blocked / "packs", names=["say_paused"])
     assert os.listdir(tmp_path) == ["file"]
+
+
+DOCS_PACK = Path(__file__).resolve().parents[2] / "docs" / "voices" / "en-piper-joe"
+
+
+def test_the_committed_piper_pack_is_complete_at_the_level_and_from_todays_words():
+    """docs/voices/en-piper-joe, rendered with Piper (bench/results.md): usable as it is."""
+    pack = voices.read_pack(DOCS_PACK)
+    assert (pack.language, pack.engine, pack.voice) == ("en", "piper", "joe")
+    assert pack.missing() == []
+    assert not voices.stale(pack), "the English words changed: render the pack again"
+    for name in SPOKEN:
+        check_normalised_and_fading_in(DOCS_PACK / f"{name}.wav")
+        assert samples(DOCS_PACK / f"{name}.wav") != samples(PACKAGED / f"{name}.wav")
+    assert render.too_long(pack.lengths, load_config(None).programs) == []
+
+
+def test_ci_installs_the_engines_these_tests_need():
+    ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text()
+    assert "need+=(espeak-ng)" in ci and "need+=(sox)" in ci

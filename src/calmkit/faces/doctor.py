@@ -97,6 +97,12 @@ def _voice(config: Any) -> Check:
         return Check("voice", WARN, choice.note)
     if choice.pack is None:
         return Check("voice", OK, "the packaged English voice")
+    from calmkit.shell.render import too_long
+
+    long = too_long(choice.pack.lengths, config.programs)  # your programs' steps, the pack's words
+    if long:
+        more = f" (+{len(long) - 1} more)" if len(long) > 1 else ""
+        return Check("voice", WARN, f"voice pack {choice.pack.name}: {long[0]}{more}")
     return Check("voice", OK, f"voice pack {choice.pack.describe()} in {choice.pack.folder.parent}")
 
 

@@ -8,9 +8,11 @@ light and vibration carry on.
 
 Sounds are named by file stem (``chime_in`` is ``chime_in.wav``). A name is looked up in
 ``overrides`` first (a file named for one sound, e.g. ``reach_out: sound:``), then in the user's
-folder (``sound: dir:`` in the config), then in the packaged sounds, so a user's file replaces a
-packaged one by name; a broken file is warned about once and the next one in that order is used.
-Spoken sounds (names starting ``say_`` or ``name_``) are skipped when the voice is off.
+folder (``sound: dir:`` in the config), then, for a spoken prompt, in the voice pack of the
+config's language (shell/voices.py), then in the packaged sounds, so a user's file replaces a
+packaged one by name and the packaged English voice says whatever a pack lacks; a broken file is
+warned about once and the next one in that order is used. Spoken sounds (names starting ``say_``
+or ``name_``, calmkit.core.prompts) are skipped when the voice is off.
 """
 
 from __future__ import annotations

@@ -42,7 +42,12 @@ def pack_dirs(environ: Mapping[str, str] | None = None, home: Path | None = None
     state = env.get("STATE_DIRECTORY", "").split(":")[0]
     if state:
         found.append(Path(state) / "voices")
-    data = env.get("XDG_DATA_HOME") or str((home or Path.home()) / ".local" / "share")
+    if not env.get("XDG_DATA_HOME") and home is None:
+        try:
+            home = Path.home()
+        except (RuntimeError, KeyError):  # a service user with no home: the state folder only
+            return found or [Path("/var/lib/calmkit/voices")]
+    data = env.get("XDG_DATA_HOME") or str(Path(home or "/") / ".local" / "share")
     user = Path(data) / "calmkit" / "voices"
     if user not in found:
         found.append(user)
