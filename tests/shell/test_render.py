@@ -110,6 +110,15 @@ def test_a_prompt_longer_than_its_step_is_reported():
     assert render.too_long({"say_switch_hands": 3.9}, programs) == []
 
 
+def test_a_question_longer_than_the_wait_for_its_answer_is_reported():
+    waits = render.answer_waits(load_config(None).flow)  # 20 s and 30 s
+    lengths = {"say_quiet_offer": 21.0, "say_did_it_help": 29.0}
+    assert render.too_long(lengths, None, waits) == [
+        "say_quiet_offer lasts 21.0 s, longer than the 20 s the box waits for its answer "
+        "(flow.quiet_offer_s): shorten it or raise flow.quiet_offer_s"
+    ]
+
+
 @needs_espeak
 def test_no_prompt_of_the_german_pack_outlasts_its_step(german):
     assert render.too_long(german.pack.lengths, load_config(None).programs) == []
@@ -238,3 +247,12 @@ def test_the_committed_piper_pack_is_complete_at_the_level_and_from_todays_words
 def test_ci_installs_the_engines_these_tests_need():
     ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text()
     assert "need+=(espeak-ng)" in ci and "need+=(sox)" in ci
+
+
+def test_the_python_that_runs_piper_is_read_from_its_first_line(tmp_path):
+    script = fake_program(tmp_path / "pipx", "piper", "print('hi')\n")
+    assert render._interpreter(script) == Path(sys.executable)
+    bare = tmp_path / "bin" / "piper"
+    bare.parent.mkdir()
+    bare.write_bytes(b"\x7fELF")
+    assert render._interpreter(bare) == tmp_path / "bin" / "python"

@@ -67,3 +67,13 @@ def test_a_broken_file_is_one_clear_error(tmp_path):
     (tmp_path / "xx.toml").write_text("this is = = not toml")
     with pytest.raises(UsageError, match="cannot be read"):
         texts.load("xx", tmp_path)
+
+
+def test_the_wheel_ships_the_words():
+    import tomllib
+    from pathlib import Path
+
+    setup = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["tool"]
+    assert "calmkit.shell.spoken" in setup["setuptools"]["packages"]
+    assert setup["setuptools"]["package-data"]["calmkit.shell.spoken"] == ["*.toml"]
+    assert texts.TEXTS_DIR.name == "spoken" and texts.TEXTS_DIR.parent.name == "shell"

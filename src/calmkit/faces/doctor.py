@@ -97,9 +97,10 @@ def _voice(config: Any) -> Check:
         return Check("voice", WARN, choice.note)
     if choice.pack is None:
         return Check("voice", OK, "the packaged English voice")
-    from calmkit.shell.render import too_long
+    from calmkit.shell.render import answer_waits, too_long
 
-    long = too_long(choice.pack.lengths, config.programs)  # your programs' steps, the pack's words
+    # the pack's prompts against your programs' steps and the waits for an answer
+    long = too_long(choice.pack.lengths, config.programs, answer_waits(config.flow))
     if long:
         more = f" (+{len(long) - 1} more)" if len(long) > 1 else ""
         return Check("voice", WARN, f"voice pack {choice.pack.name}: {long[0]}{more}")

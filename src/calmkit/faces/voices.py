@@ -129,6 +129,7 @@ def _render(args: argparse.Namespace) -> int:
         into=args.into,
         name=args.name,
         programs=config.programs,
+        waits=render.answer_waits(config.flow),
     )
     took = time.monotonic() - started
     pack = done.pack

