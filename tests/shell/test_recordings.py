@@ -192,3 +192,21 @@ def test_a_bad_folder_language_or_name_is_one_clear_error(tmp_path):
         recordings.import_recordings(tmp_path, language="German", into=tmp_path)
     with pytest.raises(UsageError, match="not a pack name"):
         recordings.import_recordings(tmp_path, name="../x", into=tmp_path)
+
+
+def test_a_48_khz_recording_does_not_fold_its_highs_back_into_the_voice(tmp_path):
+    """A 15 kHz whistle cannot be kept at 22050 Hz; without a low-pass first it would come back
+    as a 7 kHz one (22050 - 15000)."""
+    rate, n = 48000, 48000
+    high = [0.5 * math.sin(2 * math.pi * 15000 * i / rate) for i in range(n)]
+    path = tmp_path / "high.wav"
+    data = array.array("h", (round(v * 32767) for v in high))
+    if sys.byteorder == "big":
+        data.byteswap()
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(data.tobytes())
+    left = wavs.read_wav(path)
+    assert wavs.peak_dbfs(left[wavs.RATE // 10 :]) < wavs.peak_dbfs(high) - 18  # 24 dB measured

@@ -256,3 +256,29 @@ def test_the_python_that_runs_piper_is_read_from_its_first_line(tmp_path):
     bare.parent.mkdir()
     bare.write_bytes(b"\x7fELF")
     assert render._interpreter(bare) == tmp_path / "bin" / "python"
+
+
+def test_an_engine_that_says_nothing_is_one_clear_error(tmp_path):
+    bin_dir = tmp_path / "bin"
+    fake_program(
+        bin_dir,
+        "espeak-ng",
+        """
+        import sys, wave
+        with wave.open(sys.argv[sys.argv.index("-w") + 1], "wb") as w:
+            w.setnchannels(1); w.setsampwidth(2); w.setframerate(22050)
+            w.writeframes(bytes(4410))
+        """,
+    )
+    with pytest.raises(CalmkitError) as caught:
+        render.render("de", into=tmp_path / "packs", environ={"PATH": str(bin_dir)})
+    assert str(caught.value) == (
+        "espeak-ng (de+f3) said nothing for say_ground_see ('Nenne fünf Dinge, die du sehen "
+        "kannst.'). Fix: choose another --voice"
+    )
+    assert list((tmp_path / "packs").iterdir()) == []
+
+
+def test_a_bad_pack_name_is_refused_before_anything_is_spoken(tmp_path):
+    with pytest.raises(UsageError, match="not a pack name"):
+        render.render("de", name="../up", into=tmp_path, environ={"PATH": str(tmp_path)})

@@ -234,30 +234,38 @@ def render(
     failed render leaves the pack that was there before.
     """
     words = texts.load(language)
-    found = find_engine(engine, environ)
-    if found.program is None:
-        raise CalmkitError(f"the voice engine {engine} is {found.why_not}")
     wanted = [n for n in (names or SPOKEN) if n in words.prompts]
-    if engine == "espeak-ng":
-        used = voice or words.espeak_voice
-        raw = [speak_espeak(found.program, words.prompts[n], used) for n in wanted]
-        lowpass: float | None = 3400.0
-    else:
-        model = piper_model(found.program, voice)
-        used = model.stem if voice and voice.endswith(".onnx") else (voice or PIPER_DEFAULT_VOICE)
-        raw = speak_piper(found.program, model, [words.prompts[n] for n in wanted])
-        lowpass = None
+    used = voice or (words.espeak_voice if engine == "espeak-ng" else PIPER_DEFAULT_VOICE)
+    if used.endswith(".onnx"):
+        used = Path(used).stem
     # "de-espeak-ng" for the language's own espeak-ng voice, else the voice in the name too
     suffix = f"-{voices.slug(used)}" if voice or engine != "espeak-ng" else ""
     pack_name = name or f"{language}-{engine}{suffix}"
     if not PACK_NAME.fullmatch(pack_name):
         raise UsageError(f"{pack_name!r} is not a pack name: letters, digits and . _ + - only")
+    found = find_engine(engine, environ)
+    if found.program is None:
+        raise CalmkitError(f"the voice engine {engine} is {found.why_not}")
+    if engine == "espeak-ng":
+        raw = [speak_espeak(found.program, words.prompts[n], used) for n in wanted]
+        lowpass: float | None = 3400.0
+    else:
+        model = piper_model(found.program, voice)
+        raw = speak_piper(found.program, model, [words.prompts[n] for n in wanted])
+        lowpass = None
     base = into if into is not None else voices.pack_dirs()[0]
     lengths = {}
     with voices.building(base, pack_name) as folder:
         for prompt, samples in zip(wanted, raw, strict=True):
             path = folder / f"{prompt}.wav"
-            wavs.write_wav(path, wavs.shape_speech(samples, lowpass))
+            try:
+                shaped = wavs.shape_speech(samples, lowpass)
+            except ValueError:  # silence: a voice that does not speak this language, say
+                raise CalmkitError(
+                    f"{engine} ({used}) said nothing for {prompt} ({words.prompts[prompt]!r}). "
+                    "Fix: choose another --voice"
+                ) from None
+            wavs.write_wav(path, shaped)
             lengths[prompt] = round(wavs.seconds(path), 3)
         voices.write_manifest(
             folder,
