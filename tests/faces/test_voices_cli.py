@@ -174,3 +174,27 @@ def test_doctor_notes_a_pack_prompt_longer_than_a_step_of_your_own_program(data,
         "voice pack de-own: say_switch_hands lasts 3.0 s, longer than the 2 s switch step it "
         "starts in 'quick': shorten its words or the step"
     )
+
+
+def test_a_session_in_german_speaks_the_german_pack_and_waits_for_its_length(
+    capsys, data, tmp_path
+):
+    import json
+
+    folder = data / "de-own"
+    folder.mkdir(parents=True)
+    write(folder / "say_ground_see.wav", 3.0)
+    voices.write_manifest(folder, language="de", engine="own", voice="")
+
+    def first_prompt(config: Path) -> dict:
+        code, out, _ = run(capsys, "play", "ground", "--fast", "--events", "--config", config)
+        assert code == 0
+        sounds = [json.loads(line) for line in out.splitlines() if '"sound"' in line]
+        return {s["name"]: s["length_s"] for s in sounds}
+
+    german = first_prompt(a_config(tmp_path, "sound: {language: de}\n"))
+    assert german["say_ground_see"] == pytest.approx(3.0, abs=0.01)  # the pack's
+    packaged = wavs.seconds(Path(__file__).resolve().parents[2] / "sounds/say_ground_touch.wav")
+    assert german["say_ground_touch"] == pytest.approx(packaged, abs=0.01)  # it lacks this one
+    english = first_prompt(a_config(tmp_path, ""))
+    assert english["say_ground_see"] != pytest.approx(3.0, abs=0.01)
