@@ -1,6 +1,8 @@
 """Shared test setup: no display, no sound card, and small builders for a calmkit on mock pins."""
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -13,3 +15,4 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 # Voice packs the person running the tests has installed never speak in them: an empty data folder.
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="calmkit-tests-data-")
+atexit.register(shutil.rmtree, os.environ["XDG_DATA_HOME"], True)

@@ -126,17 +126,18 @@ def test_a_second_recording_of_a_prompt_is_said_and_the_first_kept(tmp_path):
     assert done.pack.lengths["say_paused"] > 0.7  # the 1 s one in the .flac
 
 
-def test_quiet_clipped_and_long_recordings_are_used_with_a_note(tmp_path):
+def test_quiet_clipped_and_long_recordings_are_used_with_a_note(tmp_path, monkeypatch):
+    monkeypatch.setattr(recordings, "LONG_S", 2.5)  # speed: 30 s in the product
     source = tmp_path / "mine"
     source.mkdir()
     record(source / "say_paused.wav", level=0.02)
     record(source / "say_release.wav", level=1.0)
-    record(source / "say_reach_out.wav", seconds=31, rate=8000, channels=1, silence=0)
+    record(source / "say_reach_out.wav", seconds=3.2, rate=8000, channels=1, silence=0)
     done = recordings.import_recordings(source, into=tmp_path / "packs")
     notes = "\n".join(done.notes)
     assert "say_paused.wav: very quiet (peak -34 dBFS)" in notes
     assert "say_release.wav: it reaches full scale" in notes
-    assert "say_reach_out.wav: 31 s long" in notes
+    assert "say_reach_out.wav: 3 s long" in notes
     assert done.installed == ["say_paused", "say_reach_out", "say_release"]
 
 
