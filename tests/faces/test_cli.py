@@ -108,13 +108,27 @@ def _subcommands():
 
 
 def test_every_command_has_a_description_and_every_argument_help():
-    """Walks the parser, so a command added later is held to it too."""
+    """Walks the parser, commands of commands (`voices render`) included, so a command added
+    later is held to it too."""
     commands, argparse = _subcommands()
     assert len(commands) >= 7
-    for name, sub in commands:
+    todo = list(commands)
+    while todo:
+        name, sub = todo.pop()
         assert sub.description, name
         for action in sub._actions:
             assert action.help and action.help != argparse.SUPPRESS, (name, action.dest)
+            if isinstance(action, argparse._SubParsersAction):
+                todo += [(f"{name} {n}", p) for n, p in action.choices.items()]
+
+
+def test_a_typo_in_a_command_of_a_command_gets_a_suggestion(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["voices", "rendr"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: calmkit voices ")
+    assert err.rstrip().endswith("did you mean render?")
 
 
 def test_a_command_added_later_gets_its_description_from_its_help_line():

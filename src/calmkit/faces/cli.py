@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -32,7 +33,8 @@ log = logging.getLogger("calmkit")
 #: Every status `calmkit` exits with, and what it means (README's table is checked against it).
 EXIT_STATUSES: dict[int, str] = {
     0: "ok (and after Ctrl-C, SIGTERM or SIGHUP once calmkit is up: it stops gently)",
-    1: "`doctor` found a check that failed; a picture or journal that cannot be used; "
+    1: "`doctor` found a check that failed; `voices import` could not use a file; "
+    "a picture or journal that cannot be used; "
     "an internal error (a bug: one line, `CALMKIT_DEBUG=1` shows the details)",
     2: "a bad config, or a bad command line (with the command's usage)",
     3: "a hardware problem (a pin in use, no permission)",
@@ -45,9 +47,15 @@ MIN_SPEED, MAX_SPEED = 0.01, 1000.0
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with "did you mean" for an option that does not exist."""
+    """argparse, with "did you mean" for an option or a choice that does not exist."""
 
     def error(self, message: str) -> Any:  # argparse's NoReturn
+        choice = _INVALID_CHOICE.search(message)
+        if choice is not None:
+            offered = re.findall(r"'([^']*)'", choice.group(2))
+            close = difflib.get_close_matches(choice.group(1), offered, n=1)
+            if close:
+                message += f"; did you mean {close[0]}?"
         unknown = message.removeprefix("unrecognized arguments: ")
         first = unknown.split(" ")[0].partition("=")[0]
         if unknown != message and first.startswith("-"):
@@ -56,6 +64,10 @@ class _Parser(argparse.ArgumentParser):
             if close:
                 message += f"; did you mean {close[0]}?"
         super().error(message)
+
+
+#: argparse's words for a choice it does not know, e.g. `calmkit voices rendr`.
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -125,6 +137,15 @@ def _parser() -> argparse.ArgumentParser:
         help="the picture to write: FILE.png, or FILE.jpg for a JPEG",
     )
 
+    from calmkit.faces.voices import add_arguments as voices_arguments
+
+    voices_arguments(
+        commands.add_parser(
+            "voices", parents=[config], help="voice packs: list them, render one, import your own"
+        ),
+        config,
+    )
+
     commands.add_parser("doctor", parents=[config], help="check this box: config, pins, sound")
     _describe_commands(commands)
     return parser
@@ -138,6 +159,9 @@ def _describe_commands(commands: Any) -> None:
         if sub.description is None and said.get(name):
             words = str(said[name])
             sub.description = words[0].upper() + words[1:] + "."
+        for action in sub._actions:  # a command's own actions (`voices render`) too
+            if isinstance(action, argparse._SubParsersAction):
+                _describe_commands(action)
 
 
 def _commands(parser: argparse.ArgumentParser) -> Any:
@@ -207,6 +231,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = _load(args)
     files = ", ".join(str(s) for s in config.sources)
     print(f"ok: {len(config.programs)} programs; read {files}")
+    from calmkit.faces.voices import voice_note
+
+    note = voice_note(config)
+    if note:
+        print(f"note: {note}")
     return 0
 
 
@@ -359,6 +388,12 @@ def cmd_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_voices(args: argparse.Namespace) -> int:
+    from calmkit.faces.voices import run
+
+    return run(args)
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from calmkit.faces.doctor import run_checks
 
@@ -381,6 +416,7 @@ COMMANDS = {
     "check": cmd_check,
     "history": cmd_history,
     "preview": cmd_preview,
+    "voices": cmd_voices,
     "doctor": cmd_doctor,
 }
 
