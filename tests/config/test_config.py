@@ -425,10 +425,10 @@ def test_a_named_file_that_is_missing_is_an_error_not_a_fallback(places: dict[st
     home, system = places["home_dir"], places["system"]
     with pytest.raises(ConfigError) as caught:
         find_config_file(places["home_dir"] / "nope.yaml", {}, home, system=system)
-    assert str(caught.value) == f"{home / 'nope.yaml'}:1: --config: no such file"
+    assert str(caught.value) == f"{home / 'nope.yaml'}: --config: no such file"
     with pytest.raises(ConfigError) as caught:
         load_config(None, {"CALMKIT_CONFIG": "/no/such.yaml"}, home, system=system)
-    assert str(caught.value) == "/no/such.yaml:1: $CALMKIT_CONFIG: no such file"
+    assert str(caught.value) == "/no/such.yaml: $CALMKIT_CONFIG: no such file"
 
 
 def test_a_folder_or_a_huge_file_is_refused_with_its_name(tmp_path: Path) -> None:
@@ -1230,3 +1230,22 @@ def test_a_control_character_in_text_is_a_located_problem(escape):
 def test_tabs_and_newlines_in_text_are_fine():
     config = parse_config('reach_out: {message: "Call Sam.\\tOr Alex.\\nYou matter."}\n')
     assert config.reach_out.message == "Call Sam.\tOr Alex.\nYou matter."
+
+
+def test_programs_of_your_own_join_the_menu_unless_you_give_one() -> None:
+    """A custom program was unreachable from the button: it was in no menu."""
+    own = "programs:\n  slow: {breathe: {rate: 6}, minutes: 5}\n  mine: {steps: [{quiet: 60}]}\n"
+    menu = parse_config(own, "t.yaml").menu
+    defaults = parse_config("", "defaults").menu
+    assert menu == (*defaults, "slow", "mine")
+    given = parse_config(own + "menu: [mine, calm]\n", "t.yaml").menu
+    assert given == ("mine", "calm")  # a menu of your own is kept as written
+    override = parse_config("programs:\n  box: {steps: [{inhale: 4}, {exhale: 4}]}\n", "t.yaml")
+    assert override.menu == defaults  # a packaged program changed stays where it was
+
+
+def test_blink_is_opt_in_and_the_long_wind_down_is_in_the_default_menu() -> None:
+    defaults = parse_config("", "defaults")
+    assert "blink" not in defaults.menu and "blink" in defaults.programs
+    assert "winddown20" in defaults.menu
+    assert "blink" in parse_config("menu: [calm, blink]\n", "t.yaml").menu

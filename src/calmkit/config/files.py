@@ -41,14 +41,14 @@ def find_config_file(
     if explicit is not None:
         path = Path(explicit)
         if not _exists(path):
-            raise ConfigError([Problem(str(path), 1, "--config", "no such file")])
+            raise ConfigError([Problem(str(path), 0, "--config", "no such file")])
         return path
     environ = os.environ if env is None else env
     named = environ.get(ENV_VAR, "")
     if named:
         path = Path(named)
         if not _exists(path):
-            raise ConfigError([Problem(str(path), 1, f"${ENV_VAR}", "no such file")])
+            raise ConfigError([Problem(str(path), 0, f"${ENV_VAR}", "no such file")])
         return path
     if home is None:
         try:

@@ -60,6 +60,8 @@ class SoundConfig:
     fade_in_ms: int
     voice: bool
     dir: Path | None
+    language: str | None = None  # the voice's language; None: the top-level `language`, or en
+    voice_pack: str | None = None  # a voice pack by name; None: the best one for the language
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,8 @@ SECTIONS: dict[str, tuple[type, dict[str, Check]]] = {
             "fade_in_ms": Ranged(0, 10_000, whole=True),
             "voice": BOOLEAN,
             "dir": PATH,
+            "language": Value(check.language),
+            "voice_pack": Value(check.pack_name),
         },
     ),
     "vibration": (VibrationConfig, {"enabled": BOOLEAN, "strength": LEVEL}),

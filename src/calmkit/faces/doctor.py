@@ -86,6 +86,27 @@ def _audio(config: Any) -> list[Check]:
     return [device, Check("sound files", FAIL, sounds[0] + more)]
 
 
+def _voice(config: Any) -> Check:
+    """Which voice speaks the prompts: the config's pack, or the packaged English one and why."""
+    from calmkit.shell import voices
+
+    if not config.sound.enabled or not config.sound.voice:
+        return Check("voice", OK, "spoken prompts are off in the config")
+    choice = voices.choose_for(config)
+    if choice.note is not None:
+        return Check("voice", WARN, choice.note)
+    if choice.pack is None:
+        return Check("voice", OK, "the packaged English voice")
+    from calmkit.shell.render import answer_waits, too_long
+
+    # the pack's prompts against your programs' steps and the waits for an answer
+    long = too_long(choice.pack.lengths, config.programs, answer_waits(config.flow))
+    if long:
+        more = f" (+{len(long) - 1} more)" if len(long) > 1 else ""
+        return Check("voice", WARN, f"voice pack {choice.pack.name}: {long[0]}{more}")
+    return Check("voice", OK, f"voice pack {choice.pack.describe()} in {choice.pack.folder.parent}")
+
+
 def _journal(config: Any) -> Check:
     """Writable for real: a row is written to the journal and taken out again."""
     from calmkit.shell.app import journal_path
@@ -173,6 +194,7 @@ def run_checks(
     if config is not None:
         checks.append(_pins(config, root))
         checks.extend(_audio(config))
+        checks.append(_voice(config))
         checks.append(_journal(config))
     checks.append(_groups(root, user_groups))
     checks.append(_watchdog(env))

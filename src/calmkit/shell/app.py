@@ -27,7 +27,7 @@ from calmkit.core.gestures import GestureDetector
 from calmkit.core.programs import Steps
 from calmkit.core.soundorder import SoundLine
 from calmkit.devices.hardware import Devices, PinChoice, choose_pins, mock_factory
-from calmkit.shell import timesync
+from calmkit.shell import timesync, voices
 from calmkit.shell.audio import SOUNDS, Audio
 from calmkit.shell.collaborators import Watchdog
 from calmkit.shell.journal import Journal, default_path
@@ -78,8 +78,10 @@ def caps_for(config: Config, clock: Clock) -> Callable[[], Caps]:
 
 
 def audio_for(config: Config, warn: Callable[[str], None]) -> Audio:
-    """The sound as the config sets it, with the user's own recording of the reach-out."""
+    """The sound as the config sets it, with the user's own recording of the reach-out and the
+    voice pack of the config's language."""
     overrides = {"say_reach_out": config.reach_out.sound} if config.reach_out.sound else {}
+    choice = voices.choose_for(config)  # the language's voice pack, or a note and English
     return Audio(
         enabled=True,
         volume=config.sound.volume,
@@ -88,6 +90,8 @@ def audio_for(config: Config, warn: Callable[[str], None]) -> Audio:
         user_dir=config.sound.dir,
         warn=warn,
         overrides=overrides,
+        voice_dir=choice.folder,
+        voice_note=choice.note,
     )
 
 
