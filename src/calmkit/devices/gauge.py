@@ -56,9 +56,12 @@ class QwiicBus:
 
 
 class Gauge:
-    """A MAX17048 at ``address``; on mock pins, the mock factory's simulated one."""
+    """A MAX17048 at ``address``; on mock pins, the mock factory's simulated one; on ``bus``
+    when one is handed in (the doctor's)."""
 
-    def __init__(self, address: int = MAX17048_ADDRESS, factory: Any = None) -> None:
+    def __init__(
+        self, address: int = MAX17048_ADDRESS, factory: Any = None, bus: Any = None
+    ) -> None:
         self.address = address
         self.problem: str | None = None  # why it does not read, said once
         self._bus: Any = None
@@ -67,7 +70,9 @@ class Gauge:
         from gpiozero.pins.mock import MockFactory
 
         self.simulated: Max17048 | None = None  # the simulated chip, on mock pins
-        if isinstance(factory, MockFactory):
+        if bus is not None:
+            self._bus = bus
+        elif isinstance(factory, MockFactory):
             self.simulated = bus_of(factory).fit_max17048(address)
             self._bus = bus_of(factory)
         else:

@@ -108,6 +108,13 @@ def _journal(config: Any) -> Check:
     return Check("journal", OK, f"{journal.path} is writable (a test row written and removed)")
 
 
+def _i2c(config: Any, root: Path, open_bus: Callable[[], Any] | None) -> list[Check]:
+    """The I2C bus and its chips, for a config that names any (faces/i2c_checks.py)."""
+    from calmkit.faces.i2c_checks import i2c_checks, open_smbus
+
+    return [Check(*found) for found in i2c_checks(config, root, open_bus or open_smbus)]
+
+
 def _groups(root: Path, user_groups: Callable[[], set[str]]) -> Check:
     from calmkit.devices.hardware import has_gpio
 
@@ -166,6 +173,7 @@ def run_checks(
     environ: Mapping[str, str] | None = None,
     user_groups: Callable[[], set[str]] = _current_groups,
     clock_synced: Callable[[], bool | None] | None = None,
+    open_bus: Callable[[], Any] | None = None,
 ) -> list[Check]:
     env = os.environ if environ is None else environ
     config_check, config = _config(explicit)
@@ -174,6 +182,7 @@ def run_checks(
         checks.append(_pins(config, root))
         checks.extend(_audio(config))
         checks.append(_journal(config))
+        checks.extend(_i2c(config, root, open_bus))
     checks.append(_groups(root, user_groups))
     checks.append(_watchdog(env))
     if clock_synced is None:
