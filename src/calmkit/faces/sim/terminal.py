@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from calmkit.core.clock import FakeClock
+from calmkit.faces.sim.wristbar import is_wrist, wrist_bar
 from calmkit.core.durations import clock_text
 from calmkit.core.events import Event, EventKind
 from calmkit.core.flow_table import State
@@ -125,7 +126,10 @@ class StatusLine:
         label = f" ({self.label})" if self.label else ""
         marks = ("≋ " if motor else "  ") + ("muted " if self.muted else "")
         program = f"{self.program} · " if self.program else ""
-        return f"▕{level_bar(level)}▏ {marks}{program}{self.phase}{label}{left}"
+        bar = f"▕{level_bar(level)}▏"
+        if is_wrist(self.app.config):  # a wearable: what the wrist feels (faces/sim/wristbar.py)
+            bar = wrist_bar(self.app)
+        return f"{bar} {marks}{program}{self.phase}{label}{left}"
 
     def draw(self, force: bool = False) -> None:
         if not self.tty:
