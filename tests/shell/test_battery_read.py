@@ -16,7 +16,7 @@ from calmkit.core import haptics
 from calmkit.core.clock import FakeClock
 from calmkit.core.events import EventKind
 from calmkit.devices.hardware import PinChoice, mock_factory
-from calmkit.devices.simbus import SimBus, attach
+from calmkit.devices.simbus import IDLE_DRAIN_PER_H, SimBus, attach
 from calmkit.shell.app import build
 from calmkit.shell.chores import BATTERY_EVERY_S
 from calmkit.shell.journal import Journal, battery_line
@@ -83,26 +83,27 @@ def test_the_level_is_read_once_a_minute_and_the_next_read_is_due_on_the_clock()
     assert wrist.reads == [k * BATTERY_EVERY_S for k in range(6)]
     battery = wrist.app.runner.chores.battery
     assert battery.due == 6 * BATTERY_EVERY_S  # the next read, on the runner's clock
-    assert wrist.app.flow.battery.percent == pytest.approx(80.0 - 9.0 * 300 / 3600, abs=0.01)
+    drained = IDLE_DRAIN_PER_H * 300 / 3600
+    assert wrist.app.flow.battery.percent == pytest.approx(80.0 - drained, abs=0.01)
     assert wrist.taps() == []  # no notice at 80 %
 
 
 def test_below_15_percent_the_low_pattern_is_felt_once_until_charged():
-    wrist = Wrist(15.2)  # drains 9 %/h idle: below 15 % after 80 s, so at the read at 120 s
+    wrist = Wrist(15.1)  # drains 12 %/h idle: below 15 % after 30 s, so at the read at 60 s
     wrist.at(600, lambda: setattr(wrist.gauge_chip, "percent", 25.0))  # charged
     wrist.at(700, lambda: setattr(wrist.gauge_chip, "percent", 14.0))  # and down again
     wrist.run(900)
     want = [
         (round(t + touch.on, 3), round(touch.level * STRENGTH * 255))
-        for t in (120.0, 720.0)
+        for t in (60.0, 720.0)
         for touch in haptics.LOW_BATTERY
     ]
-    assert wrist.taps() == want  # at the reads of 120 s and 720 s, and nowhere else
+    assert wrist.taps() == want  # at the reads of 60 s and 720 s, and nowhere else
 
 
 def test_a_low_reading_during_a_session_is_felt_once_the_session_is_over():
-    wrist = Wrist(15.2, yaml=WEARABLE + "default_program: '478'\n")
-    wrist.press(100)  # 478 runs from 100 s to 176 s: below 15 % at the read of 120 s
+    wrist = Wrist(15.35, yaml=WEARABLE + "default_program: '478'\n")
+    wrist.press(100)  # 478 runs from 100 s to 176 s: below 15 % near 104 s, read at 120 s
     wrist.run(400)
     ends = [e.t for e in wrist.events if e.kind == EventKind.SESSION_END]
     idle = [e.t for e in wrist.events if e.kind == EventKind.STATE and e.data["state"] == "idle"]

@@ -178,10 +178,11 @@ GAUGE_DEFAULTS = {
 }
 GAUGE_BYTES = 0x100
 VOLTS_PER_BIT = 78.125e-6
-#: The simulated drain, in percent an hour, of a 1000 mAh cell on a Pi Zero 2 W: idle, and while
-#: a session drives the haptic (bench/results.md, "Battery hours", has where they come from).
-IDLE_DRAIN_PER_H = 9.0
-SESSION_DRAIN_PER_H = 12.0
+#: The simulated drain, in percent an hour, of a 1000 mAh cell on a Pi Zero 2 W tuned for low
+#: power: idle, and while a session drives the haptic (bench/results.md, "Battery hours", has
+#: the figures and where they come from).
+IDLE_DRAIN_PER_H = 12.0
+SESSION_DRAIN_PER_H = 15.0
 #: A LiPo cell's resting voltage against its charge (a typical curve): (percent, volts).
 LIPO_CURVE = (
     (0.0, 3.3),
