@@ -23,12 +23,12 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from calmkit.core.clock import FakeClock
-from calmkit.faces.sim.wristbar import is_wrist, wrist_bar
 from calmkit.core.durations import clock_text
 from calmkit.core.events import Event, EventKind
 from calmkit.core.flow_table import State
 from calmkit.core.gestures import LONG_HOLD_RATIO
 from calmkit.faces.launch import RunSettings, launch
+from calmkit.faces.sim.wristbar import is_wrist, wrist_bar
 from calmkit.shell.journal import episode_note
 
 BAR_WIDTH = 20
