@@ -338,3 +338,18 @@ def test_a_haptic_as_the_only_motor_has_no_pin_and_reads_back_through_the_interf
         assert app.devices.motor is not None and app.devices.motor.pins == ()
     finally:
         app.close()
+
+
+@pytest.mark.parametrize(("actuator", "feedback", "library"), [("lra", 0x80, 6), ("erm", 0, 1)])
+def test_the_actuator_sets_the_feedback_mode_and_the_library(actuator, feedback, library):
+    """FEEDBACK_CONTROL's N_ERM_LRA (register 0x1A, bit 7) and LIBRARY_SEL (0x03) as SLOS854
+    says for an LRA (library 6) or an ERM (TS2200 library A)."""
+    bus = SimBus(lambda: 0.0)
+    factory = mock_factory()
+    attach(factory, bus)
+    spec = DeviceSpec("haptic", "hardware.outputs[0]", (), address=0x5A,
+                      options=(("actuator", actuator),))  # fmt: skip
+    haptic = Haptic(spec, factory)
+    chip = bus.chips[0x5A]
+    assert chip.registers[0x1A] & 0x80 == feedback and chip.registers[0x03] & 0x07 == library
+    assert haptic.actuator == actuator

@@ -139,11 +139,12 @@ def test_very_low_a_short_program_starts_as_chosen():
 def test_the_journal_keeps_the_level_at_the_start_and_the_end(tmp_path):
     journal = Journal(tmp_path / "journal.db")
     wrist = Wrist(60.0, yaml=WEARABLE + "default_program: '478'\n", journal=journal)
-    wrist.press(5)
+    wrist.press(5)  # 478 from 5.5 s, quiet offered, asked; the episode ends at 131.5 s
+    wrist.at(128.0, lambda: wrist.app.flow.battery_reading(42.0))  # after the last checkpoint
     wrist.run(400)
     (record,) = journal.read()
-    assert record["battery_start"] == 60.0  # read at 0 s; the session started at 5 s
-    assert 59.0 < record["battery_end"] < record["battery_start"]
+    assert record["battery_start"] == 60.0  # read at 0 s; the session started at 5.5 s
+    assert record["battery_end"] == 42.0  # the level as the episode ended
     db = sqlite3.connect(tmp_path / "journal.db")
     ((start, end),) = db.execute("SELECT battery_start, battery_end FROM episodes").fetchall()
     assert (start, end) == (record["battery_start"], record["battery_end"])

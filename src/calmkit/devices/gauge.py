@@ -34,6 +34,13 @@ class Reading:
     volts: float
 
 
+def open_i2c_bus() -> Any:
+    """The Pi's I2C bus 1 (smbus2); OSError when it is off or not this user's to open."""
+    import smbus2
+
+    return smbus2.SMBus(I2C_BUS)
+
+
 class QwiicBus:
     """The three calls qwiic_max1704x makes on its ``i2c_driver`` (qwiic_i2c's I2CDriver), on
     any smbus2-like bus: a real ``smbus2.SMBus`` or the simulated one."""

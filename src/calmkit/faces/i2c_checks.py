@@ -35,9 +35,9 @@ def uses_i2c(config: Any) -> bool:
 
 
 def open_smbus() -> Any:
-    import smbus2
+    from calmkit.devices.gauge import open_i2c_bus
 
-    return smbus2.SMBus(1)
+    return open_i2c_bus()
 
 
 def i2c_checks(

@@ -127,7 +127,9 @@ class StatusLine:
         marks = ("≋ " if motor else "  ") + ("muted " if self.muted else "")
         program = f"{self.program} · " if self.program else ""
         bar = f"▕{level_bar(level)}▏"
-        if is_wrist(self.app.config):  # a wearable: what the wrist feels (faces/sim/wristbar.py)
+        if is_wrist(
+            getattr(self.app, "config", None)
+        ):  # a wearable: what the wrist feels (faces/sim/wristbar.py)
             bar = wrist_bar(self.app)
         return f"{bar} {marks}{program}{self.phase}{label}{left}"
 

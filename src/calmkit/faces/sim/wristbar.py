@@ -15,8 +15,10 @@ EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
 def is_wrist(config: Any) -> bool:
-    """A wearable: a haptic driver and no lamp."""
-    hardware = config.hardware
+    """A wearable: a haptic driver and no lamp (False without a config)."""
+    hardware = getattr(config, "hardware", None)
+    if hardware is None:
+        return False
     return hardware.light is None and any(o.kind == "haptic" for o in hardware.outputs)
 
 
