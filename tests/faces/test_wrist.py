@@ -19,7 +19,13 @@ from calmkit.devices.hardware import PinChoice, mock_factory
 from calmkit.devices.simbus import SimBus, attach
 from calmkit.faces.sim.window import Window
 from calmkit.faces.sim.wrist import TRACE, Trace, WristLayout, WristView, draw_wrist
-from calmkit.faces.sim.wristbar import amplitude_bar, battery_text, is_wrist, wrist_bar
+from calmkit.faces.sim.wristbar import (
+    amplitude_bar,
+    battery_note,
+    battery_text,
+    is_wrist,
+    wrist_bar,
+)
 
 WEARABLE = (
     "hardware:\n  light: null\n  vibration: null\n  outputs: [{kind: haptic}]\n"
@@ -120,3 +126,23 @@ def test_the_window_draws_the_wrist_for_a_wearable_and_presses_its_button():
         window.release("space")
     finally:
         app.close()
+
+
+def test_the_terminal_says_when_a_very_low_battery_chose_a_short_program():
+    import io
+
+    from calmkit.faces.sim.terminal import StatusLine
+
+    app, _clock = wearable(4.0)
+    try:
+        out = io.StringIO()
+        line = StatusLine(app, out=out, tty=False)
+        app.flow.battery_reading(4.0)
+        for event in app.flow.start():
+            line.on_event(event)
+        assert "battery very low (4 %): 478 instead of calm, the shortest" in out.getvalue()
+    finally:
+        app.close()
+    assert battery_note({"program": "box", "instead_of": "calm"}).startswith(
+        "battery very low: box instead of calm"
+    )

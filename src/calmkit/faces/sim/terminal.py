@@ -28,7 +28,7 @@ from calmkit.core.events import Event, EventKind
 from calmkit.core.flow_table import State
 from calmkit.core.gestures import LONG_HOLD_RATIO
 from calmkit.faces.launch import RunSettings, launch
-from calmkit.faces.sim.wristbar import is_wrist, wrist_bar
+from calmkit.faces.sim.wristbar import battery_note, is_wrist, wrist_bar
 from calmkit.shell.journal import episode_note
 
 BAR_WIDTH = 20
@@ -95,6 +95,8 @@ class StatusLine:
             self.phase = f"selected {data['number']}: {data['program']}"
         elif event.kind == EventKind.REACH_OUT:
             self._print(data.get("message", ""))
+        elif event.kind == EventKind.BATTERY:  # a very low battery chose a short program
+            self._print(battery_note(data))
         elif event.kind == EventKind.SESSION_END and not self.tty:
             self._print(f"{clock_text(event.t)}  end: {data['status']}")
         elif event.kind == EventKind.EPISODE_END and not self.tty:
@@ -127,9 +129,7 @@ class StatusLine:
         marks = ("≋ " if motor else "  ") + ("muted " if self.muted else "")
         program = f"{self.program} · " if self.program else ""
         bar = f"▕{level_bar(level)}▏"
-        if is_wrist(
-            getattr(self.app, "config", None)
-        ):  # a wearable: what the wrist feels (faces/sim/wristbar.py)
+        if is_wrist(getattr(self.app, "config", None)):  # a wearable: faces/sim/wristbar.py
             bar = wrist_bar(self.app)
         return f"{bar} {marks}{program}{self.phase}{label}{left}"
 

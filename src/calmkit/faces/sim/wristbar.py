@@ -38,6 +38,16 @@ def battery_text(percent: float | None, state: str) -> str:
     return f"bat {percent:.0f} %{note}"
 
 
+def battery_note(data: dict[str, Any]) -> str:
+    """What a ``battery`` event says: a very low battery started a short program instead."""
+    percent = data.get("percent")
+    level = f" ({percent:.0f} %)" if isinstance(percent, (int, float)) else ""
+    return (
+        f"battery {data.get('state', 'very low')}{level}: {data.get('program')} instead of "
+        f"{data.get('instead_of')}, the shortest that suits; charge it soon"
+    )
+
+
 def wrist_bar(app: Any) -> str:
     """The start of the terminal's line for a wearable: the amplitude felt now and the battery
     (when the config fits a gauge)."""
