@@ -266,6 +266,17 @@ else
     "${pip_args[@]}" --upgrade "$build"
 fi
 
+# `calmkit doctor` and the other commands on PATH: a link to the venv's calmkit, made only where
+# nothing else is (a calmkit of another install is never replaced).
+readonly LINK=/usr/local/bin/calmkit
+if [[ -L $ROOT$LINK && $(readlink -- "$ROOT$LINK") == "$VENV/bin/calmkit" ]]; then
+  say "  $LINK already links to the venv"
+elif [[ -e $ROOT$LINK || -L $ROOT$LINK ]]; then
+  warn "$LINK is something else: kept; run $VENV/bin/calmkit instead"
+else
+  host ln -s "$VENV/bin/calmkit" "$LINK"
+fi
+
 # ---- 4. the config ----------------------------------------------------------------------------
 # 0640 root:calmkit: the service reads it, other users do not (a reach-out message is personal).
 say "4/5 config $CONFIG_DIR/calmkit.yaml"

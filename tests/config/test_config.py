@@ -425,10 +425,10 @@ def test_a_named_file_that_is_missing_is_an_error_not_a_fallback(places: dict[st
     home, system = places["home_dir"], places["system"]
     with pytest.raises(ConfigError) as caught:
         find_config_file(places["home_dir"] / "nope.yaml", {}, home, system=system)
-    assert str(caught.value) == f"{home / 'nope.yaml'}:1: --config: no such file"
+    assert str(caught.value) == f"{home / 'nope.yaml'}: --config: no such file"
     with pytest.raises(ConfigError) as caught:
         load_config(None, {"CALMKIT_CONFIG": "/no/such.yaml"}, home, system=system)
-    assert str(caught.value) == "/no/such.yaml:1: $CALMKIT_CONFIG: no such file"
+    assert str(caught.value) == "/no/such.yaml: $CALMKIT_CONFIG: no such file"
 
 
 def test_a_folder_or_a_huge_file_is_refused_with_its_name(tmp_path: Path) -> None:
@@ -1250,7 +1250,7 @@ def test_the_wearable_profile_is_reached_by_its_path_and_by_its_bare_name(tmp_pa
     with pytest.raises(ConfigError) as caught:
         load_config("wristband", env={}, home=tmp_path)
     assert str(caught.value) == (
-        "wristband:1: --config: no such file (nor a packaged profile: wearable)"
+        "wristband: --config: no such file (nor a packaged profile: wearable)"
     )
 
 
@@ -1274,3 +1274,22 @@ def test_the_battery_the_haptics_actuator_and_no_lamp_are_checked():
     with pytest.raises(ConfigError) as caught:
         parse_config("hardware:\n  button: 2\n  battery: 0x36\n")
     assert "I2C bus's SDA" in str(caught.value)
+
+
+def test_programs_of_your_own_join_the_menu_unless_you_give_one() -> None:
+    """A custom program was unreachable from the button: it was in no menu."""
+    own = "programs:\n  slow: {breathe: {rate: 6}, minutes: 5}\n  mine: {steps: [{quiet: 60}]}\n"
+    menu = parse_config(own, "t.yaml").menu
+    defaults = parse_config("", "defaults").menu
+    assert menu == (*defaults, "slow", "mine")
+    given = parse_config(own + "menu: [mine, calm]\n", "t.yaml").menu
+    assert given == ("mine", "calm")  # a menu of your own is kept as written
+    override = parse_config("programs:\n  box: {steps: [{inhale: 4}, {exhale: 4}]}\n", "t.yaml")
+    assert override.menu == defaults  # a packaged program changed stays where it was
+
+
+def test_blink_is_opt_in_and_the_long_wind_down_is_in_the_default_menu() -> None:
+    defaults = parse_config("", "defaults")
+    assert "blink" not in defaults.menu and "blink" in defaults.programs
+    assert "winddown20" in defaults.menu
+    assert "blink" in parse_config("menu: [calm, blink]\n", "t.yaml").menu

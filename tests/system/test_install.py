@@ -243,6 +243,7 @@ def test_install_dry_run_on_the_machine_shows_every_step_and_does_nothing(guarde
     for step in (
         "-m venv --system-site-packages /opt/calmkit/venv",
         "/opt/calmkit/venv/bin/python -m pip install",
+        "ln -s /opt/calmkit/venv/bin/calmkit /usr/local/bin/calmkit",
         "/etc/systemd/system/calmkit.service",
         "systemctl enable calmkit.service",
     ):
@@ -552,3 +553,20 @@ def test_the_service_may_open_the_i2c_bus():
     unit = (REPO / "systemd" / "calmkit.service").read_text()
     assert "SupplementaryGroups=gpio audio i2c" in unit and "DeviceAllow=char-i2c rw" in unit
     assert "readonly GROUPS_NEEDED=(gpio audio i2c)" in INSTALL.read_text()
+
+
+def test_calmkit_is_linked_onto_path_and_uninstall_removes_only_that_link(tmp_path):
+    """README said `calmkit doctor` after install, but the venv's calmkit was not on PATH."""
+    out = sh(INSTALL, "--root", str(tmp_path)).stdout
+    assert "skipped under --root: ln -s /opt/calmkit/venv/bin/calmkit /usr/local/bin/calmkit" in out
+    link = tmp_path / "usr/local/bin/calmkit"
+    link.parent.mkdir(parents=True)
+    link.symlink_to("/opt/calmkit/venv/bin/calmkit")  # as the install inside the tree makes it
+    assert "already links to the venv" in sh(INSTALL, "--root", str(tmp_path)).stdout
+    sh(UNINSTALL, "--root", str(tmp_path))
+    assert not link.is_symlink()
+    # Someone else's calmkit there is left alone, by both.
+    link.write_text("#!/bin/sh\n")
+    assert "is something else: kept" in sh(INSTALL, "--root", str(tmp_path)).stderr
+    sh(UNINSTALL, "--root", str(tmp_path))
+    assert link.read_text() == "#!/bin/sh\n"

@@ -68,7 +68,7 @@ def _named(path: Path, where: str) -> Path:
         return profile
     bare = path.name == str(path) and not path.suffix
     known = f" (nor a packaged profile: {', '.join(profiles())})" if bare else ""
-    raise ConfigError([Problem(str(path), 1, where, f"no such file{known}")])
+    raise ConfigError([Problem(str(path), 0, where, f"no such file{known}")])
 
 
 #: What a path that is not a regular file is, for the message that refuses it.

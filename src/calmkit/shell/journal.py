@@ -819,7 +819,8 @@ def format_history(rows: list[Day]) -> str:
             f"{row.day.strftime('%a %d %b'):<12}{row.sessions:>9}{row.minutes:>9.1f}  {helped}"
         )
     total = sum(r.sessions for r in rows)
-    lines.append(f"{total} session{'s' if total != 1 else ''} in the last {len(rows)} days.")
+    days = "day" if len(rows) == 1 else f"{len(rows)} days"
+    lines.append(f"{total} session{'s' if total != 1 else ''} in the last {days}.")
     return "\n".join(lines)
 
 
