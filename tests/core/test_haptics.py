@@ -7,7 +7,7 @@ import pytest
 
 from calmkit.config import parse_config
 from calmkit.core import haptics
-from calmkit.core.comfort import MARGIN_S, MAX_ON_S
+from calmkit.core.comfort import MAX_ON_S, STEADY_S
 from calmkit.core.cues import VIBRATION
 from calmkit.core.haptics import HapticTrack, longest_steady_s, touches
 from calmkit.core.programs import expand
@@ -76,7 +76,7 @@ def test_a_step_shorter_than_its_code_cuts_the_code_at_its_end():
 def test_no_touch_is_steady_longer_than_the_comfort_guards_margin_nor_lasts_too_long():
     every = [touches(p, s) for p in haptics.CODES | {"press": ()} for s in (0.4, 1.0, 4.0, 30.0)]
     every.append(haptics.LOW_BATTERY)
-    assert max(longest_steady_s(found) for found in every) + 0.1 <= MARGIN_S + 1e-9
+    assert max(longest_steady_s(found) for found in every) <= STEADY_S + 1e-9
     assert all(t.off - t.on <= MAX_ON_S for found in every for t in found)
 
 

@@ -11,7 +11,7 @@ from tests.helpers import NOON
 
 from calmkit.config import parse_config
 from calmkit.core.clock import FakeClock
-from calmkit.core.comfort import MAX_ON_S, MAX_SHARE, WINDOW_S, on_share
+from calmkit.core.comfort import MAX_ON_S, MAX_SHARE, STEADY_S, WINDOW_S, on_share
 from calmkit.core.errors import ConfigError
 from calmkit.devices.hardware import PinChoice, mock_factory
 from calmkit.devices.simbus import SimBus, attach
@@ -104,13 +104,14 @@ def programs(draw):
     derandomize=True,
     suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
 )
-@given(programs(), st.sampled_from([WEARABLE, BOX]))
-def test_random_custom_programs_keep_the_comfort_limit_on_the_pin_and_the_bus(program, device):
+@given(programs(), st.sampled_from([WEARABLE, BOX]), st.sampled_from([50, 25, 2]))
+def test_random_custom_programs_keep_the_comfort_limit_on_the_pin_and_the_bus(program, device, fps):
+    yaml = device + program + f"light:\n  fps: {fps}\n"
     try:
-        parse_config(device + program, "test.yaml")
+        parse_config(yaml, "test.yaml")
     except ConfigError:
         assume(False)  # the config refuses it already (a flash, a long hold, a buzz)
-    within_limit(received(device + program, "fuzz"))
+    within_limit(received(yaml, "fuzz"))
 
 
 def test_a_program_that_asks_for_too_much_is_cut_at_the_bus():
@@ -121,3 +122,16 @@ def test_a_program_that_asks_for_too_much_is_cut_at_the_bus():
     asked = 20 * 1.4
     assert sum(end - start for start, end in found) < 0.5 * asked
     within_limit(found)
+
+
+@pytest.mark.parametrize("fps", [50, 2])
+def test_the_guard_allows_for_a_frame_of_the_configured_rate_between_writes(fps):
+    """Between two writes the amplitude holds for a pattern's steady touch and a frame: at 2
+    frames a second, half a second more than at 50."""
+    config = parse_config(f"{WEARABLE}light:\n  fps: {fps}\n", "test.yaml")
+    app = build(config, clock=FakeClock(wall_start=NOON), journal=False)
+    try:
+        (guarded,) = [o for o in app.runner.outputs if hasattr(o, "guard")]
+        assert guarded.guard.margin_s == pytest.approx(STEADY_S + 1 / fps)
+    finally:
+        app.close()

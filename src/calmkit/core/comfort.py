@@ -25,9 +25,11 @@ WINDOW_S = 10.0
 #: The longest one stretch of vibration may last, and the rest after a stretch cut short.
 MAX_ON_S = 2.5
 REST_S = 0.5
-#: The default margin: the longest steady touch of the patterns (the hold's soft long code, 0.6
-#: s, haptics.CODES) and a frame at the slowest rate the runner writes at (10 a second).
-MARGIN_S = 0.7
+#: The longest a pattern holds one amplitude while on (the hold's soft long code, haptics.CODES).
+STEADY_S = 0.6
+#: The default margin: that, and a frame at 10 a second (the runner's frames are faster; app.build
+#: gives the guard the frame of the configured light.fps).
+MARGIN_S = STEADY_S + 0.1
 
 
 class ComfortGuard:

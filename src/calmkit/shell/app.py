@@ -230,7 +230,8 @@ def build(
         )
         runner = Runner(
             flow,
-            comfortable(devices.outputs, clock.now),  # the vibration under the comfort limit
+            # the vibration under the comfort limit; a frame's length on the clock between writes
+            comfortable(devices.outputs, clock.now, clock.from_real(1.0) / config.light.fps),
             clock,
             gestures=gestures_for(config.gestures, clock),
             caps=caps_for(config, clock),

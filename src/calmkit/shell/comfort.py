@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from calmkit.core.comfort import ComfortGuard
+from calmkit.core.comfort import MARGIN_S, STEADY_S, ComfortGuard
 from calmkit.core.cues import Caps, Colour
 from calmkit.devices import Output, Role
 
@@ -51,9 +51,13 @@ class Comfortable:
         return getattr(self.output, name)  # a device's own extras (a haptic's bus, its driver)
 
 
-def comfortable(outputs: Sequence[Output], now: Callable[[], float]) -> list[Output]:
-    """The outputs, those that vibrate wrapped in the comfort limit (one guard each)."""
+def comfortable(
+    outputs: Sequence[Output], now: Callable[[], float], frame_s: float = MARGIN_S - STEADY_S
+) -> list[Output]:
+    """The outputs, those that vibrate wrapped in the comfort limit (one guard each); between
+    two writes a frame of ``frame_s`` may pass besides a pattern's steady touch."""
+    margin = STEADY_S + max(0.0, frame_s)
     return [
-        Comfortable(output, now, ComfortGuard()) if output.role == Role.MOTOR else output
+        Comfortable(output, now, ComfortGuard(margin)) if output.role == Role.MOTOR else output
         for output in outputs
     ]
