@@ -100,3 +100,19 @@ def test_the_doctor_runs_them_for_a_wearable_config(tmp_path, monkeypatch):
     path.write_text(WEARABLE + f"journal: {{path: {tmp_path / 'journal.db'}}}\n")
     found = {c.name: c for c in run_checks(path, root=tmp_path, environ={}, open_bus=wired)}
     assert found["i2c"].level == WARN  # this machine has no /dev here
+
+
+def test_on_a_pi_the_doctor_claims_a_wearables_pins_and_says_it_has_no_lamp(tmp_path, monkeypatch):
+    from calmkit.devices import hardware
+
+    monkeypatch.setattr(
+        hardware,
+        "choose_pins",
+        lambda mode, root: hardware.PinChoice(hardware.mock_factory(), True),
+    )
+    path = tmp_path / "wearable.yaml"
+    path.write_text(WEARABLE + "sound: false\n" + f"journal: {{path: {tmp_path / 'j.db'}}}\n")
+    found = {c.name: c for c in run_checks(path, root=board(tmp_path), environ={}, open_bus=wired)}
+    assert found["pins"].level == OK and "claimed light none, button 17" in found["pins"].detail
+    assert found["i2c"].level == OK and found["haptic 0x5A"].level == OK
+    assert found["battery 0x36"].level == OK
