@@ -1232,6 +1232,50 @@ def test_tabs_and_newlines_in_text_are_fine():
     assert config.reach_out.message == "Call Sam.\tOr Alex.\nYou matter."
 
 
+def test_the_wearable_profile_is_reached_by_its_path_and_by_its_bare_name(tmp_path):
+    from calmkit.config import load_config
+    from calmkit.config.paths import default_config_path, profile_path, profiles
+
+    by_path = load_config(default_config_path().parent / "wearable.yaml", env={}, home=tmp_path)
+    by_name = load_config("wearable", env={}, home=tmp_path)
+    assert by_name.hardware == by_path.hardware
+    hardware = by_name.hardware
+    assert hardware.light is None and hardware.vibration is None and hardware.battery == 0x36
+    assert [(o.kind, o.address, o.options) for o in hardware.outputs] == [
+        ("haptic", 0x5A, (("actuator", "lra"),))
+    ]
+    assert not by_name.sound.enabled and by_name.vibration.enabled
+    assert "wearable" in profiles() and profile_path("calmkit") is None
+    assert profile_path("../wearable") is None and profile_path("wearable.yaml") is None
+    with pytest.raises(ConfigError) as caught:
+        load_config("wristband", env={}, home=tmp_path)
+    assert str(caught.value) == (
+        "wristband: --config: no such file (nor a packaged profile: wearable)"
+    )
+
+
+def test_the_battery_the_haptics_actuator_and_no_lamp_are_checked():
+    config = parse_config(
+        "hardware:\n  light: null\n  battery: 0x36\n  outputs: [{kind: haptic, actuator: erm}]\n"
+    )
+    assert config.hardware.light is None and config.hardware.battery == 0x36
+    assert config.hardware.outputs[0].options == (("actuator", "erm"),)
+    assert parse_config("").hardware.battery is None  # a box has none
+    with pytest.raises(ConfigError) as caught:
+        parse_config("hardware:\n  battery: 0x5A\n  outputs: [{kind: haptic, actuator: piezo}]\n")
+    text = str(caught.value)
+    assert "hardware.outputs[0].actuator" in text and "'lra' or 'erm'" in text
+    with pytest.raises(ConfigError) as caught:
+        parse_config("hardware:\n  battery: 0x5A\n  outputs: [{kind: haptic}]\n")
+    assert "address 0x5A is also used by" in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        parse_config("hardware:\n  battery: 300\n")
+    assert "hardware.battery" in str(caught.value) and "I2C address" in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        parse_config("hardware:\n  button: 2\n  battery: 0x36\n")
+    assert "I2C bus's SDA" in str(caught.value)
+
+
 def test_programs_of_your_own_join_the_menu_unless_you_give_one() -> None:
     """A custom program was unreachable from the button: it was in no menu."""
     own = "programs:\n  slow: {breathe: {rate: 6}, minutes: 5}\n  mine: {steps: [{quiet: 60}]}\n"

@@ -96,6 +96,7 @@ SECTIONS: dict[str, tuple[type, dict[str, Check]]] = {
             "second_button": OPTIONAL_PIN,
             "vibration": OPTIONAL_PIN,
             "outputs": wiring.outputs,
+            "battery": wiring.battery,
         },
     ),
     "light": (

@@ -37,9 +37,20 @@ class Episode:
     helped: str = UNKNOWN
     #: "unsynced" when the wall clock was not known to be right as it started (no RTC, no NTP)
     clock: str | None = None
+    #: the battery's level (percent) as it started and ended; None: no gauge, or no reading
+    battery_start: float | None = None
+    battery_end: float | None = None
 
     def to_record(self) -> dict[str, Any]:
         clock = {"clock": self.clock} if self.clock else {}
+        battery = {
+            name: round(value, 1)
+            for name, value in (
+                ("battery_start", self.battery_start),
+                ("battery_end", self.battery_end),
+            )
+            if value is not None
+        }
         return {
             "start": self.started.isoformat(timespec="seconds"),
             "programs": list(self.programs),
@@ -51,6 +62,7 @@ class Episode:
             "squeeze_s": round(self.squeeze_s, 1),
             "helped": self.helped,
             **clock,
+            **battery,
         }
 
 
@@ -68,6 +80,8 @@ class EpisodeDraft:
     pauses: int = 0
     items: int = 0
     squeeze_s: float = 0.0
+    battery_start: float | None = None
+    battery_end: float | None = None
 
     def add(self, session: Session) -> None:
         """Close a session into the episode: the programs that ran, its times and counts."""
@@ -96,6 +110,8 @@ class EpisodeDraft:
             self.squeeze_s,
             helped,
             self.clock,
+            self.battery_start,
+            self.battery_end,
         )
 
     def interrupted(self, session: Session | None) -> Episode:

@@ -29,6 +29,7 @@ from calmkit.core.ambient import (
     menu_level,
     offer_level,
 )
+from calmkit.core.battery import Battery, choose_short
 from calmkit.core.clock import Clock, wall_synced
 from calmkit.core.cues import IDLE_COLOUR, Frame, LightTrack, sound_for
 from calmkit.core.episode import NO, UNKNOWN, YES, EpisodeDraft, tally
@@ -45,6 +46,7 @@ from calmkit.core.flow_table import (
     hint,
 )
 from calmkit.core.gestures import DOUBLE, DOWN, PRESS, UP, Gesture
+from calmkit.core.haptics import HapticTrack, notice_at, notice_length
 from calmkit.core.programs import Program, expand
 from calmkit.core.session import COMPLETED, ENDED, PAUSED, STOPPED, Session
 
@@ -82,6 +84,9 @@ class FlowSettings:
     reach_out_message: str = ""
     #: A ``--speed`` demo: its episodes are marked and do not count towards reach-out.
     demo: bool = False
+    #: The vibration is a haptic driver (a wearable's): the breath is felt in amplitude
+    #: (haptics.py) rather than in a PWM motor's phase-start codes.
+    haptics: bool = False
 
 
 class Flow:
@@ -107,6 +112,7 @@ class Flow:
         self.selected = default if default in library else self.menu[0]
         self.session: Session | None = None
         self.track: LightTrack | None = None
+        self.feel: HapticTrack | None = None
         self.finished = False
         self.recent_starts: list[datetime] = list(recent_starts)
         self._draft: EpisodeDraft | None = None
@@ -125,6 +131,9 @@ class Flow:
         self.last_session: tuple[str, str, float] | None = None
         self.last_answer: tuple[str, float] | None = None
         self.last_reach_out: tuple[str, float] | None = None
+        self.battery = Battery()
+        self._notice: tuple[str, float] | None = None  # a pattern felt while idle, from then
+        self._notice_waiting: str | None = None  # ... or once idle again
 
     # --- events -------------------------------------------------------------------------------
 
@@ -153,6 +162,9 @@ class Flow:
     def _enter(self, state: State) -> list[Event]:
         self.state = state
         self._state_since = self.clock.now()
+        if state == IDLE and self._notice_waiting is not None:
+            self._notice = (self._notice_waiting, self._state_since)
+            self._notice_waiting = None
         return [self._event(EventKind.STATE, state=state)]
 
     # --- public -------------------------------------------------------------------------------
@@ -162,16 +174,41 @@ class Flow:
         if self.state != IDLE:
             return []
         name = program or self.selected
+        events: list[Event] = []
+        if self.battery.very_low:
+            short = choose_short(name, self.menu, self.library)
+            if short != name:
+                events.append(
+                    self._event(
+                        EventKind.BATTERY,
+                        state=self.battery.state(),
+                        percent=self.battery.percent,
+                        program=short,
+                        instead_of=name,
+                    )
+                )
+                name = short
         clock_note = None if wall_synced(self.clock) is True else "unsynced"
-        self._draft = EpisodeDraft(self.clock.wall(), clock=clock_note)
+        self._draft = EpisodeDraft(
+            self.clock.wall(), clock=clock_note, battery_start=self.battery.percent
+        )
         self._escalation = list(self.library[name].fallback)
         self._menu_shown_at = None
-        return self._run(name)
+        return events + self._run(name)
+
+    def battery_reading(self, percent: float | None) -> bool:
+        """A new battery level (None: the gauge gave none); True when the low-battery pattern
+        starts (or waits for the session to end) because of it."""
+        if self.battery.reading(percent):
+            self.notice("low_battery")
+            return self.settings.vibration
+        return False
 
     def _run(self, name: str) -> list[Event]:
         plan = expand(name, self.library)
         self.session = Session(plan, self.clock)
         self.track = LightTrack(plan, self.settings.floor)
+        self.feel = HapticTrack(plan) if self.settings.haptics else None
         events = self._enter(RUNNING) if self.state != RUNNING else []
         return events + self._rebase(self.session.start()) + self._after_session_events()
 
@@ -284,6 +321,7 @@ class Flow:
         """The open episode as a journal record, as it would read if the power went now."""
         if self._draft is None:
             return None
+        self._draft.battery_end = self.battery.percent
         return self._draft.interrupted(self.session).to_record()
 
     def next_deadline(self) -> float | None:
@@ -306,7 +344,7 @@ class Flow:
         if self.state in (OFFER_QUIET, ASK_HELPED):
             return True
         now = self.clock.now() if at is None else at
-        if self._fade.moving(now):
+        if self._fade.moving(now) or self._noticing(now):
             return True
         return self.showing_menu(now)
 
@@ -463,6 +501,7 @@ class Flow:
         if self._draft is not None:
             if status is not None:
                 self._draft.status = status
+            self._draft.battery_end = self.battery.percent
             episode = self._draft.finish(helped)
             self._draft = None
             counted = tally(
@@ -540,7 +579,11 @@ class Flow:
             if index < 0:
                 return Frame(0.0, IDLE_COLOUR, 0.0)
             vibrate = self.settings.vibration and self.session.state != PAUSED
-            return self.track.frame(index, self.session.step_elapsed(now), vibrate)
+            if self.feel is None:
+                return self.track.frame(index, self.session.step_elapsed(now), vibrate)
+            t = self.session.step_elapsed(now)
+            light = self.track.frame(index, t, False)
+            return Frame(light.level, light.colour, self.feel.drive(index, t) if vibrate else 0.0)
         if self.state == OFFER_QUIET:
             # the light fades away over the grace time; a press still starts quiet time
             level = offer_level(
@@ -555,4 +598,26 @@ class Flow:
             level = max(level, menu_level(now - self._menu_shown_at))
         if self._button_down:
             level = max(level, ACK_LEVEL)
-        return Frame(level, IDLE_COLOUR, 0.0)
+        return Frame(level, IDLE_COLOUR, self._notice_drive(now))
+
+    # --- notices: a pattern felt while idle (the battery is low) ------------------------------
+
+    def notice(self, name: str) -> None:
+        """Play notice ``name`` (haptics.NOTICES) now if idle, else once idle again; it is felt
+        only if vibration is on."""
+        if not self.settings.vibration:
+            return
+        if self.state == IDLE:
+            self._notice = (name, self.clock.now())
+        else:
+            self._notice_waiting = name
+
+    def _noticing(self, now: float) -> bool:
+        notice = self._notice
+        return notice is not None and now < notice[1] + notice_length(notice[0])
+
+    def _notice_drive(self, now: float) -> float:
+        notice = self._notice
+        if notice is None or self.state != IDLE:
+            return 0.0
+        return notice_at(notice[0], now - notice[1])

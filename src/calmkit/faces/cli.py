@@ -350,7 +350,14 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     from calmkit.shell.app import journal_path
-    from calmkit.shell.journal import Journal, day_bounds, format_history, summarise, write_csv
+    from calmkit.shell.journal import (
+        Journal,
+        battery_line,
+        day_bounds,
+        format_history,
+        summarise,
+        write_csv,
+    )
 
     config = _load(args)
     journal = Journal(journal_path(config), warn=log.warning)
@@ -369,6 +376,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     today = date.today()
     records = journal.between(*day_bounds(today, args.days))  # through the index on start
     print(format_history(summarise(records, today, args.days)))
+    battery = battery_line(records)  # a wearable's: its level after the last session
+    if battery is not None:
+        print(battery)
     demos = sum(1 for record in records if record.get("demo") is True)
     if demos:
         print(f"({demos} demo run{'s' if demos != 1 else ''} at --speed not counted)")

@@ -56,7 +56,8 @@ def _pins(config: Any, root: Path) -> Check:
         return Check("pins", FAIL, str(error))
     devices.close()
     hw = config.hardware
-    return Check("pins", OK, f"claimed light {hw.light}, button {hw.button}, motor {hw.vibration}")
+    light = "none" if hw.light is None else hw.light  # a wearable has no lamp
+    return Check("pins", OK, f"claimed light {light}, button {hw.button}, motor {hw.vibration}")
 
 
 def _audio(config: Any) -> list[Check]:
@@ -129,6 +130,13 @@ def _journal(config: Any) -> Check:
     return Check("journal", OK, f"{journal.path} is writable (a test row written and removed)")
 
 
+def _i2c(config: Any, root: Path, open_bus: Callable[[], Any] | None) -> list[Check]:
+    """The I2C bus and its chips, for a config that names any (faces/i2c_checks.py)."""
+    from calmkit.faces.i2c_checks import i2c_checks, open_smbus
+
+    return [Check(*found) for found in i2c_checks(config, root, open_bus or open_smbus)]
+
+
 def _groups(root: Path, user_groups: Callable[[], set[str]]) -> Check:
     from calmkit.devices.hardware import has_gpio
 
@@ -187,6 +195,7 @@ def run_checks(
     environ: Mapping[str, str] | None = None,
     user_groups: Callable[[], set[str]] = _current_groups,
     clock_synced: Callable[[], bool | None] | None = None,
+    open_bus: Callable[[], Any] | None = None,
 ) -> list[Check]:
     env = os.environ if environ is None else environ
     config_check, config = _config(explicit)
@@ -196,6 +205,7 @@ def run_checks(
         checks.extend(_audio(config))
         checks.append(_voice(config))
         checks.append(_journal(config))
+        checks.extend(_i2c(config, root, open_bus))
     checks.append(_groups(root, user_groups))
     checks.append(_watchdog(env))
     if clock_synced is None:

@@ -26,10 +26,13 @@ from calmkit.core.flow import Flow, FlowSettings
 from calmkit.core.gestures import GestureDetector
 from calmkit.core.programs import Steps
 from calmkit.core.soundorder import SoundLine
+from calmkit.devices import simbus
 from calmkit.devices.hardware import Devices, PinChoice, choose_pins, mock_factory
 from calmkit.shell import timesync, voices
 from calmkit.shell.audio import SOUNDS, Audio
+from calmkit.shell.chores import BatteryRead
 from calmkit.shell.collaborators import Watchdog
+from calmkit.shell.comfort import comfortable
 from calmkit.shell.journal import Journal, default_path
 from calmkit.shell.runner import SOUND_WAIT_S, Runner
 from calmkit.shell.waiters import Item, QueueWaiter, Scripted, VirtualWaiter, Waiter
@@ -52,6 +55,7 @@ def flow_settings(config: Config, demo: bool = False) -> FlowSettings:
         reach_out_within_h=config.reach_out.within_hours,
         reach_out_message=config.reach_out.message,
         demo=demo,
+        haptics=any(output.kind == "haptic" for output in config.hardware.outputs),
     )
 
 
@@ -148,8 +152,11 @@ class App:
     journal: Journal | None = None
     waiter: Waiter | None = None
     notes: list[str] = field(default_factory=list)
+    gauge: Any = None  # a wearable's fuel gauge (devices.gauge.Gauge), if the config fits one
 
     def close(self) -> None:
+        if self.gauge is not None:
+            self.gauge.close()
         self.devices.close()
         if self.audio is not None:
             self.audio.close()
@@ -188,6 +195,8 @@ def build(
     virtual = isinstance(clock, FakeClock)
     if pins is None:
         pins = PinChoice(mock_factory(), True) if virtual else choose_pins(config.hardware.pins)
+    if pins.mock:  # the simulated I2C bus keeps the runner's time (its gauge drains on it)
+        simbus.on_clock(pins.factory, clock.now)
     devices = Devices(config.hardware, pins.factory, gamma=config.light.gamma)
     try:
         notes = [pins.note] if pins.note else []
@@ -225,7 +234,8 @@ def build(
         )
         runner = Runner(
             flow,
-            devices.outputs,
+            # the vibration under the comfort limit; a frame's length on the clock between writes
+            comfortable(devices.outputs, clock.now, clock.from_real(1.0) / config.light.fps),
             clock,
             gestures=gestures_for(config.gestures, clock),
             caps=caps_for(config, clock),
@@ -241,6 +251,9 @@ def build(
             sounds=sounds,
             sound_wait_s=clock.from_real(SOUND_WAIT_S),
         )
+        gauge = battery_gauge(config, pins)
+        if gauge is not None:
+            runner.chores.battery = BatteryRead(flow, gauge, clock.now())
         devices.on_edge(runner.edge)
     except BaseException:
         devices.close()
@@ -250,4 +263,13 @@ def build(
     listen(pins, clock, devices.button_pin, program)
     if program is not None:
         runner.start(program)
-    return App(config, clock, pins, devices, flow, runner, audio, the_journal, waiter, notes)
+    return App(config, clock, pins, devices, flow, runner, audio, the_journal, waiter, notes, gauge)
+
+
+def battery_gauge(config: Config, pins: PinChoice) -> Any:
+    """The fuel gauge the config fits (hardware.battery), on the pins' bus; None if none."""
+    if config.hardware.battery is None:
+        return None
+    from calmkit.devices.gauge import Gauge
+
+    return Gauge(config.hardware.battery, pins.factory)

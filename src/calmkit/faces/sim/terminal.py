@@ -33,6 +33,7 @@ from calmkit.core.gestures import LONG_HOLD_RATIO
 from calmkit.faces import words as w
 from calmkit.faces.launch import RunSettings, launch
 from calmkit.faces.sim.view import ViewState
+from calmkit.faces.sim.wristbar import battery_note, is_wrist, wrist_bar
 from calmkit.shell.journal import episode_note
 
 BAR_WIDTH = 20
@@ -89,6 +90,8 @@ class StatusLine:
             self.muted = data["muted"]
         elif event.kind == EventKind.REACH_OUT:
             self._print(self.words(data.get("message", "").strip()))
+        elif event.kind == EventKind.BATTERY:  # a very low battery chose a short program
+            self._print(battery_note(data))
         elif event.kind == EventKind.SESSION_END and not self.tty:
             self._print(f"{clock_text(event.t)}  end: {data['status']}")
         elif event.kind == EventKind.EPISODE_END and not self.tty:
@@ -121,7 +124,10 @@ class StatusLine:
         level = max(shown.light, default=0.0)
         motor = (shown.motor or 0.0) > 0
         marks = ("≋ " if motor else "  ") + (self.words(w.MUTED) + " " if self.muted else "")
-        return f"▕{level_bar(level)}▏ {marks}{self.saying(ViewState.read(self.app))}"
+        bar = f"▕{level_bar(level)}▏"
+        if is_wrist(getattr(self.app, "config", None)):  # a wearable: faces/sim/wristbar.py
+            bar = wrist_bar(self.app)
+        return f"{bar} {marks}{self.saying(ViewState.read(self.app))}"
 
     def saying(self, view: ViewState) -> str:
         """The window's words on one line: "box · Breathe in · 0:02 of 4:00 · 2 s"; at idle the

@@ -97,6 +97,13 @@ class Window:
         self.drawn = 0  # frames drawn, for the loop to know when to flip
         self.chart = False  # the light chart (key g), a view for developers
         self._next_still = 0.0
+        self.wrist: Any = None  # a wearable (a haptic, no lamp): the wrist view, faces/sim/wrist
+        from calmkit.faces.sim.wristbar import is_wrist
+
+        if is_wrist(app.config):
+            from calmkit.faces.sim.wrist import WristFace
+
+            self.wrist = WristFace()
 
     # --- input --------------------------------------------------------------------------------
 
@@ -159,6 +166,10 @@ class Window:
 
     def frame(self, force: bool = True) -> ViewState:
         """Read the device; draw it when anything moves, when ``force``d, or now and then."""
+        if self.wrist is not None:  # a wearable: drawn by faces/sim/wrist.py
+            wrist, layout = self.wrist.frame(self.app, self.surface, force)
+            self.layout, self.drawn = layout or self.layout, self.drawn + (layout is not None)
+            return wrist
         view = ViewState.read(self.app, self.strip, chart=self.chart)
         real = time.monotonic()
         if self.surface is not None and (force or view.moving or real >= self._next_still):
