@@ -146,3 +146,17 @@ def test_the_terminal_says_when_a_very_low_battery_chose_a_short_program():
     assert battery_note({"program": "box", "instead_of": "calm"}).startswith(
         "battery very low: box instead of calm"
     )
+
+
+def test_the_wrist_says_what_the_window_says_in_the_persons_language():
+    """The wrist's words are the window's (faces/words.py): "Breathe in", not "inhale"."""
+    app, clock = wearable(54.0)
+    try:
+        app.flow.start("box")  # the flow alone: the words are read from its state
+        clock.advance(1.0)
+        app.flow.tick()
+        view = WristView.read(app, Trace())
+        assert view.headline() == "Breathe in"
+        assert "pause" in view.hint
+    finally:
+        app.close()

@@ -17,7 +17,9 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from calmkit.core.flow_table import Mode, State, hint
+from calmkit.core.flow_table import State
+from calmkit.faces.sim.paint import text
+from calmkit.faces.sim.view import ViewState
 
 #: The trace shows this many seconds of amplitude, with at most this many samples.
 TRACE_S = 6.0
@@ -71,6 +73,7 @@ class WristView:
     phase: str = ""
     program: str = ""
     hint: str = ""
+    said: str = ""  # the window's own plain words for now ("Breathe in", "Paused"), if read
 
     @property
     def moving(self) -> bool:
@@ -91,6 +94,7 @@ class WristView:
             current = session.current
             phase = current.phase if current is not None else ""
         battery = flow.battery
+        screen = ViewState.read(app)  # the window's words, in the person's language
         return cls(
             now=now,
             amplitude=amplitude,
@@ -103,10 +107,13 @@ class WristView:
             state=flow.state,
             phase=phase,
             program=program,
-            hint=hint(Mode(flow.mode()), flow.hint_values()),
+            hint=screen.hint(),
+            said=screen.headline(),
         )
 
     def headline(self) -> str:
+        if self.said:
+            return self.said
         if self.state == State.RUNNING:
             return self.phase or "starting"
         return "ready" if self.state == State.IDLE else str(self.state).replace("_", " ")
@@ -156,12 +163,10 @@ def _pygame() -> Any:
 
 
 def _text(pg: Any, surface: Any, words: str, size: float, colour: RGB, at: tuple[int, int],
-          anchor: str = "center") -> Any:  # fmt: skip
-    font = pg.font.Font(None, max(8, round(size)))
-    image = font.render(words, True, colour)
-    rect = image.get_rect(**{anchor: at})
-    surface.blit(image, rect)
-    return rect
+          anchor: str = "center", fit: int | None = None) -> Any:  # fmt: skip
+    """One line in the window's bundled font (kerned: "felt", never "fel t"), ``size`` given
+    as pygame's default font measures it (Lato's em is larger), shrunk to ``fit`` wide."""
+    return text(pg, surface, words, size * 0.72, colour, at, anchor=anchor, fit=fit)
 
 
 def draw_wrist(surface: Any, view: WristView) -> WristLayout:
@@ -175,12 +180,21 @@ def draw_wrist(surface: Any, view: WristView) -> WristLayout:
     pg.draw.rect(surface, FACE, layout.face, border_radius=2 * u)
     pg.draw.rect(surface, RIM, layout.face, max(1, u // 4), border_radius=2 * u)
     _text(pg, surface, view.program, u * 1.2, DIM, (fx + u, fy + u), "topleft")
-    _text(pg, surface, view.headline(), u * 2.4, TEXT, (fx + fw // 2, fy + round(fh * 0.28)))
+    headline_at = (fx + fw // 2, fy + round(fh * 0.3))
+    _text(pg, surface, view.headline(), u * 2.4, TEXT, headline_at, fit=fw - 2 * u)
     if view.has_battery:
         _draw_battery(pg, surface, view, layout)
     _draw_trace(pg, surface, view, layout)
     _draw_button(pg, surface, view, layout)
-    _text(pg, surface, view.hint, u * 1.0, DIM, (layout.width // 2, fy + fh + 2 * u))
+    _text(
+        pg,
+        surface,
+        view.hint,
+        u * 1.0,
+        DIM,
+        (layout.width // 2, fy + fh + 2 * u),
+        fit=layout.width - 2 * u,
+    )
     return layout
 
 
