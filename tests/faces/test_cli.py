@@ -41,8 +41,8 @@ def test_play_fast_without_events_prints_plain_phase_lines(capsys):
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "0:00  478: 76 s"
-    assert lines[1] == "0:00  inhale  4 s"
-    assert lines[2] == "0:04  hold  7 s"
+    assert lines[1] == "0:00  Breathe in  4 s"  # the window's words; --events has the names
+    assert lines[2] == "0:04  Hold  7 s"
     assert "1:16  end: completed" in lines
 
 
@@ -346,7 +346,7 @@ def test_sim_without_a_display_says_so_and_shows_the_device_in_the_terminal(
     )
     # plain lines, as on a pipe (their times come from the real clock at --speed 100: not checked)
     shown = [line.split("  ", 1)[1] for line in out.splitlines()[:2]]
-    assert shown == ["tiny: 4 s", "inhale  2 s"]
+    assert shown == ["tiny: 4 s", "Breathe in  2 s"]
     assert re.search(r"^\d:\d\d  end: completed$", out, re.M)  # the real clock: not its second
 
 

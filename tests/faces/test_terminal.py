@@ -266,11 +266,31 @@ def test_without_a_terminal_each_phase_is_a_plain_line():
     lines = out.getvalue().splitlines()
     assert lines[:4] == [
         "0:00  tiny: 4 s",
-        "0:00  inhale (slow)  2 s",
-        "0:02  exhale  2 s",
+        "0:00  Breathe in (slow)  2 s",
+        "0:02  Breathe out  2 s",
         "0:04  end: completed",
     ]
     assert "\r" not in out.getvalue()  # no status line on a pipe
+
+
+def test_the_plain_lines_say_what_the_window_says_and_count_the_things_named():
+    """Issue 12: "ground · see 2 of 5", never "prompt (see)"; "Switch hands", not "switch"."""
+    r = rig("programs:\n  g:\n    steps: [{prompt: 5, label: see, items: 5}, {switch: 4}]\n")
+    out = io.StringIO()
+    status = StatusLine(r.app, out=out, tty=False)
+    r.app.runner.on_event = status.on_event
+    r.app.runner.start("g")
+    r.press(3.0)
+    r.press(4.0)
+    r.run()
+    lines = out.getvalue().splitlines()
+    assert lines[1:4] == [
+        "0:00  Name 5 things you can see  5 s",
+        "0:03  see 1 of 5",
+        "0:04  see 2 of 5",
+    ]
+    assert "0:05  Switch hands  4 s" in lines
+    assert "prompt" not in out.getvalue()
 
 
 def test_a_plain_line_says_the_second_a_late_phase_was_due_near():
@@ -278,7 +298,7 @@ def test_a_plain_line_says_the_second_a_late_phase_was_due_near():
     out = io.StringIO()
     status = StatusLine(None, out=out, tty=False)
     status.on_event(Event(EventKind.PHASE, 4.003, 4.0, {"phase": "hold", "duration_s": 4.0}))
-    assert out.getvalue() == "0:04  hold  4 s\n"
+    assert out.getvalue() == "0:04  Hold  4 s\n"
 
 
 def test_a_closed_pipe_stops_the_session_once_and_writes_no_more():

@@ -98,11 +98,18 @@ SENSE_SHORT: Mapping[str, str] = {
 def phase_text(words: Words, phase: str, label: str = "", items: int = 0, counted: int = 0) -> str:
     """What to do now, as one line: "Breathe in", "Name 5 things you can see: 2 of 5"."""
     if phase == "prompt":
-        many, one = SENSES.get(label, (N_("Name {n} things"), N_("Name one thing")))
-        text = words(one) if items == 1 else words(many, n=items)
+        text = phase_start(words, phase, label, items)
         if items > 1:
             text += ": " + words("{count} of {items}", count=counted, items=items)
         return text
+    return phase_start(words, phase, label, items)
+
+
+def phase_start(words: Words, phase: str, label: str = "", items: int = 0) -> str:
+    """A phase as it begins, with no count yet: the log's line ("Name 5 things you can see")."""
+    if phase == "prompt":
+        many, one = SENSES.get(label, (N_("Name {n} things"), N_("Name one thing")))
+        return words(one) if items == 1 else words(many, n=items)
     if (phase, label) in STEP_WORDS:
         return words(STEP_WORDS[phase, label])
     text = words(PHASE_WORDS.get(phase, phase.capitalize()))

@@ -79,13 +79,17 @@ class StatusLine:
         if event.kind == EventKind.PHASE:
             self.phase = data["phase"]
             self.label = data.get("label", "")
-            if not self.tty:  # a log for pipes and --fast: the phase names scripts match on
-                label = f" ({self.label})" if self.label else ""
-                self._print(f"{clock_text(event.t)}  {self.phase}{label}  {data['duration_s']:g} s")
+            if not self.tty:  # a log for pipes and --fast, in the window's words
+                self._print(
+                    f"{clock_text(event.t)}  {self._phase_words()}  {data['duration_s']:g} s"
+                )
         elif event.kind == EventKind.SESSION_START:
             self.program = data["program"]
             if not self.tty:
                 self._print(f"{clock_text(event.t)}  {self.program}: {data['planned_s']:g} s")
+        elif event.kind == EventKind.ITEM and not self.tty:  # a thing named: "see 2 of 5"
+            said = w.phase_short(self.words, self.phase, self.label, data["of"], data["count"])
+            self._print(f"{clock_text(event.t)}  {said}")
         elif event.kind == EventKind.MUTE:
             self.muted = data["muted"]
         elif event.kind == EventKind.REACH_OUT:
@@ -99,6 +103,14 @@ class StatusLine:
             self._print(episode_note(self.app.journal, data["helped"], virtual))
         self.show_hint()
         self.draw(force=True)
+
+    def _phase_words(self) -> str:
+        """The phase begun, as the window says it ("Breathe in", "Name 5 things you can see");
+        the machine-readable names are in ``--events``."""
+        session = getattr(getattr(self.app, "flow", None), "session", None)
+        current = session.current if session is not None else None
+        items = current.step.items if current is not None else 0
+        return w.phase_start(self.words, self.phase, self.label, items)
 
     def show_hint(self) -> None:
         """In a terminal: a line saying what the button does now, each time that changes."""
