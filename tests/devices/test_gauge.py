@@ -81,7 +81,8 @@ def test_writes_reach_the_writable_registers_and_cmd_resets_as_at_power_on():
     bus.write_i2c_block_data(0x36, VERSION, [0xAB, 0xCD])  # read-only: ignored
     assert word(bus, CONFIG) == 0x9700 and word(bus, GAUGE_MODE) == 0x2000
     assert word(bus, VERSION) == 0x0012
-    bus.write_i2c_block_data(0x36, CMD, [0x54, 0x00])
+    with pytest.raises(OSError):  # the reset is not acknowledged: the chip is resetting
+        bus.write_i2c_block_data(0x36, CMD, [0x54, 0x00])
     assert word(bus, CONFIG) == 0x971C and word(bus, GAUGE_MODE) == 0
 
 
@@ -90,7 +91,8 @@ def test_vreset_is_writable_and_the_id_byte_is_not():
     _clock, bus, _gauge = wired()
     bus.write_i2c_block_data(0x36, VRESET_ID, [0x8C, 0x55])
     assert word(bus, VRESET_ID) == 0x8C00
-    bus.write_i2c_block_data(0x36, CMD, [0x54, 0x00])
+    with pytest.raises(OSError):
+        bus.write_i2c_block_data(0x36, CMD, [0x54, 0x00])
     assert word(bus, VRESET_ID) == 0x9600
 
 
@@ -189,3 +191,13 @@ def test_the_qwiic_adapter_probes_with_a_quick_write():
     adapter = QwiicBus(bus)
     assert adapter.isDeviceConnected(0x36) and not adapter.isDeviceConnected(0x37)
     assert gauge_module.I2C_BUS == 1
+
+
+def test_sparkfuns_reset_meets_the_unacknowledged_power_on_reset():
+    """CMD 0x5400 resets the chip as at power-on; it does not ACK, so the library's write fails
+    (as both drivers' reset() say) and the registers are back at their power-on values."""
+    _clock, bus, gauge = wired()
+    bus.write_i2c_block_data(0x36, CONFIG, [0x97, 0x00])
+    with pytest.raises(OSError):
+        gauge._chip.reset()
+    assert word(bus, CONFIG) == 0x971C and word(bus, GAUGE_STATUS) >> 8 == 0x01

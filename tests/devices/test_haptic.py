@@ -29,6 +29,7 @@ from calmkit.devices.simbus import (
     DRV2605L_ADDRESS,
     DRV2605L_ID,
     ERM_OPEN_LOOP,
+    FB_STS,
     FEEDBACK,
     GO,
     LIBRARY_SEL,
@@ -469,3 +470,13 @@ def test_either_actuator_runs_closed_loop_so_a_zero_between_touches_is_still(act
     assert chip.amplitude() == pytest.approx(0.6, abs=1 / 255)
     haptic.write((0.0,))
     assert not chip.standby() and chip.registers[RTP_INPUT] == 0 and chip.amplitude() == 0.0
+
+
+def test_status_flags_clear_when_read_but_an_over_current_latches():
+    """SLOS854 STATUS: DIAG_RESULT, FB_STS and OVER_TEMP clear upon read; OC_DETECT latches."""
+    bus = SimBus(lambda: 0.0)
+    chip = bus.fit_drv2605l()
+    chip.registers[STATUS] |= DIAG_RESULT | FB_STS | OVER_TEMP | OC_DETECT
+    assert bus.read_byte_data(0x5A, STATUS) == 0xE0 | 0x0F
+    assert bus.read_byte_data(0x5A, STATUS) == 0xE0 | OC_DETECT
+    assert Driver(0x5A, bus).status() == (7, False, True)

@@ -53,8 +53,11 @@ FEEDBACK = 0x1A
 CONTROL2 = 0x1C
 CONTROL3 = 0x1D
 
-# STATUS bits ([TI] STATUS): DIAG_RESULT 3, FB_STS 2, OVER_TEMP 1, OC_DETECT 0.
+# STATUS bits ([TI] STATUS): DIAG_RESULT 3, FB_STS 2, OVER_TEMP 1, OC_DETECT 0. The first
+# three clear when STATUS is read ([TI]: "The flag clears upon read"; drv2605-async's StatusReg
+# docs on docs.rs quote the same for OVER_TEMP and FB_STS); OC_DETECT latches.
 DIAG_RESULT = 0x08
+FB_STS = 0x04
 OVER_TEMP = 0x02
 OC_DETECT = 0x01
 MODE_RESET = 0x80  # MODE's DEV_RESET
@@ -117,8 +120,9 @@ class Chip(Protocol):
 
 
 class Drv2605L:
-    """The DRV2605L's registers (SLOS854's register map): read-only STATUS with its device id,
-    MODE with reset and standby, the RTP input, library select, the waveform sequencer and GO.
+    """The DRV2605L's registers (SLOS854's register map): read-only STATUS with its device id
+    (its fault flags clear when read, but OC_DETECT), MODE with reset and standby, the RTP
+    input, library select, the waveform sequencer and GO.
 
     ``amplitude()`` is the size of what it drives now (0..1): the RTP input in RTP mode out of
     standby, read as the loop (FEEDBACK's actuator, CONTROL3's open-loop bits), CONTROL2's input
@@ -140,7 +144,10 @@ class Drv2605L:
 
     def read(self, register: int, length: int) -> list[int]:
         _inside(register, length)
-        return self.registers[register : register + length]
+        values = self.registers[register : register + length]
+        if register == STATUS:
+            self.registers[STATUS] &= ~(DIAG_RESULT | FB_STS | OVER_TEMP)
+        return values
 
     def write(self, register: int, values: Sequence[int]) -> None:
         _inside(register, len(values))
@@ -263,8 +270,8 @@ class Max17048:
     """The MAX17048's registers (datasheet 19-6171, Table 2): VCELL and SOC follow a simulated
     cell that drains over the bus's time (faster while ``busy()``: a session), CRATE its rate,
     MODE, VERSION and the rest hold their power-on values; STATUS, CONFIG, HIBRT, VALRT are
-    writable, CMD 0x5400 resets. Set ``percent`` to start from another charge, or ``charging``
-    to charge at ``charge_per_h``."""
+    writable (VRESET/ID but its ID byte), CMD 0x5400 resets unacknowledged. Set ``percent`` to
+    start from another charge, or ``charging`` to charge at ``charge_per_h``."""
 
     def __init__(
         self, clock: Callable[[], float], busy: Callable[[], bool], percent: float = 80.0
@@ -327,7 +334,10 @@ class Max17048:
         for offset in range(0, len(values), 2):
             address, word = register + offset, (values[offset] << 8) | values[offset + 1]
             if address == CMD and word == 0x5400:
+                # the chip resets as the last bit is clocked in, so it does not acknowledge
+                # ([SFE] reset(), [ADA] reset(): "we NACKed, which is CORRECT!")
                 self.words = dict(GAUGE_DEFAULTS)
+                raise OSError(errno.EREMOTEIO, "the MAX17048 resets and does not acknowledge")
             elif address in (GAUGE_MODE, HIBRT, CONFIG, VALRT, GAUGE_STATUS):
                 self.words[address] = word & (0xEFFF if address == GAUGE_MODE else 0xFFFF)
             elif address == VRESET_ID:  # the ID byte is factory-set: read only
