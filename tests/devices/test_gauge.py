@@ -60,7 +60,10 @@ def test_the_register_map_is_the_datasheets():
     assert word(bus, GAUGE_MODE) == 0x0000 and word(bus, VERSION) & 0xFFF0 == 0x0010
     assert word(bus, HIBRT) == 0x8030 and word(bus, CONFIG) == 0x971C
     assert word(bus, VALRT) == 0x00FF and word(bus, VRESET_ID) >> 8 == 0x96
-    assert word(bus, GAUGE_STATUS) & 0x0100
+    assert word(bus, GAUGE_STATUS) >> 8 == 0x01 and word(bus, CMD) == 0xFFFF
+    # big-endian: the high byte first, and a register read a byte at a time reads the same
+    assert bus.read_i2c_block_data(0x36, CONFIG, 2) == [0x97, 0x1C]
+    assert bus.read_i2c_block_data(0x36, CONFIG + 1, 1) == [0x1C]
     # SOC: 1/256 % a bit (the high byte whole percent); VCELL: 78.125 uV a bit
     assert word(bus, SOC) == 50 * 256
     assert word(bus, VCELL) * 78.125e-6 == pytest.approx(cell_volts(50.0), abs=1e-4)
@@ -78,8 +81,31 @@ def test_writes_reach_the_writable_registers_and_cmd_resets_as_at_power_on():
     bus.write_i2c_block_data(0x36, VERSION, [0xAB, 0xCD])  # read-only: ignored
     assert word(bus, CONFIG) == 0x9700 and word(bus, GAUGE_MODE) == 0x2000
     assert word(bus, VERSION) == 0x0012
-    bus.write_i2c_block_data(0x36, CMD, [0x54, 0x00])
+    with pytest.raises(OSError):  # the reset is not acknowledged: the chip is resetting
+        bus.write_i2c_block_data(0x36, CMD, [0x54, 0x00])
     assert word(bus, CONFIG) == 0x971C and word(bus, GAUGE_MODE) == 0
+
+
+def test_vreset_is_writable_and_the_id_byte_is_not():
+    """VRESET/ID (18h): VRESET and Dis in the high byte are R/W, the ID byte is factory-set."""
+    _clock, bus, _gauge = wired()
+    bus.write_i2c_block_data(0x36, VRESET_ID, [0x8C, 0x55])
+    assert word(bus, VRESET_ID) == 0x8C00
+    with pytest.raises(OSError):
+        bus.write_i2c_block_data(0x36, CMD, [0x54, 0x00])
+    assert word(bus, VRESET_ID) == 0x9600
+
+
+def test_the_library_reads_the_units_the_datasheet_gives():
+    """SparkFun's qwiic_max1704x turns the words into volts, percent and %/h by the datasheet's
+    LSbs: VCELL 78.125 uV, SOC 1/256 %, CRATE 0.208 %/h signed."""
+    _clock, _bus, gauge = wired(63.25)
+    chip = gauge._chip
+    assert chip.get_soc() == 63.25  # 63 + 64/256: exact in 1/256 %
+    assert chip.get_voltage() == pytest.approx(cell_volts(63.25), abs=78.125e-6)
+    assert chip.get_change_rate() == pytest.approx(-IDLE_DRAIN_PER_H, abs=0.208 / 2)
+    gauge.simulated.charging = True
+    assert chip.get_change_rate() == pytest.approx(gauge.simulated.charge_per_h, abs=0.208 / 2)
 
 
 def test_the_library_reads_charge_voltage_and_version_through_the_bus():
@@ -165,3 +191,13 @@ def test_the_qwiic_adapter_probes_with_a_quick_write():
     adapter = QwiicBus(bus)
     assert adapter.isDeviceConnected(0x36) and not adapter.isDeviceConnected(0x37)
     assert gauge_module.I2C_BUS == 1
+
+
+def test_sparkfuns_reset_meets_the_unacknowledged_power_on_reset():
+    """CMD 0x5400 resets the chip as at power-on; it does not ACK, so the library's write fails
+    (as both drivers' reset() say) and the registers are back at their power-on values."""
+    _clock, bus, gauge = wired()
+    bus.write_i2c_block_data(0x36, CONFIG, [0x97, 0x00])
+    with pytest.raises(OSError):
+        gauge._chip.reset()
+    assert word(bus, CONFIG) == 0x971C and word(bus, GAUGE_STATUS) >> 8 == 0x01

@@ -21,11 +21,31 @@ from calmkit.devices.haptic import Driver, Haptic
 from calmkit.devices.hardware import PinChoice, mock_factory
 from calmkit.devices.output import DeviceSpec
 from calmkit.devices.simbus import (
+    BIDIRECTIONAL,
     CONTROL2,
     CONTROL3,
+    DEFAULTS,
+    DIAG_RESULT,
+    DRV2605L_ADDRESS,
+    DRV2605L_ID,
+    ERM_OPEN_LOOP,
+    FB_STS,
+    FEEDBACK,
+    GO,
+    LIBRARY_SEL,
+    LRA_OPEN_LOOP,
     MODE,
+    MODE_RESET,
+    MODE_RTP,
+    MODE_STANDBY,
+    N_ERM_LRA,
+    OC_DETECT,
+    OVER_TEMP,
+    REGISTERS,
     RTP_INPUT,
+    RTP_UNSIGNED,
     STATUS,
+    WAVEFORM_SEQ,
     Drv2605L,
     SimBus,
     attach,
@@ -250,12 +270,8 @@ def test_the_bus_model_answers_the_device_id_and_its_registers_as_the_datasheet_
     assert driver.device_id() == 7  # read-only
     driver.set_mode("Real-time Playback")
     driver.set_standby(False)
-    driver.set_realtime_input(0xC0)
-    assert chip.amplitude() == pytest.approx(0.5, abs=0.01)  # signed (the default): 0xC0 < 0
-    driver.set_realtime_data_format("Unsigned")
-    assert chip.amplitude() == pytest.approx(0x40 / 0x7F)  # both ways: 0x80 is still
-    driver.set_unidirectional()
-    assert chip.amplitude() == pytest.approx(0xC0 / 0xFF)
+    driver.set_realtime_input(0x40)
+    assert chip.amplitude() == pytest.approx(0x40 / 0x7F)  # ERM open loop, signed: 0x7F full
     driver.set_mode("Internal Trigger")
     assert chip.amplitude() == 0.0
     driver.set_sequence(PlayWaveform(47), WaitMillis(100), PlayWaveform(47))
@@ -353,3 +369,114 @@ def test_the_actuator_sets_the_feedback_mode_and_the_library(actuator, feedback,
     chip = bus.chips[0x5A]
     assert chip.registers[0x1A] & 0x80 == feedback and chip.registers[0x03] & 0x07 == library
     assert haptic.actuator == actuator
+
+
+#: SLOS854's power-on register values of a DRV2605L, 0x00..0x22, written out here apart from the
+#: model's own table (simbus.py names the sources: TI's register pages, Linux's drv260x.c, a
+#: DRV2605L's dump on e2e.ti.com).
+POWER_ON = [
+    0xE0, 0x40, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00,  # STATUS, MODE, RTP, LIBRARY, SEQ1..4
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  # SEQ5..8, GO, ODT, SPT, SNT
+    0x00, 0x05, 0x19, 0xFF, 0x19, 0xFF, 0x3E, 0x8C,  # BRT, ATH x5, RATED_VOLTAGE, OD_CLAMP
+    0x0C, 0x6C, 0x36, 0x93, 0xF5, 0xA0, 0x20, 0x80,  # A_CAL x2, FEEDBACK, CONTROL1..5
+    0x33, 0x00, 0x00,  # LRA_OPEN_LOOP_PERIOD, VBAT, LRA_PERIOD
+]  # fmt: skip
+
+
+def test_the_register_map_is_the_datasheets():
+    """Addresses, bits and power-on values as SLOS854 gives them, read over the bus; and the
+    addresses and bit masks the model uses are those of the library that drives the chip."""
+    assert (DRV2605L_ADDRESS, DRV2605L_ID) == (0x5A, 7)
+    assert (STATUS, MODE, RTP_INPUT, LIBRARY_SEL, WAVEFORM_SEQ, GO) == (0, 1, 2, 3, 4, 0x0C)
+    assert (FEEDBACK, CONTROL2, CONTROL3, REGISTERS) == (0x1A, 0x1C, 0x1D, 0x23)
+    assert (MODE_RESET, MODE_STANDBY, MODE_RTP, N_ERM_LRA) == (0x80, 0x40, 5, 0x80)
+    assert (BIDIRECTIONAL, ERM_OPEN_LOOP, RTP_UNSIGNED, LRA_OPEN_LOOP) == (0x80, 0x20, 8, 1)
+    bus = SimBus(lambda: 0.0)
+    bus.fit_drv2605l()
+    assert bus.read_i2c_block_data(0x5A, 0, REGISTERS) == POWER_ON
+    assert [DEFAULTS.get(r, 0) for r in range(REGISTERS)] == POWER_ON
+    registers = Driver(0x5A, bus)._drv2605.registers  # Pimoroni's i2cdevice map
+    for name, address in [("STATUS", STATUS), ("MODE", MODE), ("REALTIME_PLAYBACK", RTP_INPUT),
+                          ("LIBRARY_SELECTION", LIBRARY_SEL), ("WAVEFORM_SEQUENCER", WAVEFORM_SEQ),
+                          ("GO", GO), ("FEEDBACK_CONTROL", FEEDBACK), ("CONTROL2", CONTROL2),
+                          ("CONTROL3", CONTROL3)]:  # fmt: skip
+        assert registers[name].address == address, name
+    fields = {(r, f): field.mask for r in registers for f, field in registers[r].fields.items()}
+    assert fields[("STATUS", "device_id")] == 0b111 << 5
+    status = [fields[("STATUS", f)] for f in ("diagnostic", "over_temp", "over_current")]
+    assert status == [DIAG_RESULT, OVER_TEMP, OC_DETECT] == [0x08, 0x02, 0x01]
+    assert fields[("MODE", "reset")] == MODE_RESET and fields[("MODE", "standby")] == MODE_STANDBY
+    assert fields[("FEEDBACK_CONTROL", "mode")] == N_ERM_LRA
+    assert fields[("CONTROL2", "bidir_input")] == BIDIRECTIONAL
+    assert fields[("CONTROL3", "erm_open_loop")] == ERM_OPEN_LOOP
+    assert fields[("CONTROL3", "data_format_rtp")] == RTP_UNSIGNED
+    assert fields[("CONTROL3", "lra_open_loop")] == LRA_OPEN_LOOP
+
+
+ERM, LRA = 0x00, N_ERM_LRA
+OPEN_ERM, CLOSED_ERM, CLOSED_LRA, OPEN_LRA = 0xA0, 0x80, 0xA0, 0xA1  # CONTROL3 (noise gate 4 %)
+BOTH, ONE = 0xF5, 0x75  # CONTROL2: bidirectional (its power-on value), unidirectional
+
+
+@pytest.mark.parametrize(
+    ("feedback", "control2", "control3", "value", "size"),
+    [
+        # open loop (the ERM's power-on loop): BIDIR_INPUT does not apply
+        (ERM, BOTH, OPEN_ERM, 0x7F, 1.0),  # signed: 0x7F full forward
+        (ERM, ONE, OPEN_ERM, 0x00, 0.0),  # signed: 0x00 still
+        (ERM, ONE, OPEN_ERM, 0x81, 1.0),  # signed: 0x81 full reverse (braking)
+        (ERM, ONE, OPEN_ERM | RTP_UNSIGNED, 0x80, 0.0),  # unsigned: 0x80 still
+        (ERM, ONE, OPEN_ERM | RTP_UNSIGNED, 0x00, 1.0),  # unsigned: 0x00 full reverse
+        (LRA, ONE, OPEN_LRA | RTP_UNSIGNED, 0xFF, 1.0),
+        # closed loop, unidirectional: 0x00 still to 0xFF full, whatever the data format
+        (ERM, ONE, CLOSED_ERM, 0xFF, 1.0),
+        (ERM, ONE, CLOSED_ERM, 0x80, 0x80 / 0xFF),
+        (LRA, ONE, CLOSED_LRA | RTP_UNSIGNED, 0x00, 0.0),
+        (LRA, ONE, CLOSED_LRA | RTP_UNSIGNED, 0xC0, 0xC0 / 0xFF),
+        # closed loop, bidirectional: mid-scale to full; below it, braking (no drive)
+        (LRA, BOTH, CLOSED_LRA, 0x7F, 1.0),
+        (LRA, BOTH, CLOSED_LRA, 0xC0, 0.0),  # signed -64: braking
+        (LRA, BOTH, CLOSED_LRA | RTP_UNSIGNED, 0xFF, 1.0),
+        (LRA, BOTH, CLOSED_LRA | RTP_UNSIGNED, 0x40, 0.0),
+    ],
+)
+def test_rtp_is_read_as_the_loop_the_input_mode_and_the_data_format_say(
+    feedback, control2, control3, value, size
+):
+    """TI's DRV260x register header, its RTP table (simbus.py's [TIH])."""
+    chip = Drv2605L(lambda: 0.0)
+    for register, byte in [(FEEDBACK, 0x36 | feedback), (CONTROL2, control2),
+                           (CONTROL3, control3), (MODE, MODE_RTP), (RTP_INPUT, value)]:  # fmt: skip
+        chip.write(register, [byte])
+    assert chip.amplitude() == pytest.approx(size, abs=1e-9)
+    chip.write(MODE, [MODE_STANDBY | MODE_RTP])
+    assert chip.amplitude() == 0.0  # in standby nothing is driven
+
+
+@pytest.mark.parametrize("actuator", ["lra", "erm"])
+def test_either_actuator_runs_closed_loop_so_a_zero_between_touches_is_still(actuator):
+    """An ERM powers on open loop, where the unsigned 0 calmkit writes between two touches is
+    full reverse drive: the haptic closes the loop for both."""
+    bus = SimBus(lambda: 0.0)
+    factory = mock_factory()
+    attach(factory, bus)
+    spec = DeviceSpec("haptic", "hardware.outputs[0]", (), address=0x5A,
+                      options=(("actuator", actuator),))  # fmt: skip
+    haptic = Haptic(spec, factory)
+    chip = bus.chips[0x5A]
+    assert not chip.open_loop()
+    assert chip.registers[CONTROL3] & (ERM_OPEN_LOOP | LRA_OPEN_LOOP) == 0
+    haptic.write((0.6,))
+    assert chip.amplitude() == pytest.approx(0.6, abs=1 / 255)
+    haptic.write((0.0,))
+    assert not chip.standby() and chip.registers[RTP_INPUT] == 0 and chip.amplitude() == 0.0
+
+
+def test_status_flags_clear_when_read_but_an_over_current_latches():
+    """SLOS854 STATUS: DIAG_RESULT, FB_STS and OVER_TEMP clear upon read; OC_DETECT latches."""
+    bus = SimBus(lambda: 0.0)
+    chip = bus.fit_drv2605l()
+    chip.registers[STATUS] |= DIAG_RESULT | FB_STS | OVER_TEMP | OC_DETECT
+    assert bus.read_byte_data(0x5A, STATUS) == 0xE0 | 0x0F
+    assert bus.read_byte_data(0x5A, STATUS) == 0xE0 | OC_DETECT
+    assert Driver(0x5A, bus).status() == (7, False, True)

@@ -132,3 +132,39 @@ def test_a_damaged_journal_fails_with_a_fix_that_can_work(tmp_path):
     check = by_name(run_checks(config(tmp_path, text), root=tmp_path, environ={}))["journal"]
     assert check.level == FAIL and "free some space" not in check.detail
     assert "move it away (calmkit starts a new journal)" in check.detail
+
+
+def groups_on_a_pi(tmp_path, monkeypatch, text, groups):
+    from calmkit.devices import hardware
+
+    monkeypatch.setattr(
+        hardware,
+        "choose_pins",
+        lambda mode, root: hardware.PinChoice(hardware.mock_factory(), True),
+    )
+    (tmp_path / "dev").mkdir(exist_ok=True)
+    (tmp_path / "dev" / "gpiochip0").touch()
+    path = config(tmp_path, text + f"sound: false\njournal: {{path: {tmp_path / 'j.db'}}}\n")
+    checks = run_checks(
+        path, root=tmp_path, environ={}, user_groups=lambda: groups, open_bus=lambda: None
+    )
+    return by_name(checks)["groups"]
+
+
+WEARABLE = "hardware:\n  light: null\n  outputs: [{kind: haptic}]\n  battery: 0x36\n"
+BATTERY_ONLY = "hardware:\n  battery: 0x36\n"
+
+
+def test_a_config_with_i2c_chips_needs_the_i2c_group(tmp_path, monkeypatch):
+    """A haptic driver or a battery gauge is opened through /dev/i2c-1, which group i2c owns."""
+    for text in (WEARABLE, BATTERY_ONLY):
+        groups = groups_on_a_pi(tmp_path, monkeypatch, text, {"gpio", "audio"})
+        assert groups.level == FAIL and "is not in i2c" in groups.detail
+        assert "usermod -aG i2c " in groups.detail
+    groups = groups_on_a_pi(tmp_path, monkeypatch, WEARABLE, {"gpio", "audio", "i2c"})
+    assert groups.level == OK and groups.detail == "in audio and gpio and i2c"
+
+
+def test_a_box_without_i2c_chips_does_not_need_the_i2c_group(tmp_path, monkeypatch):
+    groups = groups_on_a_pi(tmp_path, monkeypatch, "", {"gpio", "audio"})
+    assert groups.level == OK and groups.detail == "in audio and gpio"

@@ -8,7 +8,7 @@ import errno
 import pytest
 
 from calmkit.config import parse_config
-from calmkit.devices.simbus import SimBus
+from calmkit.devices.simbus import OC_DETECT, OVER_TEMP, STATUS, SimBus
 from calmkit.faces.doctor import FAIL, OK, WARN, run_checks
 from calmkit.faces.i2c_checks import i2c_checks
 
@@ -68,9 +68,17 @@ def test_chips_that_do_not_answer_say_to_check_the_wiring(tmp_path):
 
 def test_the_haptics_status_faults_are_read(tmp_path):
     bus = wired()
-    bus.chips[0x5A].registers[0] |= 0b11  # OVER_TEMP and OC_DETECT
+    bus.chips[0x5A].registers[STATUS] |= OVER_TEMP | OC_DETECT
     level, detail = checks(tmp_path, bus)["haptic 0x5A"]
     assert level == FAIL and "over-temperature and over-current" in detail
+    for flag, words in (
+        (OVER_TEMP, "reports over-temperature:"),
+        (OC_DETECT, "reports over-current:"),
+    ):
+        bus = wired()
+        bus.chips[0x5A].registers[STATUS] |= flag
+        level, detail = checks(tmp_path, bus)["haptic 0x5A"]
+        assert level == FAIL and words in detail
     bus = wired()
     bus.chips[0x5A].registers[0] = 3 << 5  # a DRV2605
     level, detail = checks(tmp_path, bus)["haptic 0x5A"]

@@ -51,9 +51,14 @@ class Driver(DRV2605):
     def set_actuator(self, actuator: str) -> None:
         """An LRA or an ERM: FEEDBACK_CONTROL's N_ERM_LRA bit (SLOS854 register 0x1A, bit 7)
         through the library, and the matching waveform library (register 0x03: 6 for an LRA,
-        TS2200 library A for an ERM), set here as 1.0.0's set_library() ignores its argument."""
+        TS2200 library A for an ERM), set here as 1.0.0's set_library() ignores its argument.
+        Both run closed loop: an ERM powers on open loop (CONTROL3 0x1D, ERM_OPEN_LOOP bit 5 =
+        1), where the unidirectional input does not apply and an unsigned RTP 0 is full reverse
+        drive, not stillness (SLOS854 CONTROL2 BIDIR_INPUT: unidirectional "should only be used
+        for closed-loop operation"; TI's DRV260x register header's RTP table)."""
         self.set_feedback_mode("LRA" if actuator == "lra" else "ERM")
         self._drv2605.set("LIBRARY_SELECTION", library="LRA" if actuator == "lra" else "TS2200 A")
+        self._drv2605.set("CONTROL3", erm_open_loop="Closed Loop", lra_open_loop="Auto-resonance")
 
     def status(self) -> tuple[int, bool, bool]:
         """STATUS (register 0x00): the device id, and the over-temperature (OVER_TEMP, bit 1)

@@ -19,53 +19,86 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol
 from weakref import WeakKeyDictionary
 
-#: A DRV2605L's 7-bit I2C address (datasheet SLOS854: fixed in the chip).
+# Where each DRV2605L fact below comes from (each checked against at least two of these where
+# two could be found; where they disagree, the comment says so):
+#   [TI]    TI's register pages in its document viewer: the DRV2605L's own (SLOS854D), e.g.
+#           ti.com/document-viewer/DRV2605L/datasheet/control1-address-0x1b-slos8545015, and the
+#           same SLOS854-derived pages of its siblings: DRV2604 (SLOS824C)
+#           .../DRV2604/datasheet/status-address-0x00-slos854330 (STATUS, the device ids), and
+#           DRV2605 (SLOS825E) .../DRV2605/datasheet/address-0x03-slos8547592 (LIBRARY_SEL);
+#   [TIH]   TI's "DRV260x Header File for Register Defines" (12/21/2012), as carried in
+#           Jewelbots/arduino-library .../ble-nrf51822-master/source/DRV2605.h: the register
+#           addresses, bits and the RTP data table by loop, BIDIR_INPUT and DATA_FORMAT_RTP;
+#   [PIM]   Pimoroni's drv2605 1.0.0 (pimoroni/drv2605-python, library/drv2605/__init__.py): its
+#           i2cdevice register map (tests/devices/test_haptic.py compares it with this one);
+#   [ADA]   adafruit/Adafruit_CircuitPython_DRV2605, adafruit_drv2605.py (register constants);
+#   [LNX]   Linux drivers/input/misc/drv260x.c, drv260x_reg_defs (power-on values);
+#           SMFSW/arm_i2c_drivers DRV2605L.h (power-on values in its register enum's comments);
+#           e2e.ti.com threads 1174173 (a DRV2605L's register dump) and 417442 (a DRV2605's).
+
+#: A DRV2605L's 7-bit I2C address, fixed in the chip ([PIM] DRV2605_ADDR, [ADA] _DRV2605_ADDR).
 DRV2605L_ADDRESS = 0x5A
-#: DEVICE_ID in STATUS bits 7-5 for a DRV2605L (SLOS854, register 0x00; a DRV2605 reads 3).
+#: DEVICE_ID in STATUS bits 7-5: 7 for a DRV2605L, 3 for a DRV2605, 4 a DRV2604, 6 a DRV2604L
+#: ([TI] STATUS, address 0x00).
 DRV2605L_ID = 7
 
-# The registers of SLOS854's register map that the model gives behaviour to.
+# The registers of SLOS854's register map that the model gives behaviour to ([TI], [TIH], [PIM]).
 STATUS = 0x00
 MODE = 0x01
 RTP_INPUT = 0x02
 LIBRARY_SEL = 0x03
-WAVEFORM_SEQ = 0x04  # 0x04..0x0B: eight sequencer slots
+WAVEFORM_SEQ = 0x04  # 0x04..0x0B: eight sequencer slots (WAV_FRM_SEQ1..8)
 GO = 0x0C
+FEEDBACK = 0x1A
 CONTROL2 = 0x1C
 CONTROL3 = 0x1D
 
-MODE_RESET = 0x80  # DEV_RESET
-MODE_STANDBY = 0x40
-MODE_BITS = 0x07
+# STATUS bits ([TI] STATUS): DIAG_RESULT 3, FB_STS 2, OVER_TEMP 1, OC_DETECT 0. The first
+# three clear when STATUS is read ([TI]: "The flag clears upon read"; drv2605-async's StatusReg
+# docs on docs.rs quote the same for OVER_TEMP and FB_STS); OC_DETECT latches.
+DIAG_RESULT = 0x08
+FB_STS = 0x04
+OVER_TEMP = 0x02
+OC_DETECT = 0x01
+MODE_RESET = 0x80  # MODE's DEV_RESET
+MODE_STANDBY = 0x40  # MODE's STANDBY
+MODE_BITS = 0x07  # MODE[2:0]
 MODE_INTERNAL_TRIGGER = 0
 MODE_RTP = 5
-RTP_UNSIGNED = 0x08  # CONTROL3's DATA_FORMAT_RTP
-BIDIRECTIONAL = 0x80  # CONTROL2's BIDIR_INPUT
+N_ERM_LRA = 0x80  # FEEDBACK_CONTROL bit 7: 0 ERM, 1 LRA
+BIDIRECTIONAL = 0x80  # CONTROL2's BIDIR_INPUT (1, the default: bidirectional)
+ERM_OPEN_LOOP = 0x20  # CONTROL3 bit 5 (1, the default: an ERM runs open loop)
+RTP_UNSIGNED = 0x08  # CONTROL3's DATA_FORMAT_RTP (0, the default: signed)
+LRA_OPEN_LOOP = 0x01  # CONTROL3 bit 0 (0, the default: an LRA runs closed loop, auto-resonance)
 
-#: The power-on values of SLOS854's register map (registers not named here start at 0).
+#: The DRV2605L's power-on values (registers not named here start at 0), as [LNX]'s three
+#: sources and [TI]'s pages give them, but for two where they disagree: LIBRARY_SEL, 1 in
+#: SMFSW's table and on [TI]'s 0x03 page (R/W-1; that datasheet's own summary table says 0),
+#: 0 in drv260x.c; CONTROL2, 0xF5 in SMFSW's table and in both chips' dumps on e2e, 0xFA in
+#: drv260x.c. (A DRV2605, without the L, differs: STATUS 0x60, 0x16-0x19 0x3F 0x89 0x0D 0x6D.)
 DEFAULTS = {
-    STATUS: DRV2605L_ID << 5,
-    MODE: MODE_STANDBY,
-    LIBRARY_SEL: 0x01,
-    WAVEFORM_SEQ: 0x01,
-    0x11: 0x05,
+    STATUS: DRV2605L_ID << 5,  # 0xE0
+    MODE: MODE_STANDBY,  # 0x40: in standby until told otherwise
+    LIBRARY_SEL: 0x01,  # TS2200 library A
+    WAVEFORM_SEQ: 0x01,  # strong click, then slot 2 is 0: the end
+    0x11: 0x05,  # audio-to-vibe control
     0x12: 0x19,
     0x13: 0xFF,
     0x14: 0x19,
     0x15: 0xFF,
-    0x16: 0x3E,
-    0x17: 0x8C,
-    0x18: 0x0C,
-    0x19: 0x6C,
-    0x1A: 0x36,
-    0x1B: 0x93,
-    0x1C: 0xF5,
-    CONTROL3: 0xA0,
-    0x1E: 0x20,
-    0x1F: 0x80,
-    0x20: 0x33,
+    0x16: 0x3E,  # RATED_VOLTAGE
+    0x17: 0x8C,  # OD_CLAMP
+    0x18: 0x0C,  # A_CAL_COMP
+    0x19: 0x6C,  # A_CAL_BEMF
+    FEEDBACK: 0x36,  # ERM, brake factor 4x, loop gain medium, back-EMF gain 2
+    0x1B: 0x93,  # CONTROL1: STARTUP_BOOST, DRIVE_TIME 0x13 ([TI] 0x1B page)
+    CONTROL2: 0xF5,  # bidirectional, brake stabiliser, sample time 300 us
+    CONTROL3: 0xA0,  # noise gate 4 %, ERM open loop, RTP signed, LRA closed loop
+    0x1E: 0x20,  # CONTROL4
+    0x1F: 0x80,  # CONTROL5
+    0x20: 0x33,  # LRA_OPEN_LOOP_PERIOD
 }
-REGISTERS = 0x23  # 0x00..0x22
+REGISTERS = 0x23  # 0x00..0x22 (0x21 VBAT, 0x22 LRA_PERIOD: read-only, 0 in the model)
 
 #: How many RTP writes a chip keeps (about seven minutes of changes at 50 a second).
 HISTORY = 20_000
@@ -87,12 +120,14 @@ class Chip(Protocol):
 
 
 class Drv2605L:
-    """The DRV2605L's registers (SLOS854's register map): read-only STATUS with its device id,
-    MODE with reset and standby, the RTP input, library select, the waveform sequencer and GO.
+    """The DRV2605L's registers (SLOS854's register map): read-only STATUS with its device id
+    (its fault flags clear when read, but OC_DETECT), MODE with reset and standby, the RTP
+    input, library select, the waveform sequencer and GO.
 
     ``amplitude()`` is the size of what it drives now (0..1): the RTP input in RTP mode out of
-    standby, read in the data format of CONTROL3 and the input mode of CONTROL2 (unidirectional:
-    0 is still; bidirectional unsigned: 0x80 is still). A GO in internal-trigger mode plays
+    standby, read as the loop (FEEDBACK's actuator, CONTROL3's open-loop bits), CONTROL2's input
+    mode and CONTROL3's data format say (closed loop, unidirectional: 0 is still; open loop,
+    unsigned: 0x80 is still and 0 is full reverse). A GO in internal-trigger mode plays
     the sequencer at once (the model keeps no waveform time): it is noted in ``played`` and GO
     reads back 0.
     """
@@ -109,7 +144,10 @@ class Drv2605L:
 
     def read(self, register: int, length: int) -> list[int]:
         _inside(register, length)
-        return self.registers[register : register + length]
+        values = self.registers[register : register + length]
+        if register == STATUS:
+            self.registers[STATUS] &= ~(DIAG_RESULT | FB_STS | OVER_TEMP)
+        return values
 
     def write(self, register: int, values: Sequence[int]) -> None:
         _inside(register, len(values))
@@ -136,45 +174,69 @@ class Drv2605L:
     def standby(self) -> bool:
         return bool(self.registers[MODE] & MODE_STANDBY)
 
+    def open_loop(self) -> bool:
+        """Whether the actuator fitted runs open loop: an ERM with ERM_OPEN_LOOP (the power-on
+        value), an LRA with LRA_OPEN_LOOP."""
+        if self.registers[FEEDBACK] & N_ERM_LRA:
+            return bool(self.registers[CONTROL3] & LRA_OPEN_LOOP)
+        return bool(self.registers[CONTROL3] & ERM_OPEN_LOOP)
+
     def amplitude(self) -> float:
+        """The size of the drive now (0..1), as [TIH]'s RTP table reads the input:
+        open loop (BIDIR_INPUT does not apply): mid-scale is still and below it drives the
+        other way (braking, counter-rotation: felt as much), mid-scale being 0x00 signed and
+        0x80 unsigned; closed loop, unidirectional: 0x00 still to 0xFF full in either data
+        format; closed loop, bidirectional: mid-scale to full, below mid-scale is braking
+        (nothing driven)."""
         if self.standby() or self.mode() != MODE_RTP:
             return 0.0
         value = self.registers[RTP_INPUT]
-        both_ways = bool(self.registers[CONTROL2] & BIDIRECTIONAL)
-        if self.registers[CONTROL3] & RTP_UNSIGNED:
-            drive = (value - 0x80) / 0x7F if both_ways else value / 0xFF
-        else:  # two's complement
-            drive = (value if value < 0x80 else value - 0x100) / 0x7F
-        if not both_ways:
-            drive = max(0.0, drive)  # one way only: a negative value drives nothing
-        return min(1.0, abs(drive))
+        unsigned = bool(self.registers[CONTROL3] & RTP_UNSIGNED)
+        signed = value - 0x80 if unsigned else (value if value < 0x80 else value - 0x100)
+        if self.open_loop():
+            return min(1.0, abs(signed) / 0x7F)
+        if not self.registers[CONTROL2] & BIDIRECTIONAL:
+            return value / 0xFF
+        return min(1.0, max(0, signed) / 0x7F)
 
 
-#: A MAX17048's 7-bit I2C address (datasheet 19-6171, "I2C Bus Interface": 0x6C write, 0x6D
-#: read, i.e. 0x36).
+# Where each MAX17048 fact below comes from:
+#   [MAX]   Maxim's MAX17048/MAX17049 datasheet (19-6171), Table 2 "Register Summary" (address,
+#           16-bit LSb, R/W, default), as reproduced on unit-electronics.github.io/
+#           UNIT-LiPo-Charger-Boost-I2C-Monitor/about.html ("MAX1704X Register Summary");
+#   [SFE]   SparkFun's sparkfun-qwiic-max1704x 2.0.0 (sparkfun/qwiic_max1704x_py,
+#           qwiic_max1704x.py): kReg* addresses, defaults in their comments, VCELL 78.125 uV
+#           (5.12 V / 65536), SOC high byte % + low byte / 256, CRATE signed x 0.208, read16's
+#           MSB-first byte order, CMD 0x5400 the power-on reset;
+#   [ADA]   adafruit/Adafruit_CircuitPython_MAX1704x, adafruit_max1704x.py: the same addresses,
+#           ">H" (big-endian) words, VERSION & 0xFFF0 == 0x0010, CRATE ">h" x 0.208, STATUS's
+#           RI as bit 0 of its high byte.
+
+#: A MAX17048's 7-bit I2C address ([MAX] 6Ch write / 6Dh read; [ADA] MAX1704X_I2CADDR_DEFAULT).
 MAX17048_ADDRESS = 0x36
-# Its 16-bit registers (datasheet "Register Summary", Table 2), each two bytes, MSB first.
+# Its 16-bit registers, each two bytes, MSB first ([MAX], [SFE], [ADA]).
 VCELL = 0x02  # R: cell voltage, 78.125 uV a bit
 SOC = 0x04  # R: state of charge, 1/256 % a bit (the high byte is whole percent)
 GAUGE_MODE = 0x06  # W: Quick-Start (bit 14), EnSleep (bit 13), HibStat (bit 12, read only)
 VERSION = 0x08  # R: 0x001_ (the low nibble is the die's revision)
-HIBRT = 0x0A
-CONFIG = 0x0C
-VALRT = 0x14
+HIBRT = 0x0A  # R/W: hibernate thresholds, HibThr high byte, ActThr low byte
+CONFIG = 0x0C  # R/W: RCOMP high byte; SLEEP, ALSC, ALRT, ATHD low byte
+VALRT = 0x14  # R/W: VALRT.MIN high byte, VALRT.MAX low byte (20 mV a bit)
 CRATE = 0x16  # R: charge rate, 0.208 %/h a bit, signed (negative: discharging)
-VRESET_ID = 0x18
-GAUGE_STATUS = 0x1A
-CMD = 0xFE  # W: 0x5400 resets the chip as at power-on
+VRESET_ID = 0x18  # R/W: VRESET (bits 15-9, 40 mV a bit) and Dis; ID low byte (read only)
+GAUGE_STATUS = 0x1A  # R/W: RI (bit 8, reset indicator), VH, VL, VR, HD, SC, EnVR
+CMD = 0xFE  # R/W: 0x5400 resets the chip as at power-on
 MAX17048_VERSION = 0x0012
-#: The power-on values of the registers calmkit does not compute (Table 2's "POR" column).
+#: The power-on values of the registers calmkit does not compute ([MAX]'s default column).
 GAUGE_DEFAULTS = {
     GAUGE_MODE: 0x0000,
     VERSION: MAX17048_VERSION,
     HIBRT: 0x8030,
     CONFIG: 0x971C,
     VALRT: 0x00FF,
-    VRESET_ID: 0x9600,
-    GAUGE_STATUS: 0x0100,  # RI: reset indicator set at power-on
+    VRESET_ID: 0x9600,  # 0x96xx: VRESET 3.0 V, the comparator on; ID 0 here
+    GAUGE_STATUS: 0x0100,  # 0x01xx: RI (reset indicator) set at power-on
+    CMD: 0xFFFF,
 }
 GAUGE_BYTES = 0x100
 VOLTS_PER_BIT = 78.125e-6
@@ -208,8 +270,8 @@ class Max17048:
     """The MAX17048's registers (datasheet 19-6171, Table 2): VCELL and SOC follow a simulated
     cell that drains over the bus's time (faster while ``busy()``: a session), CRATE its rate,
     MODE, VERSION and the rest hold their power-on values; STATUS, CONFIG, HIBRT, VALRT are
-    writable, CMD 0x5400 resets. Set ``percent`` to start from another charge, or ``charging``
-    to charge at ``charge_per_h``."""
+    writable (VRESET/ID but its ID byte), CMD 0x5400 resets unacknowledged. Set ``percent`` to
+    start from another charge, or ``charging`` to charge at ``charge_per_h``."""
 
     def __init__(
         self, clock: Callable[[], float], busy: Callable[[], bool], percent: float = 80.0
@@ -272,9 +334,14 @@ class Max17048:
         for offset in range(0, len(values), 2):
             address, word = register + offset, (values[offset] << 8) | values[offset + 1]
             if address == CMD and word == 0x5400:
+                # the chip resets as the last bit is clocked in, so it does not acknowledge
+                # ([SFE] reset(), [ADA] reset(): "we NACKed, which is CORRECT!")
                 self.words = dict(GAUGE_DEFAULTS)
+                raise OSError(errno.EREMOTEIO, "the MAX17048 resets and does not acknowledge")
             elif address in (GAUGE_MODE, HIBRT, CONFIG, VALRT, GAUGE_STATUS):
                 self.words[address] = word & (0xEFFF if address == GAUGE_MODE else 0xFFFF)
+            elif address == VRESET_ID:  # the ID byte is factory-set: read only
+                self.words[address] = (word & 0xFF00) | (self.words[address] & 0x00FF)
 
 
 def _inside(register: int, length: int) -> None:

@@ -137,12 +137,16 @@ def _i2c(config: Any, root: Path, open_bus: Callable[[], Any] | None) -> list[Ch
     return [Check(*found) for found in i2c_checks(config, root, open_bus or open_smbus)]
 
 
-def _groups(root: Path, user_groups: Callable[[], set[str]]) -> Check:
+def _groups(root: Path, user_groups: Callable[[], set[str]], config: Any = None) -> Check:
+    """The groups whose devices calmkit opens: gpio and audio, and i2c for a config with a
+    chip on the I2C bus (a haptic driver or a battery gauge), as the service's
+    SupplementaryGroups= has them."""
     from calmkit.devices.hardware import has_gpio
+    from calmkit.faces.i2c_checks import uses_i2c
 
     if not has_gpio(root):
         return Check("groups", OK, "not needed without GPIO")
-    wanted = {"gpio", "audio"}
+    wanted = {"gpio", "audio"} | ({"i2c"} if config is not None and uses_i2c(config) else set())
     missing = sorted(wanted - user_groups())
     if missing:
         user = pwd.getpwuid(os.getuid()).pw_name
@@ -152,7 +156,7 @@ def _groups(root: Path, user_groups: Callable[[], set[str]]) -> Check:
             f"{user} is not in {' and '.join(missing)}: sudo usermod -aG "
             f"{','.join(missing)} {user}, then log in again",
         )
-    return Check("groups", OK, "in gpio and audio")
+    return Check("groups", OK, f"in {' and '.join(sorted(wanted))}")
 
 
 def _current_groups() -> set[str]:
@@ -206,7 +210,7 @@ def run_checks(
         checks.append(_voice(config))
         checks.append(_journal(config))
         checks.extend(_i2c(config, root, open_bus))
-    checks.append(_groups(root, user_groups))
+    checks.append(_groups(root, user_groups, config))
     checks.append(_watchdog(env))
     if clock_synced is None:
         from calmkit.shell.timesync import synchronised
