@@ -37,9 +37,15 @@ class Episode:
     helped: str = UNKNOWN
     #: "unsynced" when the wall clock was not known to be right as it started (no RTC, no NTP)
     clock: str | None = None
+    #: the programs started, in order (a chain is its first), and those left with "not helping"
+    tried: tuple[str, ...] = ()
+    not_helping: tuple[str, ...] = ()
 
     def to_record(self) -> dict[str, Any]:
         clock = {"clock": self.clock} if self.clock else {}
+        paths = {"tried": list(self.tried)} if self.tried else {}
+        if self.not_helping:
+            paths["not_helping"] = list(self.not_helping)
         return {
             "start": self.started.isoformat(timespec="seconds"),
             "programs": list(self.programs),
@@ -51,6 +57,7 @@ class Episode:
             "squeeze_s": round(self.squeeze_s, 1),
             "helped": self.helped,
             **clock,
+            **paths,
         }
 
 
@@ -68,6 +75,8 @@ class EpisodeDraft:
     pauses: int = 0
     items: int = 0
     squeeze_s: float = 0.0
+    tried: list[str] = field(default_factory=list)
+    not_helping: list[str] = field(default_factory=list)
 
     def add(self, session: Session) -> None:
         """Close a session into the episode: the programs that ran, its times and counts."""
@@ -96,11 +105,18 @@ class EpisodeDraft:
             self.squeeze_s,
             helped,
             self.clock,
+            tuple(self.tried),
+            tuple(self.not_helping),
         )
 
     def interrupted(self, session: Session | None) -> Episode:
         """The episode as the journal would keep it if the power went now (the draft is kept)."""
-        snapshot = replace(self, programs=list(self.programs))
+        snapshot = replace(
+            self,
+            programs=list(self.programs),
+            tried=list(self.tried),
+            not_helping=list(self.not_helping),
+        )
         if session is not None:
             snapshot.add(session)
         snapshot.status = "interrupted"

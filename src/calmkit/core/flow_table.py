@@ -61,6 +61,7 @@ class Action(StrEnum):
     YES = "yes"
     NO = "no"
     NO_ANSWER = "no_answer"
+    READ_PLAN = "read_plan"  # the person's own safety plan, read aloud or shown
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ ROWS: tuple[Row, ...] = (
     Row(Mode.IDLE, PRESS, Action.START, "start {program}"),
     Row(Mode.IDLE, DOUBLE, Action.NEXT_PROGRAM, "next program"),
     Row(Mode.IDLE, HOLD, Action.SHOW_PROGRAM, "show which"),
+    Row(Mode.IDLE, LONG_HOLD, Action.READ_PLAN, "my safety plan"),
     *_session_rows(Mode.SESSION),
     *_session_rows(Mode.QUIET),
     Row(Mode.PROMPT, PRESS, Action.COUNT, "one thing named"),

@@ -108,6 +108,34 @@ def _journal(config: Any) -> Check:
     return Check("journal", OK, f"{journal.path} is writable (a test row written and removed)")
 
 
+def plan_file_problem(config: Any) -> str | None:
+    """A safety plan in a file others can read: what to do (0640 and 0600 are private)."""
+    if config.safety_plan.empty:
+        return None
+    for source in config.sources[1:]:  # the packaged defaults hold no plan
+        try:
+            mode = os.stat(source).st_mode
+        except OSError:
+            continue
+        if mode & 0o007:
+            return (
+                f"{source} holds your safety plan and other users can read it: chmod 600 {source}"
+            )
+    return None
+
+
+def _plan(config: Any) -> Check:
+    problem = plan_file_problem(config)
+    if problem is not None:
+        return Check("safety plan", WARN, problem)
+    if config.safety_plan.empty:
+        return Check("safety plan", OK, 'none kept (see README, "A safety plan")')
+    from calmkit.shell import speech
+
+    voice = "read aloud by espeak-ng" if speech.engine() else "shown (no espeak-ng to read it)"
+    return Check("safety plan", OK, f"kept in a private file; a 4 s hold in idle: {voice}")
+
+
 def _groups(root: Path, user_groups: Callable[[], set[str]]) -> Check:
     from calmkit.devices.hardware import has_gpio
 
@@ -174,6 +202,7 @@ def run_checks(
         checks.append(_pins(config, root))
         checks.extend(_audio(config))
         checks.append(_journal(config))
+        checks.append(_plan(config))
     checks.append(_groups(root, user_groups))
     checks.append(_watchdog(env))
     if clock_synced is None:

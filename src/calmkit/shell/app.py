@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import queue
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,10 @@ from calmkit.core.events import Event
 from calmkit.core.flow import Flow, FlowSettings
 from calmkit.core.gestures import GestureDetector
 from calmkit.core.programs import Steps
+from calmkit.core.safety_plan import OFFER, spoken_text
 from calmkit.core.soundorder import SoundLine
 from calmkit.devices.hardware import Devices, PinChoice, choose_pins, mock_factory
-from calmkit.shell import timesync
+from calmkit.shell import speech, timesync
 from calmkit.shell.audio import SOUNDS, Audio
 from calmkit.shell.collaborators import Watchdog
 from calmkit.shell.journal import Journal, default_path
@@ -38,6 +39,7 @@ log = logging.getLogger("calmkit")
 
 
 def flow_settings(config: Config, demo: bool = False) -> FlowSettings:
+    plan = config.safety_plan
     return FlowSettings(
         default_program=config.default_program,
         menu=config.menu,
@@ -50,8 +52,12 @@ def flow_settings(config: Config, demo: bool = False) -> FlowSettings:
         reach_out=config.reach_out.enabled,
         reach_out_sessions=config.reach_out.sessions,
         reach_out_within_h=config.reach_out.within_hours,
-        reach_out_message=config.reach_out.message,
+        reach_out_message=config.reach_out.message + ("" if plan.empty else f" {OFFER}"),
         demo=demo,
+        adaptive=config.adaptive,
+        night_start=config.night.start,
+        night_end=config.night.end,
+        safety_plan=spoken_text(plan),
     )
 
 
@@ -77,9 +83,14 @@ def caps_for(config: Config, clock: Clock) -> Callable[[], Caps]:
     return caps
 
 
-def audio_for(config: Config, warn: Callable[[str], None]) -> Audio:
-    """The sound as the config sets it, with the user's own recording of the reach-out."""
-    overrides = {"say_reach_out": config.reach_out.sound} if config.reach_out.sound else {}
+def audio_for(config: Config, warn: Callable[[str], None], voice: Path | None = None) -> Audio:
+    """The sound as the config sets it, with the user's own recording of the reach-out (and
+    ``voice``: the safety plan read aloud, see shell/speech.py)."""
+    overrides: dict[str, Path | str] = {}
+    if config.reach_out.sound:
+        overrides["say_reach_out"] = config.reach_out.sound
+    if voice is not None:
+        overrides[speech.SAFETY_PLAN_SOUND] = voice
     return Audio(
         enabled=True,
         volume=config.sound.volume,
@@ -89,6 +100,16 @@ def audio_for(config: Config, warn: Callable[[str], None]) -> Audio:
         warn=warn,
         overrides=overrides,
     )
+
+
+def safety_plan_voice(config: Config) -> Path | None:
+    """The safety plan read aloud into a private WAV, when a plan is kept and a voice engine
+    and sound are there (None: the faces show it, nothing is played)."""
+    if config.safety_plan.empty or not (config.sound.enabled and config.sound.voice):
+        return None
+    if speech.engine() is None:
+        return None
+    return speech.render(spoken_text(config.safety_plan), speech.private_folder())
 
 
 def sound_line(config: Config, audio: Audio, clock: Clock | None = None) -> SoundLine:
@@ -105,7 +126,8 @@ def sound_line(config: Config, audio: Audio, clock: Clock | None = None) -> Soun
         for step in block.steps
         if step.sound
     ]
-    lengths = audio.lengths([*SOUNDS, *own])
+    voice = [speech.SAFETY_PLAN_SOUND] if speech.SAFETY_PLAN_SOUND in audio.overrides else []
+    lengths = audio.lengths([*SOUNDS, *own, *voice])
     return SoundLine({name: on_clock(seconds) for name, seconds in lengths.items()})
 
 
@@ -199,20 +221,28 @@ def build(
             starts = the_journal.recent_starts(clock.wall(), config.reach_out.within_hours)
         audio: Audio | None = None
         sounds = SoundLine({})
+        voice = safety_plan_voice(config) if sound and not virtual else None
         if sound and config.sound.enabled:
             # a virtual run plays nothing, but orders its sounds (and shows them) all the same
-            sounds = sound_line(config, audio_for(config, warn), clock)
+            sounds = sound_line(config, audio_for(config, warn, voice), clock)
         if sound and config.sound.enabled and not virtual:
-            audio = audio_for(config, warn)
+            audio = audio_for(config, warn, voice)
             if audio.open():  # says at start-up when there is no sound to be had ...
                 audio.suspend()  # ... then lets the card go until the first sound
+        settings = flow_settings(config, demo=demo)
+        if voice is None:  # no voice for the plan: it is shown, never said to be read
+            settings = replace(settings, safety_plan_spoken=False)
         flow = Flow(
             config.programs,
             clock,
-            flow_settings(config, demo=demo),
+            settings,
             recent_starts=starts,
             single=program is not None,
         )
+        if config.adaptive.enabled:  # what helped, from one aggregate query (shell/insights)
+            from calmkit.shell.insights import learner_for
+
+            flow.use_learner(learner_for(flow, the_journal))
         items: queue.SimpleQueue[Item] = queue.SimpleQueue()
         waiter: VirtualWaiter | QueueWaiter = (
             VirtualWaiter(items, clock, script)
