@@ -32,6 +32,8 @@ LENGTH_BINS: tuple[tuple[float, float], ...] = (
 )
 #: How many reach-out moments the report lists (the count covers them all).
 REACH_OUT_SHOWN = 10
+#: Where each answer is counted in Report.tallies.
+PARTS = {YES: 0, NO: 1, UNKNOWN: 2}
 #: Below this many episodes the report says it is too early to see a pattern.
 FEW = 5
 
@@ -92,12 +94,15 @@ def answer(record: Mapping[str, Any]) -> str:
 
 def outcomes(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(program, yes / no / unknown) for each program this episode gives credit to."""
-    names = tried(record)
-    gone = left(record)
+    return credit(tried(record), left(record), answer(record))
+
+
+def credit(names: Sequence[str], gone: Sequence[str], said: str) -> list[tuple[str, str]]:
+    """outcomes() from what an episode tried, what it left and its answer."""
     out = [(name, NO) for name in dict.fromkeys(gone) if name != QUIET]
     stayed = [n for n in names if n != QUIET and n not in gone]
     if stayed:
-        out.append((stayed[-1], answer(record)))
+        out.append((stayed[-1], said))
     return out
 
 
@@ -134,7 +139,8 @@ class Report:
     weeks: Counter[date] = field(default_factory=Counter)
     #: [weekday 0 = Monday][hour]
     heat: list[list[int]] = field(default_factory=lambda: [[0] * 24 for _ in range(7)])
-    programs: dict[str, Counts] = field(default_factory=dict)
+    #: program -> [yes, no, unknown] (counted in lists: a frozen Counts per record is slow)
+    tallies: dict[str, list[int]] = field(default_factory=dict)
     answers: Counter[str] = field(default_factory=Counter)
     lengths: list[int] = field(default_factory=lambda: [0] * len(LENGTH_BINS))
     paths: Counter[str] = field(default_factory=Counter)
@@ -164,14 +170,17 @@ class Report:
         self.last = day if self.last is None or day > self.last else self.last
         self.weeks[day - timedelta(days=day.weekday())] += 1
         self.heat[local.weekday()][local.hour] += 1
-        add_outcomes(self.programs, record)
-        self.answers[answer(record)] += 1
+        names = tried(record)
+        gone = left(record)
+        said = answer(record)
+        for name, part in credit(names, gone, said):
+            tally = self.tallies.setdefault(name, [0, 0, 0])
+            tally[PARTS[part]] += 1
+        self.answers[said] += 1
         for index, (low, high) in enumerate(LENGTH_BINS):
             if low <= length / 60.0 < high:
                 self.lengths[index] += 1
                 break
-        names = tried(record)
-        gone = left(record)
         if gone:  # the path "not helping" took; "end" when the last one was left too
             ended = names[-1:] == gone[-1:]
             self.paths[" → ".join([*names, "end"] if ended else names)] += 1
@@ -192,6 +201,11 @@ class Report:
             self.reach_out_moments.append(local)
 
     @property
+    def programs(self) -> dict[str, Counts]:
+        """Per program: yes / no / no answer."""
+        return {name: Counts(*tally) for name, tally in self.tallies.items()}
+
+    @property
     def hours(self) -> list[int]:
         return [sum(day[hour] for day in self.heat) for hour in range(24)]
 
@@ -204,7 +218,7 @@ class Report:
             f"{_day(self.first)} to {_day(self.last)}, {self.minutes:.0f} minutes in all."
         ]
         if self.episodes < FEW:
-            out.append("That is too few to see a pattern yet; the figures below are all there is.")
+            out.append("That is too few to see a pattern yet.")
         busiest = busiest_hours(self.hours)
         if busiest is not None and self.episodes >= FEW:
             first_hour, span, share = busiest
@@ -233,8 +247,9 @@ class Report:
         if self.quiet:
             out.append(f"Quiet time was taken after {self.quiet} of {self.episodes} sessions.")
         if self.reach_outs:
+            times = "Once" if self.reach_outs == 1 else f"{self.reach_outs} times"
             out.append(
-                f"{self.reach_outs} time{'s' if self.reach_outs != 1 else ''} sessions piled up "
+                f"{times} sessions piled up "
                 f"({self.reach_out_sessions} within {self.reach_out_within_h:g} hours): a moment "
                 "to talk to someone you trust, or a doctor or counsellor."
             )

@@ -14,6 +14,7 @@ import base64
 import html
 import io
 import os
+import textwrap
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -60,31 +61,32 @@ def draw(report: Report, period: str, made: datetime) -> Any:
     matplotlib.use("Agg", force=True)
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(8.27, 11.69))  # A4
-    fig.text(0.06, 0.965, "calmkit: what helped", fontsize=18, weight="bold", va="top")
-    fig.text(0.06, 0.932, f"{period} · made {made:%d %b %Y %H:%M}", fontsize=9, color="#555")
-    wrap: dict[str, Any] = {"fontsize": 10.5, "va": "top", "wrap": True}
-    y = 0.905
+    short = report.episodes < FEW  # an honest short page: the sentences, no charts
+    height = 4.2 if short else 11.69  # A4 wide; the full page is A4
+    fig = Figure(figsize=(8.27, height))
+    inch = 1 / height  # one inch as a share of the page's height
+
+    def line(y: float, text: str, size: float = 10.5, **style: Any) -> float:
+        """Text ``y`` inches from the top, wrapped to the page; the y below it."""
+        wrapped = textwrap.wrap(text, width=int(92 * 10.5 / size)) or [""]
+        fig.text(0.06, 1 - y * inch, "\n".join(wrapped), fontsize=size, va="top", **style)
+        return y + len(wrapped) * size * 1.25 / 72 + 0.12
+
+    line(0.35, "calmkit: what helped", 18, weight="bold")
+    y = line(0.72, f"{period} · made {made:%d %b %Y %H:%M}", 9, color="#555")
     for sentence in report.sentences():
-        fig.text(0.06, y, sentence, **wrap)
-        y -= 0.028 if len(sentence) < 95 else 0.045
-    fig.text(
-        0.06,
-        0.02,
-        PRIVACY + " calmkit is not a medical device or a crisis service.",
-        fontsize=8.5,
-        color="#555",
-    )
-    if report.episodes < FEW:
-        fig.text(
-            0.06,
-            y - 0.02,
+        y = line(y, sentence)
+    footer = PRIVACY + " calmkit is not a medical device or a crisis service."
+    fig.text(0.06, 0.25 * inch, footer, fontsize=8.5, color="#555")
+    if short:
+        line(
+            y + 0.1,
             "Charts appear once there are a few more sessions. Every session you answer "
             '"did that help?" for makes this page say more.',
-            **wrap,
+            color="#555",
         )
         return fig
-    top = y - 0.02
+    top = 1 - (y + 0.2) * inch
     grid = fig.add_gridspec(
         3, 2, left=0.12, right=0.97, top=top, bottom=0.07, hspace=0.55, wspace=0.3
     )
@@ -128,7 +130,12 @@ def _heat(fig: Any, ax: Any, report: Report) -> None:
     _title(ax, "When: weekday × hour")
     ax.set_yticks(range(7), WEEKDAYS)
     ax.set_xticks(range(0, 24, 3), [f"{h:02d}" for h in range(0, 24, 3)])
-    fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02).ax.tick_params(labelsize=7)
+    from matplotlib.ticker import MaxNLocator
+
+    bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
+    bar.locator = MaxNLocator(integer=True)  # sessions are whole
+    bar.update_ticks()
+    bar.ax.tick_params(labelsize=7)
 
 
 def _programs(ax: Any, report: Report) -> None:

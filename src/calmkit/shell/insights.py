@@ -1,9 +1,10 @@
 """What the journal says helped, read for the report and for adaptive, without reading it whole.
 
-Adaptive's counts come from one aggregate query: SQLite groups the episodes by what they tried,
-what was left with "not helping", the answer and night or day, so a start with 100,000 sessions
-gets a few dozen rows back, not 100,000 records (the design: a 512 MB Pi). The report streams the
-records one at a time into core.insights.Report.
+Adaptive's counts come from one aggregate query over the most recent RECENT episodes (found
+through the index on the start, newest first): SQLite groups them by what they tried, what was
+left with "not helping", the answer and night or day, so a start with 100,000 sessions reads a
+thousand rows and gets a few dozen back, never the whole journal (the design: a 512 MB Pi). The
+report streams the records one at a time into core.insights.Report.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from calmkit.core.adaptive import Learner
 from calmkit.core.insights import QUIET, Report
 from calmkit.shell.journal import Journal, start_time
 
+#: Adaptive counts the most recent episodes only: what helps now, and a start that reads at most
+#: this many rows (newest first, through the index on the start) however long the journal is.
+RECENT = 1000
 #: Adaptive's counts, grouped in SQLite. ``:start`` and ``:end`` are the night window in minutes
 #: after midnight; an episode whose clock was unsynced (or has no start) counts as night.
 COUNTS_SQL = f"""
@@ -38,7 +42,7 @@ SELECT tried, not_helping, first, quiet, helped, night, COUNT(*) FROM (
         SELECT record, t,
             CAST(strftime('%H', t, 'unixepoch', 'localtime') AS INTEGER) * 60
             + CAST(strftime('%M', t, 'unixepoch', 'localtime') AS INTEGER) AS minute
-        FROM episodes WHERE inflight = 0 AND demo = 0
+        FROM episodes WHERE inflight = 0 AND demo = 0 ORDER BY t DESC LIMIT :recent
     )
 )
 GROUP BY tried, not_helping, first, quiet, helped, night
@@ -59,7 +63,7 @@ def _minutes(at: time) -> int:
 
 def fill(learner: Learner, journal: Journal, night_start: time, night_end: time) -> Learner:
     """Count the journal's episodes into ``learner``, through one aggregate query."""
-    params = {"start": _minutes(night_start), "end": _minutes(night_end)}
+    params = {"start": _minutes(night_start), "end": _minutes(night_end), "recent": RECENT}
     for tried, left, first, quiet, helped, night, n in journal.query(COUNTS_SQL, params):
         record: dict[str, Any] = {"helped": helped}
         names = _list(tried)

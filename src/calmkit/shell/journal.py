@@ -588,7 +588,7 @@ class Journal:
         where, params = "WHERE inflight = 0", cast(tuple[Any, ...], ())
         if since is not None:
             where, params = "WHERE inflight = 0 AND t >= ?", (since.timestamp(),)
-        yield from self._select(where, params, skip=held, order="t, id")
+        yield from self._select(where, params, skip=held, order="t")  # the index: no sort
         first = None if since is None else since.timestamp()
         for record in list(held.values()):
             started = _epoch(start_time(record))

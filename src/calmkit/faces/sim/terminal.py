@@ -94,6 +94,8 @@ class StatusLine:
             self.phase = f"selected {data['number']}: {data['program']}"
         elif event.kind == EventKind.REACH_OUT:
             self._print(data.get("message", ""))
+        elif event.kind == EventKind.SAFETY_PLAN:  # shown always; read aloud only with a voice
+            self._print(data.get("text", ""))
         elif event.kind == EventKind.SESSION_END and not self.tty:
             self._print(f"{clock_text(event.t)}  end: {data['status']}")
         elif event.kind == EventKind.EPISODE_END and not self.tty:
