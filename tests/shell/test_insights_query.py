@@ -108,3 +108,19 @@ def test_the_report_streams_records_in_start_order_from_a_day(tmp_path, records)
     assert later and all(datetime.fromisoformat(r["start"]) >= since for r in later)
     folded = report(Journal(journal.path), None, 4, 24)
     assert folded.episodes == len(records) - 1 and folded.demos == 1
+
+
+def test_a_built_box_with_adaptive_on_follows_the_journal(tmp_path):
+    from helpers import MIDNIGHT, rig
+
+    journal = Journal(tmp_path / "j.db", warn=lambda m: None)
+    night = MIDNIGHT.replace(hour=23) - timedelta(days=1)
+    for k in range(12):
+        journal.append(rec(night + timedelta(minutes=k), ["box"], "yes"))
+    journal.append(rec(night, ["calm"], "no"))
+    on = "adaptive: {enabled: true, first_episodes: 5, explore: 0}\n"
+    box = rig(on, wall=MIDNIGHT, journal=journal)
+    assert box.app.flow.selected == "box"
+    assert box.app.flow.why_selected() == "box: helped 12 of 12 times at night"
+    off = rig("", wall=MIDNIGHT, journal=journal)
+    assert off.app.flow.learner is None and off.app.flow.selected == "calm"

@@ -62,3 +62,11 @@ def test_the_rendered_voice_joins_the_ordered_sound_line(tmp_path):
     assert (
         speech.SAFETY_PLAN_SOUND not in app.sound_line(config, app.audio_for(config, print)).lengths
     )
+
+
+def test_a_box_with_no_voice_for_the_plan_never_claims_to_read_it():
+    from helpers import rig
+
+    box = rig(PLAN)  # a virtual run renders no voice
+    assert box.app.flow.settings.safety_plan.startswith("People I can ask for help")
+    assert box.app.flow.settings.safety_plan_spoken is False
