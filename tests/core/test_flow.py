@@ -453,10 +453,7 @@ def test_the_hint_under_the_button_in_every_mode():
     press) stay out, and the gestures carry the words a person would use."""
     values = {"program": "calm", "next": "try ground"}
     expected = {
-        Mode.IDLE: (
-            "press: start calm · double: next program · hold: show which · "
-            "keep holding: my safety plan"
-        ),
+        Mode.IDLE: "press: start calm · double: next program · hold: show which",
         Mode.SESSION: "press: pause · double: stop · hold: not helping, try ground",
         Mode.PROMPT: "press: one thing named · hold, let go: not helping, try ground"
         " · keep holding: stop",

@@ -139,3 +139,9 @@ def test_a_hold_from_a_session_held_into_idle_does_not_read_the_plan():
     assert not kinds(g(flow, clock, "long_hold", 4), "safety_plan")
     assert flow.state != RUNNING
     run_until_idle_or(flow, clock, IDLE)
+
+
+def test_the_idle_hint_names_the_plan_only_when_one_is_kept():
+    assert make(PLAN)[0].hint().endswith(" · keep holding: my safety plan")
+    assert "safety plan" not in make()[0].hint()
+    assert "keep holding" not in make()[0].hint()

@@ -31,6 +31,8 @@ def test_the_program_stayed_with_gets_the_answer_and_one_left_gets_a_no():
     # everything left: nothing stayed to take the answer; quiet time is never credited
     assert outcomes(rec(["calm", "quiet"], "yes", left=["calm", "quiet"])) == [("calm", "no")]
     assert outcomes(rec(["calm"], "maybe")) == [("calm", "unknown")]
+    # two went on without "not helping" (none does today): the answer is the last one's
+    assert outcomes(rec(["calm", "ground"], "no")) == [("ground", "no")]
 
 
 def test_an_old_record_credits_its_first_program():

@@ -285,7 +285,8 @@ class Flow:
             leads = "quiet time instead"
         else:
             leads = f"try {following}"
-        return {"program": self.selected, "next": leads}
+        plan = "my safety plan" if self.settings.safety_plan else ""
+        return {"program": self.selected, "next": leads, "plan": plan}
 
     def _timeout(self) -> tuple[float, Action] | None:
         """When the current mode runs out if left alone, and what happens then (TIMEOUTS)."""
