@@ -70,3 +70,18 @@ def test_a_box_with_no_voice_for_the_plan_never_claims_to_read_it():
     box = rig(PLAN)  # a virtual run renders no voice
     assert box.app.flow.settings.safety_plan.startswith("People I can ask for help")
     assert box.app.flow.settings.safety_plan_spoken is False
+
+
+def test_the_rendered_plan_is_removed_when_the_box_closes(tmp_path, monkeypatch):
+    from calmkit.devices.hardware import PinChoice, mock_factory
+
+    folder = tmp_path / "voice"
+    folder.mkdir()
+    wav = folder / "say_safety_plan.wav"
+    shutil.copy(Path(app.__file__).parents[3] / "sounds" / "tick.wav", wav)
+    monkeypatch.setattr(app, "safety_plan_voice", lambda config: wav)
+    box = app.build(parse_config(PLAN + "journal: false\n"), pins=PinChoice(mock_factory(), True))
+    assert box.voice == wav and box.flow.settings.safety_plan_spoken
+    assert box.runner.sounds.length(speech.SAFETY_PLAN_SOUND) > 0
+    box.close()
+    assert not folder.exists()

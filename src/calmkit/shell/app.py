@@ -166,8 +166,12 @@ class App:
     journal: Journal | None = None
     waiter: Waiter | None = None
     notes: list[str] = field(default_factory=list)
+    #: the safety plan read aloud (a private WAV), removed at close
+    voice: Path | None = None
 
     def close(self) -> None:
+        if self.voice is not None:
+            speech.remove(self.voice)
         self.devices.close()
         if self.audio is not None:
             self.audio.close()
@@ -207,6 +211,7 @@ def build(
     if pins is None:
         pins = PinChoice(mock_factory(), True) if virtual else choose_pins(config.hardware.pins)
     devices = Devices(config.hardware, pins.factory, gamma=config.light.gamma)
+    voice: Path | None = None
     try:
         notes = [pins.note] if pins.note else []
         the_journal: Journal | None = None
@@ -270,10 +275,12 @@ def build(
         devices.on_edge(runner.edge)
     except BaseException:
         devices.close()
+        if voice is not None:
+            speech.remove(voice)
         raise
     from calmkit.shell.mockbutton import listen  # mock pins under systemd only: see there
 
     listen(pins, clock, devices.button_pin, program)
     if program is not None:
         runner.start(program)
-    return App(config, clock, pins, devices, flow, runner, audio, the_journal, waiter, notes)
+    return App(config, clock, pins, devices, flow, runner, audio, the_journal, waiter, notes, voice)

@@ -37,6 +37,11 @@ def private_folder() -> Path:
     return Path(tempfile.mkdtemp(prefix="calmkit-voice-", dir=base or None))  # mode 0700
 
 
+def remove(wav: Path) -> None:
+    """The rendered voice and its private folder, gone (the person's words are not left lying)."""
+    shutil.rmtree(wav.parent, ignore_errors=True)
+
+
 def render(text: str, folder: Path, name: str = SAFETY_PLAN_SOUND) -> Path | None:
     """``text`` spoken into ``folder/name.wav`` (private, 0600); None when it cannot be."""
     program = engine()
