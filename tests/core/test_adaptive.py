@@ -44,7 +44,7 @@ def test_what_helped_at_night_is_started_at_night_and_said_why():
     assert it.choose(True).reason in (
         "sigh: helped 7 of 9 times at night",
         *(
-            f"{n}: {s}; trying it again now and then"
+            f"{n}: {s}; trying it now and then"
             for n, s in (
                 ("box", "helped 1 of 4 times at night"),
                 ("calm", "not tried at night yet"),

@@ -104,7 +104,7 @@ class Learner:
             drawn = best
         said = _said(drawn, self.stats(drawn, night), night)
         if drawn != best:
-            return Choice(drawn, f"{said}; trying it again now and then")
+            return Choice(drawn, f"{said}; trying it now and then")
         return Choice(drawn, said)
 
     def order(self, fallbacks: Sequence[str], night: bool) -> tuple[str, ...]:
