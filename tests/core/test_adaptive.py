@@ -2,6 +2,9 @@
 
 import random
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from calmkit.core.adaptive import NIGHT, AdaptiveConfig, Learner
 
 ON = AdaptiveConfig(True, first_episodes=3, explore=0.2)
@@ -101,3 +104,29 @@ def test_demos_teach_nothing():
     it = learner()
     it.add({"tried": ["sigh"], "helped": "yes", "demo": True}, NIGHT, 10)
     assert it.episodes == 0 and it.stats("sigh", NIGHT).tried == 0
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    menu=st.lists(st.sampled_from(["calm", "sigh", "box", "quiet", "ground"]), max_size=5),
+    answers=st.lists(
+        st.tuples(
+            st.sampled_from(["calm", "sigh", "box", "quiet", "press", "ground"]),
+            st.sampled_from(["yes", "no", "unknown"]),
+            st.booleans(),
+        ),
+        max_size=40,
+    ),
+    first=st.integers(0, 5),
+    explore=st.floats(0, 1),
+    seed=st.integers(0, 2**16),
+)
+def test_a_choice_is_always_the_default_or_a_menu_program(menu, answers, first, explore, seed):
+    it = Learner(AdaptiveConfig(True, first, explore), "calm", tuple(menu), random.Random(seed))
+    for name, helped, night in answers:
+        it.add({"tried": [name], "helped": helped}, night)
+    allowed = {m for m in menu if m != "quiet"} or {"calm"}
+    for night in (True, False):
+        choice = it.choose(night)
+        assert choice.program in allowed | {"calm"} and choice.reason.startswith(choice.program)
+        assert set(it.order(("press", "ground"), night)) == {"press", "ground"}

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from calmkit.config import parse_config
-from calmkit.core.safety_plan import OFFER
 from calmkit.shell import app, speech
 
 PLAN = "safety_plan: {people: [Alex 0770], crisis_line: [Samaritans 116 123]}\n"
@@ -47,9 +46,12 @@ def test_no_plan_or_no_voice_setting_renders_nothing(monkeypatch):
 def test_the_flow_gets_the_plan_and_reach_out_offers_it():
     settings = app.flow_settings(parse_config(PLAN))
     assert settings.safety_plan.startswith("People I can ask for help. Alex 0770.")
-    assert settings.reach_out_message.endswith(OFFER)
+    offer = "Your safety plan is on the box: keep holding the button for 4 s when it is idle."
+    assert settings.reach_out_message.endswith(offer)
+    slow = app.flow_settings(parse_config(PLAN + "gestures: {hold_s: 3}\n"))
+    assert "keep holding the button for 8 s" in slow.reach_out_message
     plain = app.flow_settings(parse_config(""))
-    assert plain.safety_plan == "" and OFFER not in plain.reach_out_message
+    assert plain.safety_plan == "" and "safety plan" not in plain.reach_out_message
 
 
 def test_the_rendered_voice_joins_the_ordered_sound_line(tmp_path):

@@ -19,8 +19,14 @@ STEPS: dict[str, str] = {
     "crisis_line": "A crisis line",
     "safe_surroundings": "Making my surroundings safe",
 }
-#: Where the reach-out message points, when a plan is kept.
-OFFER = "Your safety plan is on the box: keep holding the button for 4 s when it is idle."
+
+
+def offer(long_hold_s: float) -> str:
+    """Where the reach-out message points, when a plan is kept (the long hold in idle)."""
+    return (
+        f"Your safety plan is on the box: keep holding the button for {long_hold_s:.0f} s "
+        "when it is idle."
+    )
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ from calmkit.core.clock import Clock, FakeClock, MonotonicClock, ScaledClock, wa
 from calmkit.core.cues import Caps, caps_at
 from calmkit.core.events import Event
 from calmkit.core.flow import Flow, FlowSettings
-from calmkit.core.gestures import GestureDetector
+from calmkit.core.gestures import LONG_HOLD_RATIO, GestureDetector
 from calmkit.core.programs import Steps
-from calmkit.core.safety_plan import OFFER, spoken_text
+from calmkit.core.safety_plan import offer, spoken_text
 from calmkit.core.soundorder import SoundLine
 from calmkit.devices.hardware import Devices, PinChoice, choose_pins, mock_factory
 from calmkit.shell import speech, timesync
@@ -52,7 +52,8 @@ def flow_settings(config: Config, demo: bool = False) -> FlowSettings:
         reach_out=config.reach_out.enabled,
         reach_out_sessions=config.reach_out.sessions,
         reach_out_within_h=config.reach_out.within_hours,
-        reach_out_message=config.reach_out.message + ("" if plan.empty else f" {OFFER}"),
+        reach_out_message=config.reach_out.message
+        + ("" if plan.empty else f" {offer(config.gestures.hold_s * LONG_HOLD_RATIO)}"),
         demo=demo,
         adaptive=config.adaptive,
         night_start=config.night.start,
