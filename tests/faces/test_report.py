@@ -189,3 +189,13 @@ def test_the_terminal_shows_the_safety_plan_when_the_box_reads_it():
         text = "People I can ask for help. Alex 0770."
         status.on_event(Event(EventKind.SAFETY_PLAN, 0.0, None, {"text": text, "spoken": False}))
         assert out.getvalue().endswith(f"{text}\n")
+
+
+@pytest.mark.parametrize("where", ["no/such/folder/r.png", "folder.png", "fifo.png"])
+def test_a_report_that_cannot_be_written_is_one_clear_line(tmp_path, capsys, where):
+    (tmp_path / "folder.png").mkdir()
+    os.mkfifo(tmp_path / "fifo.png")
+    config = setup(tmp_path, 12)
+    code, _, err = run(capsys, "report", "--config", config, "-o", str(tmp_path / where))
+    assert code == 1 and err.startswith(f"calmkit: cannot write the report to {tmp_path / where}")
+    assert "internal error" not in err and len(err.strip().splitlines()) == 1
