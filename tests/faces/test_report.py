@@ -199,3 +199,12 @@ def test_a_report_that_cannot_be_written_is_one_clear_line(tmp_path, capsys, whe
     code, _, err = run(capsys, "report", "--config", config, "-o", str(tmp_path / where))
     assert code == 1 and err.startswith(f"calmkit: cannot write the report to {tmp_path / where}")
     assert "internal error" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_report_is_never_written_to_a_device(tmp_path, capsys):
+    before = os.stat("/dev/null").st_mode
+    link = tmp_path / "null.png"
+    link.symlink_to("/dev/null")
+    code, _, err = run(capsys, "report", "--config", setup(tmp_path, 2), "-o", str(link))
+    assert code == 1 and "it is not a regular file" in err
+    assert os.stat("/dev/null").st_mode == before  # never made private, never written
