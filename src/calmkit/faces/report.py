@@ -14,12 +14,13 @@ import base64
 import html
 import io
 import os
+import stat
 import textwrap
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from calmkit.core.errors import UsageError
+from calmkit.core.errors import CalmkitError, UsageError
 from calmkit.core.insights import FEW, LENGTH_BINS, Report
 
 FORMATS = (".pdf", ".png", ".html")
@@ -181,8 +182,19 @@ def _notes(ax: Any, report: Report) -> None:
 
 
 def _private_file(path: Path) -> Any:
-    """The file, created 0600 (an existing one is overwritten and made private)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """The file, created 0600 (an existing one is overwritten and made private); a clear
+    message when it cannot be (no such folder, a folder in its place, no permission), and
+    never a FIFO (opened without waiting) or a device (never written, never chmodded)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK, 0o600)
+    except OSError as error:
+        raise CalmkitError(
+            f"cannot write the report to {path} ({error.strerror or error}): "
+            "choose a file in a folder you can write to"
+        ) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise CalmkitError(f"cannot write the report to {path}: it is not a regular file")
     os.fchmod(fd, 0o600)
     return os.fdopen(fd, "wb")
 
