@@ -458,11 +458,222 @@ def draw(pins: dict[str, int | None]) -> str:
     return "\n".join([*head, *title.parts, *svg.parts, "</svg>", ""])
 
 
+# ---- the wearable: the I2C bus with its two breakouts, the button, the cell --------------------
+
+I2C_C = {"3V3": "#d9781f", "SDA": "#2a6fdb", "SCL": "#1f9e89", "GND": GND_C}
+I2C_PINS = {"3V3": 1, "SDA": 3, "SCL": 5, "GND": 9}
+WEARABLE_WIDTH = 1100
+#: The haptic driver's box: right of the bus's last drop (pin 9, GND), so each tap meets its line.
+DRV_X = 290
+
+
+def breakout(
+    svg: Svg, x: float, y: float, w: float, title: str, note: str, pins: list[str]
+) -> dict[str, float]:
+    """A breakout board as a box with its pins along the top; returns each pin's x."""
+    svg.add(
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="70" rx="6" fill="#fff" '
+        f'stroke="{INK}" stroke-width="2"/>'
+    )
+    svg.text(x + w / 2, y + 44, title, 15, INK, "middle", "bold")
+    svg.text(x + w / 2, y + 62, note, 12, MUTED, "middle")
+    where = {}
+    for k, name in enumerate(pins):
+        px_ = x + 22 + k * (w - 44) / max(1, len(pins) - 1)
+        svg.dot(px_, y, INK, 4)
+        svg.text(px_, y + 18, name, 11, MUTED, "middle")
+        where[name] = px_
+    return where
+
+
+def load_wearable(config: Path) -> dict[str, int]:
+    """The wearable profile's button GPIO, haptic and gauge addresses."""
+    with config.open(encoding="utf-8") as f:
+        hardware = (yaml.safe_load(f) or {}).get("hardware") or {}
+    haptic = next(
+        (
+            o.get("address", 0x5A)
+            for o in hardware.get("outputs") or []
+            if o.get("kind") == "haptic"
+        ),
+        None,
+    )
+    if haptic is None or hardware.get("battery") is None:
+        raise SystemExit(f"draw_wiring: {config}: not a wearable (no haptic output or battery)")
+    return {
+        "button": int(hardware.get("button", 17)),
+        "haptic": haptic,
+        "gauge": hardware["battery"],
+    }
+
+
+def draw_wearable(found: dict[str, int]) -> str:
+    """docs/wiring-wearable.svg: a Pi Zero 2 W with a DRV2605L and an LRA, a MAX17048 on the
+    LiPo cell, a charger with a 5 V boost, and the button; drawn like draw() draws the box."""
+    svg = Svg()
+    y_top_row = 260
+    y_bot_row = y_top_row + PITCH
+    # power, above the header: the cell through the gauge to the charger and boost, 5 V and GND in
+    five, gnd_top = FIVE_V_PIN, 6
+    charger_x, charger_y = 560, 100
+    svg.add(
+        f'<rect x="{charger_x}" y="{charger_y}" width="250" height="64" rx="6" fill="#fff" '
+        f'stroke="{INK}" stroke-width="2"/>'
+    )
+    svg.text(charger_x + 125, charger_y + 28, "LiPo charger + 5 V boost", 15, INK, "middle", "bold")
+    svg.text(
+        charger_x + 125, charger_y + 48, "PowerBoost 1000C, or TP4056 + boost", 12, MUTED, "middle"
+    )
+    for pin, colour, y_lane, x_in in (
+        (five, V5_C, 150, charger_x),
+        (gnd_top, GND_C, 130, charger_x),
+    ):
+        x = px(pin)
+        svg.line([(x, y_top_row - PIN_R), (x, y_lane), (x_in, y_lane)], colour)
+    svg.text(px(five) - 6, 146, "5V", 13, V5_C, "end", "bold")
+    svg.text(px(gnd_top) + 8, 122, "GND", 13, INK, "start", "bold")
+    cell_x = 860
+    svg.add(
+        f'<rect x="{cell_x}" y="96" width="200" height="72" rx="10" fill="#f3efe4" '
+        f'stroke="{INK}" stroke-width="2"/>'
+    )
+    svg.text(cell_x + 100, 126, "LiPo cell 3.7 V", 15, INK, "middle", "bold")
+    svg.text(cell_x + 100, 146, "1000 mAh (2000 for a whole night)", 11, MUTED, "middle")
+    # the I2C bus below the header: the leftmost pin runs deepest, so no two wires cross
+    used: dict[int, str] = {five: V5_C, gnd_top: "#111"}
+    bus_y: dict[str, float] = {}
+    for depth, net in enumerate(("GND", "SCL", "SDA", "3V3")):
+        pin = I2C_PINS[net]
+        y = y_bot_row + 70 + depth * 26
+        bus_y[net] = y
+        svg.line([(px(pin), y_bot_row + PIN_R), (px(pin), y), (WEARABLE_WIDTH - 60, y)], I2C_C[net])
+        svg.text(
+            WEARABLE_WIDTH - 56,
+            y + 5,
+            net,
+            12,
+            I2C_C[net] if net != "GND" else INK,
+            "start",
+            "bold",
+        )
+        used[pin] = I2C_C[net] if net != "GND" else "#111"
+    # the button: GPIO to a ground pin on the bottom row, shallower than the bus
+    button_pin = gpio_pin(found["button"])
+    ground = 25
+    y_btn = y_bot_row + 38
+    svg.line(
+        [
+            (px(button_pin), y_bot_row + PIN_R),
+            (px(button_pin), y_btn),
+            (px(button_pin) + 60, y_btn),
+        ],
+        LANE_COLOURS["button"],
+    )
+    end = button_h(svg, px(button_pin) + 60, y_btn, LANE_COLOURS["button"], "")
+    svg.text(
+        px(ground) + 12,
+        y_btn + 4,
+        f"push button: GPIO{found['button']} to GND",
+        13,
+        INK,
+        "start",
+        "bold",
+    )
+    svg.line([(end, y_btn), (px(ground), y_btn), (px(ground), y_bot_row + PIN_R)], GND_C)
+    used.update({button_pin: LANE_COLOURS["button"], ground: "#111"})
+    # the breakouts hang off the bus
+    top = bus_y["3V3"] + 60
+    for x, title, note, pins in (
+        (
+            DRV_X,
+            f"DRV2605L  0x{found['haptic']:02X}",
+            "haptic driver (Adafruit 2305 or alike)",
+            ["VIN", "GND", "SCL", "SDA"],
+        ),
+        (
+            560,
+            f"MAX17048  0x{found['gauge']:02X}",
+            "fuel gauge (Adafruit 5580 or alike)",
+            ["VIN", "GND", "SCL", "SDA"],
+        ),
+    ):
+        where = breakout(svg, x, top, 240, title, note, pins)
+        for name, net in (("VIN", "3V3"), ("GND", "GND"), ("SCL", "SCL"), ("SDA", "SDA")):
+            colour = I2C_C[net]
+            svg.line([(where[name], bus_y[net]), (where[name], top)], colour, 2.5)
+            svg.dot(where[name], bus_y[net], colour, 5)
+    # the LRA on the driver's output, the cell on the gauge
+    out_y = top + 70
+    left, right = DRV_X + 60, DRV_X + 180
+    svg.line([(left, out_y), (left, out_y + 40)], MOTOR_C)
+    svg.line([(right, out_y), (right, out_y + 40)], MOTOR_C)
+    svg.add(
+        f'<rect x="{left - 15}" y="{out_y + 40:.1f}" width="150" height="40" rx="20" '
+        f'fill="#fff" stroke="{MOTOR_C}" stroke-width="3"/>'
+    )
+    svg.text(left + 60, out_y + 66, "LRA (or ERM) motor", 13, MOTOR_C, "middle", "bold")
+    svg.text(left + 6, out_y + 24, "OUT+", 11, MUTED)
+    svg.text(right + 6, out_y + 24, "OUT-", 11, MUTED)
+    gauge_bat = 800
+    svg.line([(gauge_bat, top + 35), (cell_x + 40, top + 35), (cell_x + 40, 168)], INK, 2.5)
+    svg.text(cell_x + 100, 186, "through the gauge's battery", 12, MUTED, "middle")
+    svg.text(cell_x + 100, 202, "connectors (JST-PH)", 12, MUTED, "middle")
+    svg.line([(cell_x, 132), (charger_x + 250, 132)], INK, 2.5)
+    draw_header(svg, y_top_row, used)
+
+    notes_y = out_y + 120
+    notes = [
+        "The I2C bus is GPIO 2 (SDA, pin 3) and GPIO 3 (SCL, pin 5), with 3V3 (pin 1) and GND: "
+        "both breakouts hang on it.",
+        "Turn it on with `sudo raspi-config nonint do_i2c 0` (systemd/install.sh does); "
+        "`i2cdetect -y 1` then shows 36 and 5a.",
+        "The button needs no resistor: calmkit switches on the Pi's internal pull-up.",
+        "Optional sound: a MAX98357A I2S amp on GPIO 18, 19, 21 with 5V and GND, and a small "
+        "speaker; set sound.enabled: true.",
+        "Config: config/wearable.yaml (calmkit run --config wearable once installed).",
+    ]
+    for i, note in enumerate(notes):
+        svg.text(40, notes_y + i * 20, note, 13, INK)
+    height = notes_y + len(notes) * 20 + 16
+    head = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WEARABLE_WIDTH}" height="{height:.0f}" '
+        f'viewBox="0 0 {WEARABLE_WIDTH} {height:.0f}" font-family="{FONT}">',
+        "<title>calmkit on the wrist: a Pi Zero 2 W with a DRV2605L, a MAX17048 and a button"
+        "</title>",
+        f'<rect width="{WEARABLE_WIDTH}" height="{height:.0f}" fill="{BG}"/>',
+    ]
+    title = Svg()
+    title.text(
+        40, 38, "Wiring calmkit on the wrist: a Raspberry Pi Zero 2 W", 24, INK, weight="bold"
+    )
+    title.text(
+        40,
+        62,
+        f"From config/wearable.yaml: haptic driver 0x{found['haptic']:02X}, fuel gauge "
+        f"0x{found['gauge']:02X}, button GPIO{found['button']}; no lamp.",
+        14,
+        MUTED,
+    )
+    return "\n".join([*head, *title.parts, *svg.parts, "</svg>", ""])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=REPO / "config" / "calmkit.yaml")
     parser.add_argument("--out", type=Path, default=HERE / "wiring.svg")
+    parser.add_argument(
+        "--wearable",
+        action="store_true",
+        help="draw the wearable (config/wearable.yaml) into docs/wiring-wearable.svg",
+    )
     args = parser.parse_args(argv)
+    if args.wearable:
+        config = args.config if args.config != REPO / "config" / "calmkit.yaml" else None
+        out = args.out if args.out != HERE / "wiring.svg" else HERE / "wiring-wearable.svg"
+        found = load_wearable(config or REPO / "config" / "wearable.yaml")
+        out.write_text(draw_wearable(found), encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+        return 0
     args.out.write_text(draw(load_pins(args.config)), encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0

@@ -15,61 +15,32 @@ low and warm pitches, nothing bright above about 2 kHz, peaks well below full sc
 from __future__ import annotations
 
 import argparse
-import array
 import math
 import shutil
-import subprocess
 import sys
-import tempfile
 import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-RATE = 22050
+from calmkit.shell import texts
+from calmkit.shell.render import speak_espeak
+from calmkit.shell.wavs import RATE, normalise, shape_speech, write_wav
+
 HERE = Path(__file__).resolve().parent
 
 # Levels in dBFS (0 = full scale). Chimes and bells about -12, the small ticks softer still. The
-# voice is normalised on its peak too: a voice's peak sits far above its average, so at -14 dBFS
-# peak it comes out about as loud to the ear as the chimes.
+# voice (VOICE_DB, -14 dBFS peak: calmkit.shell.wavs) comes out about as loud to the ear.
 CHIME_DB = -12.0
 BELL_DB = -12.0
 SOFT_DB = -18.0
 TICK_DB = -20.0
 INTERVAL_DB = -16.0
-VOICE_DB = -14.0
 
-# espeak-ng: a slow rate, a lowish pitch, a female variant of the default English voice.
-ESPEAK_ARGS = ("-s", "130", "-p", "40", "-v", "en+f3")
-
-SPOKEN: dict[str, str] = {
-    "say_ground_see": "Name five things you can see.",
-    "say_ground_touch": "Four things you can touch.",
-    "say_ground_hear": "Three things you can hear.",
-    "say_ground_smell": "Two things you can smell.",
-    "say_ground_taste": "One thing you can taste.",
-    "say_switch_hands": "Switch hands.",
-    "say_press": "Squeeze gently between your thumb and finger.",
-    "say_release": "And release.",
-    "say_quiet_offer": "Press once for some quiet time.",
-    "say_did_it_help": "Did that help? Press for yes, hold for no.",
-    "say_reach_out": (
-        "You have reached for calm a lot today. It might help to talk to someone you trust, "
-        "or to a doctor or counsellor."
-    ),
-    "say_paused": "Paused.",
-    "name_calm": "calm",
-    "name_box": "box breathing",
-    "name_478": "four seven eight",
-    "name_coherent": "coherent breathing",
-    "name_sigh": "cyclic sigh",
-    "name_winddown": "wind down",
-    "name_winddown20": "wind down, twenty minutes",
-    "name_blink": "paced blinking",
-    "name_press": "thumb press",
-    "name_ground": "grounding",
-    "name_quiet": "quiet time",
-}
+# The packaged prompts: the English words (src/calmkit/shell/spoken/en.toml) in espeak-ng's
+# en+f3 voice, at the rate and pitch every espeak-ng pack has (calmkit.shell.render).
+ENGLISH = texts.load("en")
+SPOKEN: dict[str, str] = dict(ENGLISH.prompts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,134 +200,11 @@ def tone_specs() -> dict[str, tuple[Callable[[], list[float]], float]]:
 
 
 # --------------------------------------------------------------------------------------------
-# Samples in and out
-
-
-def normalise(samples: Sequence[float], peak_db: float) -> list[float]:
-    """Scale so the largest sample sits at ``peak_db`` dBFS (full scale = 1.0)."""
-    peak = max((abs(s) for s in samples), default=0.0)
-    if peak == 0.0:
-        return list(samples)
-    gain = 10.0 ** (peak_db / 20.0) / peak
-    return [s * gain for s in samples]
-
-
-def to_int16(samples: Sequence[float]) -> array.array:
-    return array.array("h", (max(-32767, min(32767, round(s * 32767.0))) for s in samples))
-
-
-def write_wav(path: Path, samples: Sequence[float]) -> None:
-    data = to_int16(samples)
-    if sys.byteorder == "big":
-        data.byteswap()
-    tmp = path.with_suffix(".tmp")
-    with wave.open(str(tmp), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes(data.tobytes())
-    tmp.replace(path)
-
-
-def read_wav(path: Path) -> list[float]:
-    """Any PCM WAV the ``wave`` module reads -> mono floats at RATE (downmixed, resampled)."""
-    with wave.open(str(path), "rb") as w:
-        channels, width, rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
-        raw = w.readframes(w.getnframes())
-    if width == 1:
-        values = [(b - 128) / 128.0 for b in raw]
-    elif width in (2, 4):
-        ints = array.array("h" if width == 2 else "i", raw)
-        if sys.byteorder == "big":
-            ints.byteswap()
-        scale = float(2 ** (8 * width - 1))
-        values = [v / scale for v in ints]
-    else:
-        raise ValueError(f"{path}: {8 * width}-bit samples are not supported")
-    mono = [sum(values[i : i + channels]) / channels for i in range(0, len(values), channels)]
-    return resample(mono, rate, RATE) if rate != RATE else mono
-
-
-def resample(samples: Sequence[float], src: int, dst: int) -> list[float]:
-    """Linear interpolation; for speech going down in rate, low-pass it afterwards (see below)."""
-    n = int(len(samples) * dst / src)
-    out = []
-    for j in range(n):
-        x = j * src / dst
-        i = int(x)
-        frac = x - i
-        a = samples[i]
-        b = samples[i + 1] if i + 1 < len(samples) else a
-        out.append(a + (b - a) * frac)
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Speech
-
-
-def _highpass(samples: Sequence[float], hz: float) -> list[float]:
-    """First-order high-pass: removes DC and rumble."""
-    rc = 1.0 / (2.0 * math.pi * hz)
-    a = rc / (rc + 1.0 / RATE)
-    out, prev_x, prev_y = [], 0.0, 0.0
-    for x in samples:
-        prev_y = a * (prev_y + x - prev_x)
-        prev_x = x
-        out.append(prev_y)
-    return out
-
-
-def _lowpass(samples: Sequence[float], hz: float, q: float = 0.7071) -> list[float]:
-    """Second-order Butterworth low-pass (RBJ biquad): takes the hiss off the synthetic voice."""
-    w0 = 2.0 * math.pi * hz / RATE
-    alpha = math.sin(w0) / (2.0 * q)
-    cos_w0 = math.cos(w0)
-    a0 = 1.0 + alpha
-    b0 = b2 = (1.0 - cos_w0) / 2.0 / a0
-    b1 = (1.0 - cos_w0) / a0
-    a1 = -2.0 * cos_w0 / a0
-    a2 = (1.0 - alpha) / a0
-    out = []
-    x1 = x2 = y1 = y2 = 0.0
-    for x in samples:
-        y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
-        x2, x1, y2, y1 = x1, x, y1, y
-        out.append(y)
-    return out
-
-
-def shape_speech(samples: Sequence[float]) -> list[float]:
-    """Filter, trim the silence around the words, fade in and out, normalise."""
-    voice = _lowpass(_highpass(samples, 70.0), 3400.0)
-    peak = max((abs(s) for s in voice), default=0.0)
-    if peak == 0.0:
-        raise ValueError("espeak-ng produced silence")
-    gate = peak * 10.0 ** (-40.0 / 20.0)
-    loud = [i for i, s in enumerate(voice) if abs(s) > gate]
-    start = max(0, loud[0] - round(0.03 * RATE))
-    end = min(len(voice), loud[-1] + round(0.1 * RATE))
-    voice = voice[start:end]
-    fade_in = round(0.03 * RATE)
-    fade_out = round(0.08 * RATE)
-    n = len(voice)
-    for i in range(min(fade_in, n)):
-        voice[i] *= 0.5 - 0.5 * math.cos(math.pi * i / fade_in)
-    for k in range(min(fade_out, n)):
-        voice[n - 1 - k] *= 0.5 - 0.5 * math.cos(math.pi * k / fade_out)
-    return normalise(voice, VOICE_DB)
+# Speech (the samples' shaping is calmkit.shell.wavs, shared with every voice pack)
 
 
 def speak(espeak: str, text: str) -> list[float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / "raw.wav"
-        subprocess.run(
-            [espeak, *ESPEAK_ARGS, "-w", str(raw), text],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-        return shape_speech(read_wav(raw))
+    return shape_speech(speak_espeak(Path(espeak), text, ENGLISH.espeak_voice))
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@
 #      is a broken placeholder on newer Pythons). apt-get update only when a package is missing
 #      and cannot be installed without. espeak-ng is not needed: the prompts ship as WAVs.
 #   2. a system user `calmkit` (no login shell, home /var/lib/calmkit) in the groups gpio, audio
+#      and i2c; the I2C bus turned on where it can be (a wearable's haptic driver and battery
+#      gauge are on it): raspi-config nonint do_i2c 0, else dtparam=i2c_arm=on in config.txt
 #   3. a venv /opt/calmkit/venv with --system-site-packages, and calmkit from this checkout in it,
 #      with the versions pinned in systemd/constraints.txt (what was tested)
 #   4. /etc/calmkit/calmkit.yaml (0640 root:calmkit: it can hold personal words) from
@@ -32,7 +34,10 @@ readonly VENV=$PREFIX/venv
 readonly CONFIG_DIR=/etc/calmkit
 readonly UNIT_DIR=/etc/systemd/system
 readonly STATE_DIR=/var/lib/calmkit
-readonly GROUPS_NEEDED=(gpio audio)
+readonly GROUPS_NEEDED=(gpio audio i2c)
+# The I2C bus 1 device, and the Raspberry Pi's boot config that turns it on.
+readonly I2C_DEVICE=/dev/i2c-1
+readonly BOOT_CONFIG=/boot/firmware/config.txt
 readonly APT_PACKAGES=(python3-venv alsa-utils)
 # Installed when the package lists know it; without it calmkit runs on mock pins.
 readonly APT_OPTIONAL=(python3-lgpio)
@@ -204,6 +209,26 @@ else
     --shell "$nologin" --groups "$groups_csv" --comment "calmkit bedside appliance" "$NAME"
 fi
 
+# ---- 2b. the I2C bus ---------------------------------------------------------------------------
+# A wearable's DRV2605L and MAX17048 are on I2C bus 1, which Raspberry Pi OS leaves off.
+if [[ -n $ROOT ]]; then
+  say "  - I2C: not turned on under --root"
+elif [[ -e $I2C_DEVICE ]]; then
+  say "  I2C: on already ($I2C_DEVICE)"
+elif command -v raspi-config >/dev/null; then
+  host raspi-config nonint do_i2c 0
+  say "  I2C: turned on with raspi-config (for a wearable's haptic driver and battery gauge)"
+elif [[ -f $BOOT_CONFIG ]]; then
+  if grep -qx 'dtparam=i2c_arm=on' "$BOOT_CONFIG"; then
+    say "  I2C: dtparam=i2c_arm=on is in $BOOT_CONFIG already: on after the next reboot"
+  else
+    run sh -c "printf '%s\\n' dtparam=i2c_arm=on >> '$BOOT_CONFIG'"
+    say "  I2C: dtparam=i2c_arm=on added to $BOOT_CONFIG: on after the next reboot"
+  fi
+else
+  say "  I2C: no raspi-config and no $BOOT_CONFIG (not a Raspberry Pi?): left as it is"
+fi
+
 # ---- 3. the venv and calmkit in it ------------------------------------------------------------
 say "3/5 venv $VENV with calmkit from $SRC"
 # Pinned versions (what was tested); PIP_CONSTRAINT reaches pip's isolated build step too.
@@ -239,6 +264,17 @@ else
   # A local directory is always reinstalled, so a second run upgrades calmkit to this checkout.
   run env PIP_CONSTRAINT="$CONSTRAINTS" "$VENV/bin/python" -m pip install --quiet \
     "${pip_args[@]}" --upgrade "$build"
+fi
+
+# `calmkit doctor` and the other commands on PATH: a link to the venv's calmkit, made only where
+# nothing else is (a calmkit of another install is never replaced).
+readonly LINK=/usr/local/bin/calmkit
+if [[ -L $ROOT$LINK && $(readlink -- "$ROOT$LINK") == "$VENV/bin/calmkit" ]]; then
+  say "  $LINK already links to the venv"
+elif [[ -e $ROOT$LINK || -L $ROOT$LINK ]]; then
+  warn "$LINK is something else: kept; run $VENV/bin/calmkit instead"
+else
+  host ln -s "$VENV/bin/calmkit" "$LINK"
 fi
 
 # ---- 4. the config ----------------------------------------------------------------------------

@@ -117,6 +117,11 @@ remove "$UNIT_DIR/calmkit.service"
 # Local changes made with `systemctl edit calmkit` go with the unit.
 remove "$UNIT_DIR/calmkit.service.d"
 remove "$PREFIX"
+# The link install.sh made to the venv's calmkit (and only that link).
+link=/usr/local/bin/calmkit
+if [[ -L $ROOT$link && $(readlink -- "$ROOT$link") == "$PREFIX/venv/bin/calmkit" ]]; then
+  remove "$link"
+fi
 if ((SYSTEMCTL)) && [[ -z $ROOT && -d /run/systemd/system ]]; then
   run systemctl daemon-reload
   run systemctl reset-failed calmkit.service 2>/dev/null || true

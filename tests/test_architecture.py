@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "calmkit"
 LAYERS: dict[str, tuple[set[str], set[str]]] = {
     "core": ({"core"}, set()),
     "config": ({"core", "config"}, {"yaml"}),
-    "devices": ({"core", "devices"}, {"gpiozero", "smbus2", "drv2605"}),
+    "devices": ({"core", "devices"}, {"gpiozero", "smbus2", "drv2605", "qwiic_max1704x"}),
     "shell": ({"core", "config", "devices", "shell"}, {"pygame", "gpiozero"}),
     "faces": ({"core", "config", "devices", "shell", "faces"}, {"pygame", "matplotlib"}),
 }

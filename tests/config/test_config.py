@@ -425,10 +425,10 @@ def test_a_named_file_that_is_missing_is_an_error_not_a_fallback(places: dict[st
     home, system = places["home_dir"], places["system"]
     with pytest.raises(ConfigError) as caught:
         find_config_file(places["home_dir"] / "nope.yaml", {}, home, system=system)
-    assert str(caught.value) == f"{home / 'nope.yaml'}:1: --config: no such file"
+    assert str(caught.value) == f"{home / 'nope.yaml'}: --config: no such file"
     with pytest.raises(ConfigError) as caught:
         load_config(None, {"CALMKIT_CONFIG": "/no/such.yaml"}, home, system=system)
-    assert str(caught.value) == "/no/such.yaml:1: $CALMKIT_CONFIG: no such file"
+    assert str(caught.value) == "/no/such.yaml: $CALMKIT_CONFIG: no such file"
 
 
 def test_a_folder_or_a_huge_file_is_refused_with_its_name(tmp_path: Path) -> None:
@@ -1230,3 +1230,66 @@ def test_a_control_character_in_text_is_a_located_problem(escape):
 def test_tabs_and_newlines_in_text_are_fine():
     config = parse_config('reach_out: {message: "Call Sam.\\tOr Alex.\\nYou matter."}\n')
     assert config.reach_out.message == "Call Sam.\tOr Alex.\nYou matter."
+
+
+def test_the_wearable_profile_is_reached_by_its_path_and_by_its_bare_name(tmp_path):
+    from calmkit.config import load_config
+    from calmkit.config.paths import default_config_path, profile_path, profiles
+
+    by_path = load_config(default_config_path().parent / "wearable.yaml", env={}, home=tmp_path)
+    by_name = load_config("wearable", env={}, home=tmp_path)
+    assert by_name.hardware == by_path.hardware
+    hardware = by_name.hardware
+    assert hardware.light is None and hardware.vibration is None and hardware.battery == 0x36
+    assert [(o.kind, o.address, o.options) for o in hardware.outputs] == [
+        ("haptic", 0x5A, (("actuator", "lra"),))
+    ]
+    assert not by_name.sound.enabled and by_name.vibration.enabled
+    assert "wearable" in profiles() and profile_path("calmkit") is None
+    assert profile_path("../wearable") is None and profile_path("wearable.yaml") is None
+    with pytest.raises(ConfigError) as caught:
+        load_config("wristband", env={}, home=tmp_path)
+    assert str(caught.value) == (
+        "wristband: --config: no such file (nor a packaged profile: wearable)"
+    )
+
+
+def test_the_battery_the_haptics_actuator_and_no_lamp_are_checked():
+    config = parse_config(
+        "hardware:\n  light: null\n  battery: 0x36\n  outputs: [{kind: haptic, actuator: erm}]\n"
+    )
+    assert config.hardware.light is None and config.hardware.battery == 0x36
+    assert config.hardware.outputs[0].options == (("actuator", "erm"),)
+    assert parse_config("").hardware.battery is None  # a box has none
+    with pytest.raises(ConfigError) as caught:
+        parse_config("hardware:\n  battery: 0x5A\n  outputs: [{kind: haptic, actuator: piezo}]\n")
+    text = str(caught.value)
+    assert "hardware.outputs[0].actuator" in text and "'lra' or 'erm'" in text
+    with pytest.raises(ConfigError) as caught:
+        parse_config("hardware:\n  battery: 0x5A\n  outputs: [{kind: haptic}]\n")
+    assert "address 0x5A is also used by" in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        parse_config("hardware:\n  battery: 300\n")
+    assert "hardware.battery" in str(caught.value) and "I2C address" in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        parse_config("hardware:\n  button: 2\n  battery: 0x36\n")
+    assert "I2C bus's SDA" in str(caught.value)
+
+
+def test_programs_of_your_own_join_the_menu_unless_you_give_one() -> None:
+    """A custom program was unreachable from the button: it was in no menu."""
+    own = "programs:\n  slow: {breathe: {rate: 6}, minutes: 5}\n  mine: {steps: [{quiet: 60}]}\n"
+    menu = parse_config(own, "t.yaml").menu
+    defaults = parse_config("", "defaults").menu
+    assert menu == (*defaults, "slow", "mine")
+    given = parse_config(own + "menu: [mine, calm]\n", "t.yaml").menu
+    assert given == ("mine", "calm")  # a menu of your own is kept as written
+    override = parse_config("programs:\n  box: {steps: [{inhale: 4}, {exhale: 4}]}\n", "t.yaml")
+    assert override.menu == defaults  # a packaged program changed stays where it was
+
+
+def test_blink_is_opt_in_and_the_long_wind_down_is_in_the_default_menu() -> None:
+    defaults = parse_config("", "defaults")
+    assert "blink" not in defaults.menu and "blink" in defaults.programs
+    assert "winddown20" in defaults.menu
+    assert "blink" in parse_config("menu: [calm, blink]\n", "t.yaml").menu

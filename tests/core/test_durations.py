@@ -62,3 +62,37 @@ def test_the_two_rules_are_nearest_and_up(seconds):
     else:
         left = sum(int(p) * 60**k for k, p in enumerate(reversed(words.split(":"))))
     assert -1e-6 <= left - seconds < 1 + 1e-6 and left == max(0, math.ceil(seconds - 1e-6))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.integers(min_value=1, max_value=3 * 3600),
+    st.floats(min_value=0.0, max_value=1.0, allow_nan=False),
+)
+def test_elapsed_and_the_countdown_add_up_to_the_end(end, share):
+    """Any moment in a step ending at a whole second: elapsed (down) + left (up) is the end."""
+    from calmkit.core.durations import elapsed_text
+
+    elapsed = end * share
+    left = countdown_text(end - elapsed)
+    seconds = int(left[:-2]) if left.endswith(" s") else _seconds(left)
+    assert _seconds(elapsed_text(elapsed)) + seconds == end
+
+
+def _seconds(text: str) -> int:
+    total = 0
+    for part in text.split(":"):
+        total = total * 60 + int(part)
+    return total
+
+
+def test_elapsed_rounds_down():
+    from calmkit.core.durations import elapsed_text
+
+    assert [elapsed_text(s) for s in (0.0, 5.6, 59.999, 60.0, 3600.2)] == [
+        "0:00",
+        "0:05",
+        "0:59",
+        "1:00",
+        "1:00:00",
+    ]

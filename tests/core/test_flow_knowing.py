@@ -141,7 +141,8 @@ def test_a_hold_from_a_session_held_into_idle_does_not_read_the_plan():
     run_until_idle_or(flow, clock, IDLE)
 
 
-def test_the_idle_hint_names_the_plan_only_when_one_is_kept():
-    assert make(PLAN)[0].hint().endswith(" · keep holding: my safety plan")
-    assert "safety plan" not in make()[0].hint()
-    assert "keep holding" not in make()[0].hint()
+def test_the_idle_hint_leaves_the_plan_out_and_the_readme_table_names_it():
+    from calmkit.core.flow_table import markdown
+
+    assert "safety plan" not in make(PLAN)[0].hint() and "safety plan" not in make()[0].hint()
+    assert "| your safety plan, read aloud (when you keep one) |" in markdown()

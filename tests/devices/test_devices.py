@@ -6,7 +6,6 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from gpiozero import LED, PWMLED, PWMOutputDevice
@@ -363,8 +362,9 @@ def test_the_terminal_draws_the_level_an_active_low_lamp_shows(factory):
     devices = active_low_box(factory)
     devices.set_light(0.5, WHITE, 1.0)
     devices.set_motor(1.0, 1.0)
-    app = SimpleNamespace(devices=devices, flow=SimpleNamespace(session=None))
-    line = StatusLine(app, tty=True).text()
+    r = rig()
+    r.app.devices = devices
+    line = StatusLine(r.app, tty=True).text()
     assert line.startswith(f"▕{level_bar(0.5)}▏ ≋ ")
     devices.close()
 

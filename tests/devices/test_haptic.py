@@ -3,6 +3,7 @@ bus, driven by a whole session on the fake clock and read back from the chip's r
 
 from __future__ import annotations
 
+import bisect
 import logging
 
 import pytest
@@ -12,8 +13,9 @@ from tests.helpers import MIDNIGHT, NOON
 
 from calmkit.config import parse_config
 from calmkit.core.clock import FakeClock
-from calmkit.core.cues import VIBRATION, Caps
+from calmkit.core.cues import Caps
 from calmkit.core.errors import HardwareError
+from calmkit.core.haptics import HapticTrack
 from calmkit.devices import fit, specs_for
 from calmkit.devices.haptic import Driver, Haptic
 from calmkit.devices.hardware import PinChoice, mock_factory
@@ -32,66 +34,118 @@ from calmkit.devices.simbus import (
 from calmkit.shell.app import build
 
 HAPTIC = "hardware:\n  vibration: null\n  outputs: [{kind: haptic}]\n"
-FRAME = 1 / 50 + 1e-9  # a pulse's edges fall on the lamp's frames
-BOX = (("inhale", 0.0), ("hold", 4.0), ("exhale", 8.0), ("hold", 12.0))  # one 16 s cycle
+FPS = 50
+STRENGTH = 0.7  # vibration.strength by day
 
 
-def box_session(wall):
-    """A `calmkit play box` on the fake clock, its haptic on a bus stamped in the clock's time."""
+def held(chip):
+    """The RTP byte the chip held at a time (the last write at or before it), as a function."""
+    times = [write.time for write in chip.rtp]
+    values = [write.value for write in chip.rtp]
+
+    def at(t):
+        k = bisect.bisect_right(times, t + 1e-9)
+        return values[k - 1] if k else 0
+
+    return at
+
+
+def felt(app, chip, cap):
+    """Check the bytes the chip held against haptics.HapticTrack frame by frame: at the middle
+    of every frame of every step that ran, the byte is round(drive * cap * 255), the drive
+    being the pattern's at that frame's start (a touch's edge may fall on either side of a
+    frame's start by a rounding: those frames are left out). Returns how many were checked."""
+    phases = [e for e in app.flow_events if e.kind == "phase"]
+    byte_at = held(chip)
+    checked = 0
+    for event, after in zip(phases, [*phases[1:], None]):
+        plan = app.plan
+        index = event.data["index"]
+        track = HapticTrack(plan)
+        end = after.t if after is not None else event.t + event.data["duration_s"]
+        edges = [e for touch in track.steps[index] for e in (touch.on, touch.off)]
+        k = 0
+        while event.t + (k + 1) / FPS <= end + 1e-9:
+            t = k / FPS
+            if all(abs(t - edge) > 1e-6 for edge in edges):
+                want = round(track.drive(index, t) * cap * 255)
+                assert byte_at(event.t + t + 0.5 / FPS) == want, (plan.program, index, t)
+                checked += 1
+            k += 1
+    return checked
+
+
+def run_felt(wall, program, cap, script=()):
+    from calmkit.core.programs import expand
+
+    events = []
     config = parse_config(HAPTIC, "test.yaml")
     clock = FakeClock(wall_start=wall)
     factory = mock_factory()
     bus = attach(factory, SimBus(clock.now))
-    app = build(config, clock=clock, pins=PinChoice(factory, True), program="box", journal=False)
+    app = build(
+        config,
+        clock=clock,
+        pins=PinChoice(factory, True),
+        program=program,
+        journal=False,
+        on_event=events.append,
+    )
+    for t, action in script:
+        app.waiter.add(t, lambda action=action: action(app))
     assert app.runner.run() == "finished"
-    return app, bus.chips[0x5A]
+    app.flow_events = events
+    app.plan = expand(program, config.programs)  # a phase's index is into its whole plan
+    chip = bus.chips[0x5A]
+    return app, chip, felt(app, chip, cap)
 
 
-def pulses(chip):
-    """(start, end, byte) of every stretch the RTP input was above 0, from the write history."""
-    found, start, byte = [], None, 0
-    for write in chip.rtp:
-        if write.value and start is None:
-            start, byte = write.time, write.value
-        elif write.value and write.value != byte:
-            raise AssertionError(f"the amplitude moved within a pulse at {write.time}")
-        elif not write.value and start is not None:
-            found.append((start, write.time, byte))
-            start = None
-    assert start is None, "a pulse was left on"
-    return found
-
-
-def expected(first, cycles):
-    """The motor codes of box breathing from the first inhale: 1 pulse in, long hold, 2 out."""
-    return [
-        (first + 16 * cycle + at + on, first + 16 * cycle + at + off)
-        for cycle in range(cycles)
-        for phase, at in BOX
-        for on, off in VIBRATION[phase]
-    ]
-
-
-def test_a_box_session_is_felt_as_its_motor_codes_read_back_from_the_bus():
-    app, chip = box_session(NOON)
-    found = pulses(chip)
-    assert len(found) == 15 * 5  # 4 minutes: 15 cycles of 1 + 1 + 2 + 1 pulses
-    for (start, end, _byte), (want_start, want_end) in zip(found, expected(found[0][0], 15)):
-        assert start == pytest.approx(want_start, abs=FRAME)
-        assert end == pytest.approx(want_end, abs=FRAME)
-    assert {byte for _s, _e, byte in found} == {round(0.7 * 255)}  # vibration.strength by day
-    lengths = [end - start for start, end, _ in found[:5]]
-    assert lengths[1] > 3 * lengths[0] and lengths[4] > 3 * lengths[2]  # the holds are long
+def test_a_box_session_read_back_from_the_bus_is_its_felt_breath():
+    app, chip, checked = run_felt(NOON, "box", STRENGTH)
+    assert checked > 0.9 * 240 * FPS  # nearly every frame of its 4 minutes
+    first = [w for w in chip.rtp if w.time < 16.0]
+    inhale_taps = sorted({w.value for w in first if 0.5 < w.time < 4.0 and w.value})
+    assert len(inhale_taps) == 5 and inhale_taps == sorted(inhale_taps)  # taps that rise
     assert chip.amplitude() == 0.0 and app.devices.shown().motor == 0.0
     app.close()
     assert chip.standby() and chip.registers[RTP_INPUT] == 0
 
 
+BUILT_IN = [
+    "calm",
+    "sigh",
+    "box",
+    "478",
+    "coherent",
+    "winddown",
+    "ground",
+    "press",
+    "blink",
+    "quiet",
+]
+
+
+@pytest.mark.parametrize("program", BUILT_IN)
+def test_every_built_in_program_read_back_from_the_bus_follows_its_pattern(program):
+    _app, _chip, checked = run_felt(NOON, program, STRENGTH)
+    assert checked > 0
+
+
+def test_grounding_counted_by_presses_is_felt_as_a_soft_double_tap_per_prompt():
+    presses = [(t, lambda app: app.devices.button_pin.drive_low()) for t in (3, 5, 7, 9, 11)]
+    releases = [(t + 0.1, lambda app: app.devices.button_pin.drive_high()) for t, _ in presses]
+    app, chip, checked = run_felt(NOON, "ground", STRENGTH, script=presses + releases)
+    prompts = [e.t for e in app.flow_events if e.kind == "phase"]
+    assert prompts[1] < 12  # the five presses finished "see" early
+    taps = [w for w in chip.rtp if w.value and prompts[1] <= w.time < prompts[1] + 1]
+    assert len(taps) == 2 and {w.value for w in taps} == {round(0.4 * STRENGTH * 255)}
+    assert checked > 0
+
+
 def test_the_night_cap_scales_the_amplitude():
-    _app, chip = box_session(MIDNIGHT)
-    found = pulses(chip)
-    assert len(found) == 75
-    assert {byte for _s, _e, byte in found} == {round(0.5 * 255)}  # night.vibration: 0.5
+    _app, chip, checked = run_felt(MIDNIGHT, "box", 0.5)  # night.vibration: 0.5
+    assert checked > 0.9 * 240 * FPS
+    assert 0.9 * 0.5 * 255 < max(w.value for w in chip.rtp) <= round(0.5 * 255)
 
 
 def test_the_config_names_it_and_it_is_built_on_the_mock_factorys_simulated_bus():
@@ -284,3 +338,18 @@ def test_a_haptic_as_the_only_motor_has_no_pin_and_reads_back_through_the_interf
         assert app.devices.motor is not None and app.devices.motor.pins == ()
     finally:
         app.close()
+
+
+@pytest.mark.parametrize(("actuator", "feedback", "library"), [("lra", 0x80, 6), ("erm", 0, 1)])
+def test_the_actuator_sets_the_feedback_mode_and_the_library(actuator, feedback, library):
+    """FEEDBACK_CONTROL's N_ERM_LRA (register 0x1A, bit 7) and LIBRARY_SEL (0x03) as SLOS854
+    says for an LRA (library 6) or an ERM (TS2200 library A)."""
+    bus = SimBus(lambda: 0.0)
+    factory = mock_factory()
+    attach(factory, bus)
+    spec = DeviceSpec("haptic", "hardware.outputs[0]", (), address=0x5A,
+                      options=(("actuator", actuator),))  # fmt: skip
+    haptic = Haptic(spec, factory)
+    chip = bus.chips[0x5A]
+    assert chip.registers[0x1A] & 0x80 == feedback and chip.registers[0x03] & 0x07 == library
+    assert haptic.actuator == actuator

@@ -6,7 +6,7 @@ import io
 import threading
 
 from calmkit.core.events import Event, EventKind
-from calmkit.core.flow_table import Mode, hint
+from calmkit.core.flow_table import Mode
 from calmkit.faces.launch import RunSettings
 from calmkit.faces.sim.terminal import (
     BAR_WIDTH,
@@ -18,6 +18,7 @@ from calmkit.faces.sim.terminal import (
     TerminalFace,
     run_headless,
 )
+from calmkit.faces.words import hint_text, words_for
 from helpers import rig
 
 
@@ -96,7 +97,8 @@ def test_the_terminal_prints_the_hint_from_the_table_when_it_changes():
     r.press(1.0)
     r.run()
     text = out.getvalue()
-    assert f"button: {hint(Mode.IDLE, {'program': 'calm'})}" in text
+    idle = hint_text(words_for("en"), Mode.IDLE, {"program": "calm"})
+    assert f"button: {idle}" in text and "double press: next program" in idle
     assert "button: press: one thing named" in text
     assert "keep holding: stop" in text
     assert text.count("button: press: one thing named") == 1  # printed when it changes only
@@ -112,7 +114,7 @@ def test_an_idle_hold_shows_the_selected_program_in_the_terminal():
     r.at(3.0, r.button_pin.drive_high)
     r.at(3.2, lambda: r.app.runner.request_stop("test"))
     r.run()
-    assert "calm · selected 1: calm" in shown[0]
+    assert "calm · 8:24 long · program 1 of 2" in shown[0]
 
 
 # --- what a person relies on: the status line, the keys, the plain lines ------------------------
@@ -212,11 +214,12 @@ def status_at(times, program="box", yaml_text="", **kw):
 
 def test_the_status_line_shows_the_light_the_program_the_phase_and_the_seconds_left():
     shown, _ = status_at([0.05, 2.0, 6.0, 14.0])
-    assert "box · inhale · " in shown[2.0] and shown[2.0].endswith(" 2.0 s left")
+    # plain words, elapsed and total, whole seconds that add up (2 s in + 2 s left = 0:04)
+    assert shown[2.0].endswith("box · Breathe in · 0:02 of 4:00 · 2 s")
     bar = shown[2.0][1 : 1 + BAR_WIDTH]
     assert 0 < len(bar.rstrip()) < BAR_WIDTH  # half way up the inhale: a part-filled bar
     assert shown[6.0][1 : 1 + BAR_WIDTH] == "█" * BAR_WIDTH  # the hold at the top: full
-    assert "box · hold · " in shown[6.0] and shown[6.0].endswith(" 2.0 s left")
+    assert shown[6.0].endswith("box · Hold · 0:06 of 4:00 · 2 s")
     assert len(shown[14.0][1 : 1 + BAR_WIDTH].strip()) <= 1  # the hold at the floor: dim
     assert "≋" in shown[0.05]  # the motor pulses as the inhale begins
 
@@ -234,8 +237,8 @@ def test_the_status_line_says_paused_and_muted():
     r.at(8.0, lambda: r.app.runner.request_stop("test"))
     r.app.runner.start("box")
     r.run()
-    assert "muted box · paused" in shown["paused"]
-    assert "muted box · inhale · " in shown["resumed"]  # resumed in the phase it paused in
+    assert "muted box · Paused · 0:02 of 4:00" in shown["paused"]
+    assert "muted box · Breathe in · " in shown["resumed"]  # resumed in the phase it paused in
 
 
 def test_the_status_line_is_one_line_redrawn_in_place_and_left_at_stopped():
@@ -263,11 +266,31 @@ def test_without_a_terminal_each_phase_is_a_plain_line():
     lines = out.getvalue().splitlines()
     assert lines[:4] == [
         "0:00  tiny: 4 s",
-        "0:00  inhale (slow)  2 s",
-        "0:02  exhale  2 s",
+        "0:00  Breathe in (slow)  2 s",
+        "0:02  Breathe out  2 s",
         "0:04  end: completed",
     ]
     assert "\r" not in out.getvalue()  # no status line on a pipe
+
+
+def test_the_plain_lines_say_what_the_window_says_and_count_the_things_named():
+    """Issue 12: "ground · see 2 of 5", never "prompt (see)"; "Switch hands", not "switch"."""
+    r = rig("programs:\n  g:\n    steps: [{prompt: 5, label: see, items: 5}, {switch: 4}]\n")
+    out = io.StringIO()
+    status = StatusLine(r.app, out=out, tty=False)
+    r.app.runner.on_event = status.on_event
+    r.app.runner.start("g")
+    r.press(3.0)
+    r.press(4.0)
+    r.run()
+    lines = out.getvalue().splitlines()
+    assert lines[1:4] == [
+        "0:00  Name 5 things you can see  5 s",
+        "0:03  see 1 of 5",
+        "0:04  see 2 of 5",
+    ]
+    assert "0:05  Switch hands  4 s" in lines
+    assert "prompt" not in out.getvalue()
 
 
 def test_a_plain_line_says_the_second_a_late_phase_was_due_near():
@@ -275,7 +298,7 @@ def test_a_plain_line_says_the_second_a_late_phase_was_due_near():
     out = io.StringIO()
     status = StatusLine(None, out=out, tty=False)
     status.on_event(Event(EventKind.PHASE, 4.003, 4.0, {"phase": "hold", "duration_s": 4.0}))
-    assert out.getvalue() == "0:04  hold  4 s\n"
+    assert out.getvalue() == "0:04  Hold  4 s\n"
 
 
 def test_a_closed_pipe_stops_the_session_once_and_writes_no_more():
@@ -334,3 +357,39 @@ def test_play_in_a_terminal_never_says_the_idle_hint_of_a_box_waiting_for_a_pres
     text = out.getvalue()
     assert "start calm" not in text
     assert "button: press: pause" in text
+
+
+def test_the_status_line_is_rewritten_only_when_it_changes_in_whole_seconds(monkeypatch):
+    """No flickering tenths: every frame asks, but a line is written only when its words
+    change, and the countdown is whole seconds (box: 3 s in, about one rewrite a second)."""
+    import itertools
+    import re
+
+    from calmkit.faces.sim import terminal
+
+    monkeypatch.setattr(terminal, "REDRAW_S", 0.0)  # every frame may draw
+    r = rig()
+    out = io.StringIO()
+    status = StatusLine(r.app, out=out, tty=True)
+    r.app.runner.on_event = status.on_event
+    frames = []
+    r.app.runner.on_frame = lambda now: (frames.append(now), status.on_frame(now))
+    r.at(3.0, lambda: r.app.runner.request_stop("test"))
+    r.app.runner.start("box")
+    r.run()
+    lines = [part.rstrip() for part in out.getvalue().split("\r") if part.startswith("▕")]
+    assert len(frames) > 30  # many frames were drawn on the pins ...
+    words = [line[BAR_WIDTH + 2 :] for line in lines]
+    assert all(a != b for a, b in itertools.pairwise(lines))  # ... but no line written twice
+    assert not any(re.search(r"\d\.\d s", line) for line in lines)
+    assert {"box · Breathe in · 0:01 of 4:00 · 3 s", "box · Breathe in · 0:02 of 4:00 · 2 s"} <= {
+        w.strip().lstrip("≋ ").strip() for w in words
+    }
+
+
+def test_the_terminal_names_the_selected_program_at_idle_and_says_ground_plainly():
+    r = rig()
+    status = StatusLine(r.app, out=io.StringIO(), tty=True)
+    assert status.text().endswith("calm · 8:24 long · program 1 of 10")
+    shown, _ = status_at([7.0], program="ground")
+    assert "ground · see 0 of 5 · 0:07 of 3:20 · 33 s" in shown[7.0]

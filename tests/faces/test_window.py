@@ -27,6 +27,7 @@ from calmkit.faces.sim.window import (
     Window,
     draw,
 )
+from calmkit.faces.words import KEYS, words_for
 from helpers import MIDNIGHT, rig
 
 #: box: in 4 (0-4 s), hold 4 at the top, out 4 (8-12 s), hold 4 at the floor (12-16 s).
@@ -107,7 +108,7 @@ def test_the_view_says_the_phase_the_seconds_left_and_the_program():
     assert early.remaining == pytest.approx(3.0)
     assert early.total == pytest.approx(240.0)
     assert (late.phase, late.remaining) == ("exhale", pytest.approx(3.0))
-    assert early.headline() == "inhale"
+    assert early.headline() == "Breathe in"
     assert not early.muted
 
 
@@ -254,6 +255,17 @@ def test_m_mutes_and_q_asks_to_stop():
     assert [e.data["muted"] for e in r.kinds("mute")] == [True]
 
 
+def test_g_shows_and_hides_the_light_chart_and_the_key_help_says_so():
+    r = rig()
+    win = Window(r.app, pygame.Surface(DEFAULT_SIZE))
+    assert not win.frame().chart
+    win.handle(key(pygame.KEYDOWN, pygame.K_g))
+    assert win.frame().chart
+    win.handle(key(pygame.KEYDOWN, pygame.K_g))
+    assert not win.frame().chart
+    assert "g: light chart" in words_for("en")(KEYS)
+
+
 def test_closing_the_window_asks_to_stop_and_lets_go_of_the_button():
     r = rig()
     win = Window(r.app, pygame.Surface(DEFAULT_SIZE))
@@ -286,7 +298,9 @@ def test_idle_view_names_the_program_a_press_would_start():
     r = rig()
     view = ViewState.read(r.app)
     assert (view.state, view.program, view.number) == ("idle", "calm", 1)
-    assert view.headline() == "ready" and view.level == 0
+    assert view.headline() == "calm" and view.level == 0
+    assert view.subline() == "Three cyclic sighs, then a slowing wind-down"
+    assert view.details() == "8:24 long · program 1 of 10"
 
 
 def test_display_problem_without_a_display(monkeypatch):
@@ -410,10 +424,10 @@ def test_an_idle_hold_shows_the_selected_program_in_the_window():
     r.at(3.0, r.button_pin.drive_high)
     r.at(3.2, lambda: r.app.runner.request_stop("test"))
     r.run()
-    assert seen["before"].headline() == "ready"
+    assert seen["before"].headline() == "calm"
     held = seen["held"]
     assert held.showing_menu and held.headline() == "calm"
-    assert held.subline() == "program 1 of 3 · press to start it"
+    assert held.details() == "8:24 long · program 1 of 3"
 
 
 @pytest.mark.parametrize(
@@ -446,7 +460,8 @@ def test_the_window_shows_the_flows_own_hint(tmp_path, program, at, mode):
     r.run()
     view = taken["view"]
     assert view.mode == mode
-    assert view.hint() == hint(mode, dict(view.hint_values)) and view.hint()
+    english = hint(mode, dict(view.hint_values)).replace("double:", "double press:")
+    assert view.hint() == english and view.hint()
 
 
 def when_the_window_opens(action):
@@ -494,3 +509,12 @@ def test_a_runner_that_fails_closes_the_window_and_the_error_reaches_the_caller(
     with pytest.raises(RuntimeError, match="the runner broke"):
         window.run_window(config, sim_settings("tiny"))
     assert not pygame.display.get_init()
+
+
+def test_a_programs_length_at_idle_is_its_own_librarys_even_for_the_same_name():
+    from calmkit.faces.sim.view import program_length
+
+    short = parse_config("programs:\n  g:\n    steps: [{inhale: 2}]\n", "a.yaml").programs
+    long = parse_config("programs:\n  g:\n    steps: [{inhale: 7}]\n", "b.yaml").programs
+    assert (program_length(short, "g"), program_length(long, "g")) == (2.0, 7.0)
+    assert program_length(short, "g") == 2.0 and program_length(short, "nothing") is None

@@ -357,10 +357,11 @@ def test_csv_exports_every_session_and_every_field():
     text = to_csv([record(), record(programs=["calm", "ground"], helped="no", demo=True)])
     lines = text.splitlines()
     assert lines[0] == (
-        "start,programs,planned_s,actual_s,status,pauses,items,squeeze_s,helped,demo"
+        "start,programs,planned_s,actual_s,status,pauses,items,squeeze_s,helped,"
+        "battery_start,battery_end,demo"
     )
     assert lines[2].startswith("2026-03-02T23:10:00+00:00,calm ground,504.0")
-    assert lines[2].endswith(",no,True")
+    assert lines[2].endswith(",no,,,True")  # a box: no battery
     assert len(lines) == 3
 
 

@@ -12,36 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from calmkit.shell import audio
+from calmkit.core import prompts
+from calmkit.shell import audio, texts, wavs
 
 SOUNDS = Path(__file__).resolve().parents[2] / "sounds"
 
-TONES = ["chime_in", "chime_out", "chime_hold", "tick", "bell_start", "bell_end", "bell_interval"]
-SPOKEN = [
-    "say_ground_see",
-    "say_ground_touch",
-    "say_ground_hear",
-    "say_ground_smell",
-    "say_ground_taste",
-    "say_switch_hands",
-    "say_press",
-    "say_release",
-    "say_quiet_offer",
-    "say_did_it_help",
-    "say_reach_out",
-    "say_paused",
-    "name_calm",
-    "name_box",
-    "name_478",
-    "name_coherent",
-    "name_sigh",
-    "name_winddown",
-    "name_winddown20",
-    "name_blink",
-    "name_press",
-    "name_ground",
-    "name_quiet",
-]
+# The one list of names (calmkit.core.prompts), as the code, the files and the texts share it.
+TONES = list(prompts.TONES)
+SPOKEN = list(prompts.SPOKEN)
 ALL = TONES + SPOKEN
 
 RATE = 22050
@@ -98,11 +76,33 @@ def highpass_energy_share(data: array.array, hz: float) -> float:
     return high / total
 
 
-def test_the_list_here_is_the_programs_list():
+def test_the_script_the_player_and_the_english_words_share_one_list():
     assert list(audio.SOUNDS) == ALL
     script = load_script()
     assert sorted(script.tone_specs()) == sorted(TONES)
-    assert sorted(script.SPOKEN) == sorted(SPOKEN)
+    assert list(script.SPOKEN) == SPOKEN
+    assert dict(texts.load("en").prompts) == script.SPOKEN  # the words come from en.toml
+    assert len(set(ALL)) == len(ALL)
+    assert all(prompts.is_spoken(n) for n in SPOKEN)
+    assert not any(prompts.is_spoken(n) for n in TONES)
+
+
+def test_every_sound_the_code_names_is_in_the_one_list():
+    """A prompt named in the core or the packaged programs but missing from the list would have
+    no words in any language and no file in any pack."""
+    from calmkit.config import load_config
+    from calmkit.core import cues, soundorder
+    from calmkit.core.programs import expand
+
+    named = set(cues.PHASE_SOUNDS.values()) | set(cues.UNSPOKEN) | set(cues.UNSPOKEN.values())
+    named |= soundorder.ANSWERED_BY_A_PRESS
+    config = load_config(None)
+    for program in config.programs:
+        plan = expand(program, config.programs)
+        named |= {cues.sound_for(plan, i) for i in range(len(plan.steps))}
+        named.add(f"name_{program}")
+    named.discard(None)
+    assert named <= set(ALL), sorted(named - set(ALL))
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -171,4 +171,4 @@ def test_espeak_prompts_come_out_in_the_packaged_format(tmp_path):
     assert (params.nchannels, params.framerate, params.sampwidth) == (1, RATE, 2)
     check_soft(path.stem, data)
     peak_db = 20 * math.log10(max(abs(s) for s in data) / FULL)
-    assert peak_db == pytest.approx(script.VOICE_DB, abs=0.1)
+    assert peak_db == pytest.approx(wavs.VOICE_DB, abs=0.1)

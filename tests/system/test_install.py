@@ -243,6 +243,7 @@ def test_install_dry_run_on_the_machine_shows_every_step_and_does_nothing(guarde
     for step in (
         "-m venv --system-site-packages /opt/calmkit/venv",
         "/opt/calmkit/venv/bin/python -m pip install",
+        "ln -s /opt/calmkit/venv/bin/calmkit /usr/local/bin/calmkit",
         "/etc/systemd/system/calmkit.service",
         "systemctl enable calmkit.service",
     ):
@@ -476,3 +477,96 @@ def test_an_old_world_readable_config_is_kept_but_closed_to_others(tmp_path):
     assert oct(config.stat().st_mode & 0o777) == "0o640"
     assert f"chmod o= {config}" in out
     assert "chgrp" not in out  # under --root the owner is the caller's business
+
+
+def i2c_step(tmp_path: Path, *, device: bool, raspi_config: bool, boot_config: str | None):
+    """The I2C part of step 2 alone, for real, against a made-up device, boot config and
+    raspi-config (a stand-in that notes how it was called)."""
+    text = INSTALL.read_text()
+    head = text[: text.index("# ---- checks")]
+    block = text[text.index("# ---- 2b. the I2C bus") : text.index("# ---- 3. the venv")]
+    dev = tmp_path / "i2c-1"
+    if device:
+        dev.touch()
+    boot = tmp_path / "config.txt"
+    if boot_config is not None:
+        boot.write_text(boot_config)
+    head = head.replace("readonly I2C_DEVICE=/dev/i2c-1", f"readonly I2C_DEVICE={dev}")
+    head = head.replace(
+        "readonly BOOT_CONFIG=/boot/firmware/config.txt", f"readonly BOOT_CONFIG={boot}"
+    )
+    head = head.replace("SRC=$(cd ", f"SRC={REPO} #", 1)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "raspi.log"
+    if raspi_config:
+        tool = bin_dir / "raspi-config"
+        tool.write_text(f'#!/bin/sh\necho "raspi-config $*" >> {log}\n')
+        tool.chmod(0o755)
+    script = tmp_path / "i2c.sh"
+    script.write_text(head + block + "exit 0\n")
+    assert BASH is not None
+    result = subprocess.run(
+        [BASH, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    calls = log.read_text().splitlines() if log.exists() else []
+    return result.stdout, calls, boot.read_text() if boot.exists() else None
+
+
+def test_install_turns_i2c_on_with_raspi_config_where_there_is_one(tmp_path):
+    out, calls, _boot = i2c_step(tmp_path, device=False, raspi_config=True, boot_config="")
+    assert calls == ["raspi-config nonint do_i2c 0"]
+    assert "I2C: turned on with raspi-config" in out
+
+
+def test_install_turns_i2c_on_in_config_txt_without_raspi_config_once(tmp_path):
+    (tmp_path / "first").mkdir()
+    out, calls, boot = i2c_step(
+        tmp_path / "first", device=False, raspi_config=False, boot_config="a=1\n"
+    )
+    assert calls == [] and boot == "a=1\ndtparam=i2c_arm=on\n"
+    assert "dtparam=i2c_arm=on added to" in out and "next reboot" in out
+    (tmp_path / "again").mkdir()
+    out, _calls, boot = i2c_step(
+        tmp_path / "again", device=False, raspi_config=False, boot_config=boot
+    )
+    assert boot == "a=1\ndtparam=i2c_arm=on\n" and "is in" in out and "already" in out
+
+
+def test_install_leaves_i2c_alone_when_it_is_on_or_not_a_pi(tmp_path):
+    (tmp_path / "on").mkdir()
+    out, calls, _boot = i2c_step(tmp_path / "on", device=True, raspi_config=True, boot_config="")
+    assert calls == [] and "I2C: on already" in out
+    (tmp_path / "laptop").mkdir()
+    out, calls, boot = i2c_step(
+        tmp_path / "laptop", device=False, raspi_config=False, boot_config=None
+    )
+    assert calls == [] and boot is None and "left as it is" in out
+
+
+def test_the_service_may_open_the_i2c_bus():
+    unit = (REPO / "systemd" / "calmkit.service").read_text()
+    assert "SupplementaryGroups=gpio audio i2c" in unit and "DeviceAllow=char-i2c rw" in unit
+    assert "readonly GROUPS_NEEDED=(gpio audio i2c)" in INSTALL.read_text()
+
+
+def test_calmkit_is_linked_onto_path_and_uninstall_removes_only_that_link(tmp_path):
+    """README said `calmkit doctor` after install, but the venv's calmkit was not on PATH."""
+    out = sh(INSTALL, "--root", str(tmp_path)).stdout
+    assert "skipped under --root: ln -s /opt/calmkit/venv/bin/calmkit /usr/local/bin/calmkit" in out
+    link = tmp_path / "usr/local/bin/calmkit"
+    link.parent.mkdir(parents=True)
+    link.symlink_to("/opt/calmkit/venv/bin/calmkit")  # as the install inside the tree makes it
+    assert "already links to the venv" in sh(INSTALL, "--root", str(tmp_path)).stdout
+    sh(UNINSTALL, "--root", str(tmp_path))
+    assert not link.is_symlink()
+    # Someone else's calmkit there is left alone, by both.
+    link.write_text("#!/bin/sh\n")
+    assert "is something else: kept" in sh(INSTALL, "--root", str(tmp_path)).stderr
+    sh(UNINSTALL, "--root", str(tmp_path))
+    assert link.read_text() == "#!/bin/sh\n"

@@ -8,7 +8,7 @@ from typing import Any
 from calmkit.config import wiring
 from calmkit.config.nodes import _Node
 from calmkit.config.rules import _Rules
-from calmkit.config.table import SECTIONS, Check
+from calmkit.config.table import SECTIONS, TOP, Check
 from calmkit.config.values import _BAD, _TOP_KEYS
 
 
@@ -41,6 +41,9 @@ class _Checker(_Rules):
             return None
 
         values: dict[str, Any] = {}
+        for key, check in TOP.items():
+            child = self.need(top, key, root, key)
+            values[key] = _BAD if child is None else check(self, child, key)
         for name, (cls, fields) in SECTIONS.items():
             checked = self.section(root, name, fields)
             values[name] = None if checked is None else cls(**checked)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from calmkit.config.nodes import _parse_tree, _Tree
+from calmkit.config.paths import profile_path, profiles
 from calmkit.config.settings import ENV_VAR, FILE_KEY, MAX_FILE_BYTES, SYSTEM_CONFIG
 from calmkit.core.errors import ConfigError, Problem
 
@@ -39,17 +40,11 @@ def find_config_file(
     fall back to another file: the person would think their settings were in force.
     """
     if explicit is not None:
-        path = Path(explicit)
-        if not _exists(path):
-            raise ConfigError([Problem(str(path), 1, "--config", "no such file")])
-        return path
+        return _named(Path(explicit), "--config")
     environ = os.environ if env is None else env
     named = environ.get(ENV_VAR, "")
     if named:
-        path = Path(named)
-        if not _exists(path):
-            raise ConfigError([Problem(str(path), 1, f"${ENV_VAR}", "no such file")])
-        return path
+        return _named(Path(named), f"${ENV_VAR}")
     if home is None:
         try:
             home = Path.home()
@@ -61,6 +56,19 @@ def find_config_file(
         if _exists(path):
             return path
     return None
+
+
+def _named(path: Path, where: str) -> Path:
+    """A file named on purpose; a bare name that is no file is a packaged profile
+    (``--config wearable``: config/wearable.yaml, shipped inside calmkit)."""
+    if _exists(path):
+        return path
+    profile = profile_path(str(path))
+    if profile is not None:
+        return profile
+    bare = path.name == str(path) and not path.suffix
+    known = f" (nor a packaged profile: {', '.join(profiles())})" if bare else ""
+    raise ConfigError([Problem(str(path), 0, where, f"no such file{known}")])
 
 
 #: What a path that is not a regular file is, for the message that refuses it.

@@ -259,12 +259,20 @@ class _Library(_Blocks):
                 ok = False
             else:
                 names.append(name)
+        if ok and node.layer == 0:  # no menu of the person's own: their programs join the menu
+            names += added_programs(declared, names)
         return names if ok else None
 
     @staticmethod
     def declared(top: dict[str, _Node]) -> dict[str, _Node]:
         node = top.get("programs")
         return node.value if node is not None and isinstance(node.value, dict) else {}
+
+
+def added_programs(declared: dict[str, _Node], menu: list[str]) -> list[str]:
+    """The programs the person's own files add (not the packaged ones), in file order, that are
+    not in the menu: so a program of their own is reachable from the button."""
+    return [name for name, node in declared.items() if node.layer > 0 and name not in menu]
 
 
 class _ChainWalk:

@@ -30,6 +30,20 @@ def default_config_path() -> Path:
     return _packaged("calmkit.defaults", "config") / "calmkit.yaml"
 
 
+def profiles() -> list[str]:
+    """The packaged profiles: the config files beside the defaults (``wearable``)."""
+    folder = default_config_path().parent
+    return sorted(p.stem for p in folder.glob("*.yaml") if p.name != "calmkit.yaml")
+
+
+def profile_path(name: str) -> Path | None:
+    """The packaged profile of that bare name (no folder, no suffix), or None."""
+    if not name or "/" in name or "\\" in name or "." in name or name == "calmkit":
+        return None
+    path = default_config_path().parent / f"{name}.yaml"
+    return path if path.is_file() else None
+
+
 def sounds_dir() -> Path:
     """The folder of the project's own generated WAV files."""
     return _packaged("calmkit.sounds", "sounds")

@@ -62,6 +62,8 @@ class SoundConfig:
     fade_in_ms: int
     voice: bool
     dir: Path | None
+    language: str | None = None  # the voice's language; None: the top-level `language`, or en
+    voice_pack: str | None = None  # a voice pack by name; None: the best one for the language
 
 
 @dataclass(frozen=True)
@@ -102,3 +104,5 @@ class Config:
     sources: tuple[Path, ...]
     adaptive: AdaptiveConfig = OFF
     safety_plan: SafetyPlan = NO_PLAN
+    #: The language of the words on screen (faces/words.py); English where one has no words.
+    language: str = "en"

@@ -100,6 +100,11 @@ TIME = Value(check.time)
 PIN = Value(check.pin)
 OPTIONAL_PIN = Value(functools.partial(check.pin, optional=True))
 
+#: The languages calmkit's words on screen come in (faces/locale has their catalogs).
+LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es")
+#: Top-level keys that are single values, not sections: key -> check.
+TOP: dict[str, Check] = {"language": Choice(LANGUAGES)}
+
 #: section -> (its dataclass, key -> check), in the order they are checked.
 SECTIONS: dict[str, tuple[type, dict[str, Check]]] = {
     "hardware": (
@@ -111,6 +116,7 @@ SECTIONS: dict[str, tuple[type, dict[str, Check]]] = {
             "second_button": OPTIONAL_PIN,
             "vibration": OPTIONAL_PIN,
             "outputs": wiring.outputs,
+            "battery": wiring.battery,
         },
     ),
     "light": (
@@ -130,6 +136,8 @@ SECTIONS: dict[str, tuple[type, dict[str, Check]]] = {
             "fade_in_ms": Ranged(0, 10_000, whole=True),
             "voice": BOOLEAN,
             "dir": PATH,
+            "language": Value(check.language),
+            "voice_pack": Value(check.pack_name),
         },
     ),
     "vibration": (VibrationConfig, {"enabled": BOOLEAN, "strength": LEVEL}),

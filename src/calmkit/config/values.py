@@ -25,6 +25,7 @@ from calmkit.config.settings import (
 )
 from calmkit.core.errors import Problem
 from calmkit.core.programs import RESOLUTION_S
+from calmkit.core.prompts import LANGUAGE, PACK_NAME
 from calmkit.core.settings import KINDS
 
 _BAD: Any = object()  # a value already reported; the Config is never built when one is seen
@@ -32,6 +33,7 @@ _BAD: Any = object()  # a value already reported; the Config is never built when
 _REPORTED = Problem("", 0, "", "reported already")
 
 _TOP_KEYS = (
+    "language",
     "default_program",
     "menu",
     "hardware",
@@ -298,6 +300,29 @@ def sound_name(node: _Node, path: str) -> Any:
         path,
         f'expected a sound name like bell_start (a WAV file without .wav), or "" for '
         f"silence, got {_describe(node)}",
+    )
+
+
+def language(node: _Node, path: str) -> Any:
+    """A language code ("de", "pt-BR") or null (follow the top-level `language`, else English)."""
+    value = node.value
+    if value is None or (isinstance(value, str) and LANGUAGE.fullmatch(value)):
+        return value
+    return fail(
+        node, path, f"expected a language code like en, de or pt-BR, or null, got {_describe(node)}"
+    )
+
+
+def pack_name(node: _Node, path: str) -> Any:
+    """A voice pack's name as `calmkit voices` lists it, or null (the best for the language)."""
+    value = node.value
+    if value is None or (isinstance(value, str) and PACK_NAME.fullmatch(value)):
+        return value
+    return fail(
+        node,
+        path,
+        "expected a voice pack's name as `calmkit voices` lists it (letters, digits, . _ + -), "
+        f"or null, got {_describe(node)}",
     )
 
 

@@ -19,7 +19,9 @@ _EXAMPLE = "{kind: led, pin: 22}"
 
 
 def light_pins(report: _Values, node: _Node, path: str) -> Any:
-    """One LED's pin, or {red, green, blue} for an RGB LED."""
+    """One LED's pin, or {red, green, blue} for an RGB LED, or null for no lamp (a wearable)."""
+    if node.value is None:
+        return None
     if isinstance(node.value, dict):
         pins = pin_map(report, node, path, _COLOURS)
         return _BAD if pins is _BAD else RGBPins(*pins)
@@ -28,7 +30,8 @@ def light_pins(report: _Values, node: _Node, path: str) -> Any:
     report.problem(
         node,
         path,
-        f"expected a GPIO pin number (0 to 27) or {{red, green, blue}}, got {_describe(node)}",
+        f"expected a GPIO pin number (0 to 27), {{red, green, blue}} or null (no lamp), got "
+        f"{_describe(node)}",
     )
     return _BAD
 
@@ -72,11 +75,14 @@ def output(report: _Values, node: _Node, path: str) -> Any:
     known = wiring.keys()
     report.mapping(node, path, known)
     bad = any(key not in known for key in entries)  # reported
+    options = _options(report, entries, path, wiring.options)
     if wiring.address is not None:
         address: Any = wiring.address
         if "address" in entries:
             address = report.take(check.address(entries["address"], f"{path}.address"))
-        return _BAD if bad or address is _BAD else OutputConfig(kind, path, address=address)
+        if bad or address is _BAD or options is _BAD:
+            return _BAD
+        return OutputConfig(kind, path, address=address, options=options)
     if len(wiring.pins) == 1:
         pin_node = report.need(entries, "pin", node, path)
         pin = _BAD if pin_node is None else report.take(check.pin(pin_node, f"{path}.pin"))
@@ -89,9 +95,32 @@ def output(report: _Values, node: _Node, path: str) -> Any:
     active_high: Any = True
     if "active_high" in entries:
         active_high = report.take(check.boolean(entries["active_high"], f"{path}.active_high"))
-    if bad or pins is _BAD or active_high is _BAD:
+    if bad or pins is _BAD or active_high is _BAD or options is _BAD:
         return _BAD
-    return OutputConfig(kind, path, pins=pins, active_high=active_high)
+    return OutputConfig(kind, path, pins=pins, active_high=active_high, options=options)
+
+
+def _options(
+    report: _Values,
+    entries: dict[str, _Node],
+    path: str,
+    options: tuple[tuple[str, tuple[str, ...]], ...],
+) -> Any:
+    """A kind's options (its row's ``options``), each as written or its default."""
+    found = []
+    for key, words in options:
+        value: Any = words[0]
+        if key in entries:
+            value = report.take(check.choice(entries[key], f"{path}.{key}", words))
+        found.append((key, value))
+    return _BAD if any(value is _BAD for _, value in found) else tuple(found)
+
+
+def battery(report: _Values, node: _Node, path: str) -> Any:
+    """``hardware.battery``: a MAX17048 fuel gauge's I2C address (0x36), or null for none."""
+    if node.value is None:
+        return None
+    return report.take(check.address(node, path))
 
 
 def clashes(report: _Values, hardware: _Node) -> None:
@@ -133,6 +162,12 @@ def clashes(report: _Values, hardware: _Node) -> None:
             for name in wiring.pins:
                 child = item.value["pins"].value[name]
                 used.append((child.value, f"{path}.pins.{name}", "", child))
+    gauge = entries.get("battery")
+    if gauge is not None and _is_number(gauge.value):
+        addresses.append((int(gauge.value), "hardware.battery", "", gauge))
+        if not bus_taken:
+            for pin, signal in zip(I2C_PINS, ("SDA", "SCL"), strict=True):
+                used.append((pin, "hardware.battery", f" (the I2C bus's {signal})", gauge))
     _report_twice_used(report, used, "pin {}")
     _report_twice_used(report, addresses, "address 0x{:02X}")
 

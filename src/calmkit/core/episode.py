@@ -40,12 +40,23 @@ class Episode:
     #: the programs started, in order (a chain is its first), and those left with "not helping"
     tried: tuple[str, ...] = ()
     not_helping: tuple[str, ...] = ()
+    #: the battery's level (percent) as it started and ended; None: no gauge, or no reading
+    battery_start: float | None = None
+    battery_end: float | None = None
 
     def to_record(self) -> dict[str, Any]:
         clock = {"clock": self.clock} if self.clock else {}
         paths = {"tried": list(self.tried)} if self.tried else {}
         if self.not_helping:
             paths["not_helping"] = list(self.not_helping)
+        battery = {
+            name: round(value, 1)
+            for name, value in (
+                ("battery_start", self.battery_start),
+                ("battery_end", self.battery_end),
+            )
+            if value is not None
+        }
         return {
             "start": self.started.isoformat(timespec="seconds"),
             "programs": list(self.programs),
@@ -58,6 +69,7 @@ class Episode:
             "helped": self.helped,
             **clock,
             **paths,
+            **battery,
         }
 
 
@@ -77,6 +89,8 @@ class EpisodeDraft:
     squeeze_s: float = 0.0
     tried: list[str] = field(default_factory=list)
     not_helping: list[str] = field(default_factory=list)
+    battery_start: float | None = None
+    battery_end: float | None = None
 
     def add(self, session: Session) -> None:
         """Close a session into the episode: the programs that ran, its times and counts."""
@@ -107,6 +121,8 @@ class EpisodeDraft:
             self.clock,
             tuple(self.tried),
             tuple(self.not_helping),
+            self.battery_start,
+            self.battery_end,
         )
 
     def interrupted(self, session: Session | None) -> Episode:

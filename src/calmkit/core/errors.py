@@ -23,7 +23,8 @@ class UsageError(CalmkitError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in a config file, located as FILE:LINE: key.path: message."""
+    """One thing wrong in a config file, located as FILE:LINE: key.path: message (line 0: the
+    whole file, as FILE: key: message, with no line made up)."""
 
     file: str
     line: int
@@ -31,6 +32,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if self.line <= 0:
+            return f"{self.file}: {self.key}: {self.message}"
         return f"{self.file}:{self.line}: {self.key}: {self.message}"
 
 

@@ -28,6 +28,7 @@ class EventKind(StrEnum):
     SOUND = "sound"
     MUTE = "mute"
     SAFETY_PLAN = "safety_plan"
+    BATTERY = "battery"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from calmkit.core.ambient import (
     menu_level,
     offer_level,
 )
+from calmkit.core.battery import Battery, choose_short
 from calmkit.core.clock import Clock, wall_synced
 from calmkit.core.cues import IDLE_COLOUR, Frame, LightTrack, in_window, sound_for
 from calmkit.core.episode import NO, UNKNOWN, YES, EpisodeDraft, tally
@@ -47,6 +48,7 @@ from calmkit.core.flow_table import (
     hint,
 )
 from calmkit.core.gestures import DOUBLE, DOWN, PRESS, UP, Gesture
+from calmkit.core.haptics import HapticTrack, notice_at, notice_length
 from calmkit.core.programs import Program, expand
 from calmkit.core.session import COMPLETED, ENDED, PAUSED, STOPPED, Session
 
@@ -92,6 +94,9 @@ class FlowSettings:
     #: its voice (the sound ``say_safety_plan``) is there to read it.
     safety_plan: str = ""
     safety_plan_spoken: bool = True
+    #: The vibration is a haptic driver (a wearable's): the breath is felt in amplitude
+    #: (haptics.py) rather than in a PWM motor's phase-start codes.
+    haptics: bool = False
 
 
 class Flow:
@@ -118,6 +123,7 @@ class Flow:
         self.selected = default if default in library else self.menu[0]
         self.session: Session | None = None
         self.track: LightTrack | None = None
+        self.feel: HapticTrack | None = None
         self.finished = False
         self.recent_starts: list[datetime] = list(recent_starts)
         self._draft: EpisodeDraft | None = None
@@ -130,6 +136,15 @@ class Flow:
         self._menu_shown_at: float | None = None
         self._fade = Fade()
         self._last_level = 0.0
+        #: For the faces' words after a session (they read state, never change it): the last
+        #: session closed (program, status, when), the last answer to "did that help?" (helped,
+        #: when) and the last reach-out message (message, when).
+        self.last_session: tuple[str, str, float] | None = None
+        self.last_answer: tuple[str, float] | None = None
+        self.last_reach_out: tuple[str, float] | None = None
+        self.battery = Battery()
+        self._notice: tuple[str, float] | None = None  # a pattern felt while idle, from then
+        self._notice_waiting: str | None = None  # ... or once idle again
         self.learner = learner
         if learner is None and self.settings.adaptive.enabled:
             self.learner = self.new_learner(random.Random())
@@ -197,6 +212,9 @@ class Flow:
     def _enter(self, state: State) -> list[Event]:
         self.state = state
         self._state_since = self.clock.now()
+        if state == IDLE and self._notice_waiting is not None:
+            self._notice = (self._notice_waiting, self._state_since)
+            self._notice_waiting = None
         return [self._event(EventKind.STATE, state=state)]
 
     # --- public -------------------------------------------------------------------------------
@@ -206,14 +224,38 @@ class Flow:
         if self.state != IDLE:
             return []
         name = program or self.selected
+        events: list[Event] = []
+        if self.battery.very_low:
+            short = choose_short(name, self.menu, self.library)
+            if short != name:
+                events.append(
+                    self._event(
+                        EventKind.BATTERY,
+                        state=self.battery.state(),
+                        percent=self.battery.percent,
+                        program=short,
+                        instead_of=name,
+                    )
+                )
+                name = short
         clock_note = None if wall_synced(self.clock) is True else "unsynced"
-        self._draft = EpisodeDraft(self.clock.wall(), clock=clock_note)
+        self._draft = EpisodeDraft(
+            self.clock.wall(), clock=clock_note, battery_start=self.battery.percent
+        )
         self._episode_night = self.night()
         self._escalation = list(self.library[name].fallback)
         if self.learner is not None and self.settings.adaptive.enabled:
             self._escalation = list(self.learner.order(self._escalation, self._episode_night))
         self._menu_shown_at = None
-        return self._run(name)
+        return events + self._run(name)
+
+    def battery_reading(self, percent: float | None) -> bool:
+        """A new battery level (None: the gauge gave none); True when the low-battery pattern
+        starts (or waits for the session to end) because of it."""
+        if self.battery.reading(percent):
+            self.notice("low_battery")
+            return self.settings.vibration
+        return False
 
     def _run(self, name: str) -> list[Event]:
         plan = expand(name, self.library)
@@ -221,6 +263,7 @@ class Flow:
             self._draft.tried.append(name)
         self.session = Session(plan, self.clock)
         self.track = LightTrack(plan, self.settings.floor)
+        self.feel = HapticTrack(plan) if self.settings.haptics else None
         events = self._enter(RUNNING) if self.state != RUNNING else []
         return events + self._rebase(self.session.start()) + self._after_session_events()
 
@@ -295,9 +338,15 @@ class Flow:
         if timeout is None:
             return None
         since = self._state_since
-        if mode == Mode.PAUSED and self.session is not None:
-            since = self.session.paused_at or since
+        session = self.session  # one read: the faces ask (timeout_at) from another thread
+        if mode == Mode.PAUSED and session is not None:
+            since = session.paused_at or since
         return since + getattr(self.settings, timeout.setting), timeout.action
+
+    def timeout_at(self) -> float | None:
+        """When the current mode runs out if left alone (the faces count down to it), or None."""
+        timeout = self._timeout()
+        return None if timeout is None else timeout[0]
 
     def tick(self) -> list[Event]:
         """Let time pass: session boundaries, timeouts."""
@@ -328,6 +377,7 @@ class Flow:
         """The open episode as a journal record, as it would read if the power went now."""
         if self._draft is None:
             return None
+        self._draft.battery_end = self.battery.percent
         return self._draft.interrupted(self.session).to_record()
 
     def next_deadline(self) -> float | None:
@@ -350,7 +400,7 @@ class Flow:
         if self.state in (OFFER_QUIET, ASK_HELPED):
             return True
         now = self.clock.now() if at is None else at
-        if self._fade.moving(now):
+        if self._fade.moving(now) or self._noticing(now):
             return True
         return self.showing_menu(now)
 
@@ -502,6 +552,9 @@ class Flow:
     def _close_session(self) -> None:
         if self.session is not None and self._draft is not None:
             self._draft.add(self.session)
+        if self.session is not None:
+            status = self.session.status or STOPPED
+            self.last_session = (self.session.plan.program, status, self.clock.now())
         self._end_squeeze(self.clock.now())  # a squeeze counts only inside the squeeze phases
         self._last_level = self._session_level()
         self.session = None
@@ -519,6 +572,7 @@ class Flow:
         if self._draft is not None:
             if status is not None:
                 self._draft.status = status
+            self._draft.battery_end = self.battery.percent
             episode = self._draft.finish(helped)
             self._draft = None
             counted = tally(
@@ -534,8 +588,11 @@ class Flow:
             if self.learner is not None:
                 self.learner.add(record, self._episode_night)
             events.append(self._event(EventKind.EPISODE_END, **record))
+            if announce:
+                self.last_answer = (helped, self.clock.now())
             if announce and counted.crossed and self.settings.reach_out:
                 message = self.settings.reach_out_message
+                self.last_reach_out = (message, self.clock.now())
                 events += [
                     self._event(EventKind.REACH_OUT, message=message),
                     *self._sound("say_reach_out"),
@@ -597,7 +654,11 @@ class Flow:
             if index < 0:
                 return Frame(0.0, IDLE_COLOUR, 0.0)
             vibrate = self.settings.vibration and self.session.state != PAUSED
-            return self.track.frame(index, self.session.step_elapsed(now), vibrate)
+            if self.feel is None:
+                return self.track.frame(index, self.session.step_elapsed(now), vibrate)
+            t = self.session.step_elapsed(now)
+            light = self.track.frame(index, t, False)
+            return Frame(light.level, light.colour, self.feel.drive(index, t) if vibrate else 0.0)
         if self.state == OFFER_QUIET:
             # the light fades away over the grace time; a press still starts quiet time
             level = offer_level(
@@ -612,4 +673,26 @@ class Flow:
             level = max(level, menu_level(now - self._menu_shown_at))
         if self._button_down:
             level = max(level, ACK_LEVEL)
-        return Frame(level, IDLE_COLOUR, 0.0)
+        return Frame(level, IDLE_COLOUR, self._notice_drive(now))
+
+    # --- notices: a pattern felt while idle (the battery is low) ------------------------------
+
+    def notice(self, name: str) -> None:
+        """Play notice ``name`` (haptics.NOTICES) now if idle, else once idle again; it is felt
+        only if vibration is on."""
+        if not self.settings.vibration:
+            return
+        if self.state == IDLE:
+            self._notice = (name, self.clock.now())
+        else:
+            self._notice_waiting = name
+
+    def _noticing(self, now: float) -> bool:
+        notice = self._notice
+        return notice is not None and now < notice[1] + notice_length(notice[0])
+
+    def _notice_drive(self, now: float) -> float:
+        notice = self._notice
+        if notice is None or self.state != IDLE:
+            return 0.0
+        return notice_at(notice[0], now - notice[1])

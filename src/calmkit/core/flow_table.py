@@ -103,7 +103,9 @@ ROWS: tuple[Row, ...] = (
     Row(Mode.IDLE, PRESS, Action.START, "start {program}"),
     Row(Mode.IDLE, DOUBLE, Action.NEXT_PROGRAM, "next program"),
     Row(Mode.IDLE, HOLD, Action.SHOW_PROGRAM, "show which"),
-    Row(Mode.IDLE, LONG_HOLD, Action.READ_PLAN, "{plan}"),
+    # kept out of the hint under the button (it is long enough as it is, in every language):
+    # README's table shows it, the reach-out message and `calmkit plan` point to it
+    Row(Mode.IDLE, LONG_HOLD, Action.READ_PLAN, "{plan}", shown=False),
     *_session_rows(Mode.SESSION),
     *_session_rows(Mode.QUIET),
     Row(Mode.PROMPT, PRESS, Action.COUNT, "one thing named"),

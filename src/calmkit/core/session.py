@@ -45,6 +45,11 @@ class Session:
         return None
 
     @property
+    def items_in_step(self) -> int:
+        """Things named so far in the current prompt step (the faces show "2 of 5")."""
+        return self._items_in_step
+
+    @property
     def started_at(self) -> float:
         return self._started_at
 

@@ -32,6 +32,9 @@ class OutputKind:
     builder: str
     pins: tuple[str, ...] = ()
     address: int | None = None
+    #: words the entry may set beside its wiring: key -> the words it takes (the first is the
+    #: default), e.g. the haptic's ``actuator: lra`` or ``erm``
+    options: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if bool(self.pins) == (self.address is not None):
@@ -39,9 +42,10 @@ class OutputKind:
 
     def keys(self) -> tuple[str, ...]:
         """The keys an entry of this kind takes (``kind`` first)."""
+        extra = tuple(key for key, _ in self.options)
         if self.address is not None:
-            return ("kind", "address")
-        return ("kind", "pin" if len(self.pins) == 1 else "pins", "active_high")
+            return ("kind", "address", *extra)
+        return ("kind", "pin" if len(self.pins) == 1 else "pins", "active_high", *extra)
 
 
 #: kind -> how it is wired and which class drives it (see calmkit.devices.kinds).
@@ -49,7 +53,12 @@ KINDS: dict[str, OutputKind] = {
     "led": OutputKind("calmkit.devices.led:GpioLed", pins=("pin",)),
     "rgb": OutputKind("calmkit.devices.rgb:RgbLed", pins=("red", "green", "blue")),
     "motor": OutputKind("calmkit.devices.motor:Motor", pins=("pin",)),
-    "haptic": OutputKind("calmkit.devices.haptic:Haptic", address=0x5A),
+    "haptic": OutputKind(
+        "calmkit.devices.haptic:Haptic",
+        address=0x5A,
+        # the motor the DRV2605L drives: a linear resonant actuator or an eccentric mass
+        options=(("actuator", ("lra", "erm")),),
+    ),
 }
 
 #: The GPIO (BCM) pins of a Raspberry Pi's I2C bus 1 (SDA, SCL), taken once any I2C chip is used.
@@ -80,6 +89,7 @@ class OutputConfig:
     pins: tuple[int, ...] = ()
     address: int | None = None
     active_high: bool = True
+    options: tuple[tuple[str, str], ...] = ()  # the kind's options, as written or default
 
 
 @dataclass(frozen=True)
@@ -90,11 +100,13 @@ class HardwareConfig:
     """
 
     pins: str
-    light: int | RGBPins
+    light: int | RGBPins | None  # None: no lamp (a wearable)
     button: int
     second_button: int | None
     vibration: int | None
     outputs: tuple[OutputConfig, ...] = ()
+    #: a MAX17048 fuel gauge's I2C address (a wearable's battery); None: no battery
+    battery: int | None = None
 
 
 @dataclass(frozen=True)

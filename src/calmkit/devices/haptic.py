@@ -48,6 +48,19 @@ class Driver(DRV2605):
     def set_standby(self, standby: bool) -> None:
         self._drv2605.set("MODE", standby=standby)
 
+    def set_actuator(self, actuator: str) -> None:
+        """An LRA or an ERM: FEEDBACK_CONTROL's N_ERM_LRA bit (SLOS854 register 0x1A, bit 7)
+        through the library, and the matching waveform library (register 0x03: 6 for an LRA,
+        TS2200 library A for an ERM), set here as 1.0.0's set_library() ignores its argument."""
+        self.set_feedback_mode("LRA" if actuator == "lra" else "ERM")
+        self._drv2605.set("LIBRARY_SELECTION", library="LRA" if actuator == "lra" else "TS2200 A")
+
+    def status(self) -> tuple[int, bool, bool]:
+        """STATUS (register 0x00): the device id, and the over-temperature (OVER_TEMP, bit 1)
+        and over-current (OC_DETECT, bit 0) flags."""
+        status = self._drv2605.get("STATUS")
+        return int(status.device_id), bool(status.over_temp), bool(status.over_current)
+
     def set_unidirectional(self) -> None:
         self._drv2605.set("CONTROL2", bidir_input=False)
 
@@ -75,11 +88,11 @@ class Haptic:
         self._standby = True
         self._closed = False
         self._failed = False
+        self.actuator = spec.option("actuator", "lra")
         try:
             self.driver = Driver(self.address, self.bus)
             self._check()
-            self.driver.set_feedback_mode("LRA")
-            self.driver.set_library("LRA")
+            self.driver.set_actuator(self.actuator)
             self.driver.set_unidirectional()
             self.driver.set_realtime_data_format("Unsigned")
             self.driver.set_mode("Real-time Playback")

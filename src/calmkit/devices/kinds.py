@@ -57,12 +57,14 @@ def specs_for(hardware: HardwareConfig, gamma: float = 2.2) -> list[DeviceSpec]:
     """The devices the ``hardware:`` settings fit, in the order their pins are claimed: the
     light, the buttons, the vibration motor, then each output named by kind."""
     light = hardware.light
-    specs = [
-        DeviceSpec("led", "hardware.light", (light,), gamma=gamma)
-        if isinstance(light, int)
-        else DeviceSpec("rgb", "hardware.light", (light.red, light.green, light.blue), gamma=gamma),
-        DeviceSpec("button", "hardware.button", (hardware.button,)),
-    ]
+    specs = []
+    if isinstance(light, int):
+        specs.append(DeviceSpec("led", "hardware.light", (light,), gamma=gamma))
+    elif light is not None:
+        specs.append(
+            DeviceSpec("rgb", "hardware.light", (light.red, light.green, light.blue), gamma=gamma)
+        )
+    specs.append(DeviceSpec("button", "hardware.button", (hardware.button,)))
     if hardware.second_button is not None:
         specs.append(DeviceSpec("button", "hardware.second_button", (hardware.second_button,)))
     if hardware.vibration is not None:
@@ -76,6 +78,7 @@ def specs_for(hardware: HardwareConfig, gamma: float = 2.2) -> list[DeviceSpec]:
                 gamma=gamma,
                 active_high=output.active_high,
                 address=output.address,
+                options=output.options,
             )
         )
     return specs

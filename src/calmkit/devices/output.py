@@ -38,6 +38,10 @@ class DeviceSpec:
     gamma: float = 2.2  # a light's: perceptual level to PWM duty
     active_high: bool = True  # False: the device is on when its pin is low
     address: int | None = None  # an I2C chip's 7-bit address (then it has no pins)
+    options: tuple[tuple[str, str], ...] = ()  # the kind's options (the haptic's actuator)
+
+    def option(self, key: str, default: str) -> str:
+        return dict(self.options).get(key, default)
 
 
 class Output(Protocol):

@@ -1,4 +1,5 @@
-"""A simulated I2C bus with a DRV2605L haptic driver on it, for mock runs and tests.
+"""A simulated I2C bus with a DRV2605L haptic driver and a MAX17048 fuel gauge on it, for mock
+runs and tests.
 
 It is a fake at the bus level, as gpiozero's mock pins are at the pin level: it answers the
 smbus2 ``SMBus`` calls a driver library makes, so the real library (Pimoroni's ``drv2605``, on
@@ -12,6 +13,7 @@ on its FakeClock first (``attach``), so the writes are stamped in the test's tim
 from __future__ import annotations
 
 import errno
+import itertools
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol
@@ -148,6 +150,133 @@ class Drv2605L:
         return min(1.0, abs(drive))
 
 
+#: A MAX17048's 7-bit I2C address (datasheet 19-6171, "I2C Bus Interface": 0x6C write, 0x6D
+#: read, i.e. 0x36).
+MAX17048_ADDRESS = 0x36
+# Its 16-bit registers (datasheet "Register Summary", Table 2), each two bytes, MSB first.
+VCELL = 0x02  # R: cell voltage, 78.125 uV a bit
+SOC = 0x04  # R: state of charge, 1/256 % a bit (the high byte is whole percent)
+GAUGE_MODE = 0x06  # W: Quick-Start (bit 14), EnSleep (bit 13), HibStat (bit 12, read only)
+VERSION = 0x08  # R: 0x001_ (the low nibble is the die's revision)
+HIBRT = 0x0A
+CONFIG = 0x0C
+VALRT = 0x14
+CRATE = 0x16  # R: charge rate, 0.208 %/h a bit, signed (negative: discharging)
+VRESET_ID = 0x18
+GAUGE_STATUS = 0x1A
+CMD = 0xFE  # W: 0x5400 resets the chip as at power-on
+MAX17048_VERSION = 0x0012
+#: The power-on values of the registers calmkit does not compute (Table 2's "POR" column).
+GAUGE_DEFAULTS = {
+    GAUGE_MODE: 0x0000,
+    VERSION: MAX17048_VERSION,
+    HIBRT: 0x8030,
+    CONFIG: 0x971C,
+    VALRT: 0x00FF,
+    VRESET_ID: 0x9600,
+    GAUGE_STATUS: 0x0100,  # RI: reset indicator set at power-on
+}
+GAUGE_BYTES = 0x100
+VOLTS_PER_BIT = 78.125e-6
+#: The simulated drain, in percent an hour, of a 1000 mAh cell on a Pi Zero 2 W tuned for low
+#: power: idle, and while a session drives the haptic (bench/results.md, "Battery hours", has
+#: the figures and where they come from).
+IDLE_DRAIN_PER_H = 12.0
+SESSION_DRAIN_PER_H = 15.0
+#: A LiPo cell's resting voltage against its charge (a typical curve): (percent, volts).
+LIPO_CURVE = (
+    (0.0, 3.3),
+    (5.0, 3.5),
+    (10.0, 3.6),
+    (20.0, 3.7),
+    (50.0, 3.8),
+    (80.0, 4.0),
+    (100.0, 4.2),
+)
+
+
+def cell_volts(percent: float) -> float:
+    """The resting voltage of a LiPo cell at ``percent`` charge (LIPO_CURVE, interpolated)."""
+    percent = min(100.0, max(0.0, percent))
+    for (p0, v0), (p1, v1) in itertools.pairwise(LIPO_CURVE):
+        if percent <= p1:
+            return v0 + (v1 - v0) * (percent - p0) / (p1 - p0)
+    return LIPO_CURVE[-1][1]
+
+
+class Max17048:
+    """The MAX17048's registers (datasheet 19-6171, Table 2): VCELL and SOC follow a simulated
+    cell that drains over the bus's time (faster while ``busy()``: a session), CRATE its rate,
+    MODE, VERSION and the rest hold their power-on values; STATUS, CONFIG, HIBRT, VALRT are
+    writable, CMD 0x5400 resets. Set ``percent`` to start from another charge, or ``charging``
+    to charge at ``charge_per_h``."""
+
+    def __init__(
+        self, clock: Callable[[], float], busy: Callable[[], bool], percent: float = 80.0
+    ) -> None:
+        self.clock = clock
+        self.busy = busy
+        self._percent = percent
+        self._since = clock()
+        self.charging = False
+        self.charge_per_h = 50.0
+        self.answering = True  # False: it stops acknowledging (a loose wire)
+        self.words = {register: value for register, value in GAUGE_DEFAULTS.items()}
+
+    @property
+    def percent(self) -> float:
+        self._drain()
+        return self._percent
+
+    @percent.setter
+    def percent(self, value: float) -> None:
+        self._drain()
+        self._percent = min(100.0, max(0.0, value))
+
+    def rate_per_h(self) -> float:
+        if self.charging:
+            return self.charge_per_h
+        return -(SESSION_DRAIN_PER_H if self.busy() else IDLE_DRAIN_PER_H)
+
+    def _drain(self) -> None:
+        now = self.clock()
+        hours = max(0.0, now - self._since) / 3600.0
+        self._since = now
+        self._percent = min(100.0, max(0.0, self._percent + self.rate_per_h() * hours))
+
+    def _word(self, register: int) -> int:
+        if register == VCELL:
+            return min(0xFFFF, round(cell_volts(self.percent) / VOLTS_PER_BIT))
+        if register == SOC:
+            return min(0xFFFF, round(self.percent * 256))
+        if register == CRATE:
+            return round(self.rate_per_h() / 0.208) & 0xFFFF
+        return self.words.get(register, 0)
+
+    def read(self, register: int, length: int) -> list[int]:
+        if not self.answering:
+            raise OSError(errno.EREMOTEIO, "the MAX17048 does not acknowledge")
+        if register < 0 or register + length > GAUGE_BYTES:
+            raise OSError(errno.EIO, f"register 0x{register:02X}+{length} is past the chip's map")
+        out = []
+        for address in range(register, register + length):
+            word = self._word(address & ~1)
+            out.append(word >> 8 if address % 2 == 0 else word & 0xFF)
+        return out
+
+    def write(self, register: int, values: Sequence[int]) -> None:
+        if not self.answering:
+            raise OSError(errno.EREMOTEIO, "the MAX17048 does not acknowledge")
+        if register % 2 or len(values) % 2:
+            return  # a register is written whole, MSB first
+        for offset in range(0, len(values), 2):
+            address, word = register + offset, (values[offset] << 8) | values[offset + 1]
+            if address == CMD and word == 0x5400:
+                self.words = dict(GAUGE_DEFAULTS)
+            elif address in (GAUGE_MODE, HIBRT, CONFIG, VALRT, GAUGE_STATUS):
+                self.words[address] = word & (0xEFFF if address == GAUGE_MODE else 0xFFFF)
+
+
 def _inside(register: int, length: int) -> None:
     if register < 0 or register + length > REGISTERS:
         raise OSError(errno.EIO, f"register 0x{register:02X}+{length} is past the chip's map")
@@ -161,6 +290,21 @@ class SimBus:
         self.clock = clock
         self.chips: dict[int, Chip] = dict(chips or {})
         self.closed = False
+
+    def fit_max17048(self, address: int = MAX17048_ADDRESS) -> Max17048:
+        """The MAX17048 at ``address``, wired on first asking; it drains faster while a haptic
+        driver on the bus is awake (a session)."""
+        chip = self.chips.get(address)
+        if not isinstance(chip, Max17048):
+            chip = self.chips[address] = Max17048(self.clock, self._busy)
+        return chip
+
+    def _busy(self) -> bool:
+        return any(isinstance(c, Drv2605L) and not c.standby() for c in self.chips.values())
+
+    def write_quick(self, i2c_addr: int, force: bool | None = None) -> None:
+        """A quick write: only whether anything acknowledges (i2cdetect, qwiic's probe)."""
+        self._chip(i2c_addr)
 
     def fit_drv2605l(self, address: int = DRV2605L_ADDRESS) -> Drv2605L:
         """The DRV2605L at ``address``, wired on first asking (the one the config names)."""
@@ -206,6 +350,13 @@ def attach(factory: Any, bus: SimBus) -> SimBus:
     """Make ``bus`` the simulated I2C bus of a mock pin factory (before its devices are built)."""
     _BUSES[factory] = bus
     return bus
+
+
+def on_clock(factory: Any, clock: Callable[[], float]) -> SimBus:
+    """The factory's bus, made on ``clock`` (the runner's: a --fast run's virtual time) unless a
+    test attached one already."""
+    bus = _BUSES.get(factory)
+    return bus if bus is not None else attach(factory, SimBus(clock))
 
 
 def bus_of(factory: Any) -> SimBus:

@@ -8,11 +8,13 @@ CALMKIT_DEBUG=1), never as a Python traceback in a person's face.
 from __future__ import annotations
 
 import argparse
+import difflib
 import itertools
 import json
 import logging
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -28,24 +30,59 @@ from calmkit.faces.launch import RunSettings
 log = logging.getLogger("calmkit")
 
 
+#: Every status `calmkit` exits with, and what it means (README's table is checked against it).
+EXIT_STATUSES: dict[int, str] = {
+    0: "ok (and after Ctrl-C, SIGTERM or SIGHUP once calmkit is up: it stops gently)",
+    1: "`doctor` found a check that failed; `voices import` could not use a file; "
+    "a picture or journal that cannot be used; "
+    "an internal error (a bug: one line, `CALMKIT_DEBUG=1` shows the details)",
+    2: "a bad config, or a bad command line (with the command's usage)",
+    3: "a hardware problem (a pin in use, no permission)",
+    130: "interrupted with Ctrl-C before calmkit was up",
+}
+
 #: How much faster than real time a demo may run, and how much slower: beyond these, waits round
 #: to nothing or to for ever.
 MIN_SPEED, MAX_SPEED = 0.01, 1000.0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with "did you mean" for an option or a choice that does not exist."""
+
+    def error(self, message: str) -> Any:  # argparse's NoReturn
+        choice = _INVALID_CHOICE.search(message)
+        if choice is not None:
+            offered = re.findall(r"'([^']*)'", choice.group(2))
+            close = difflib.get_close_matches(choice.group(1), offered, n=1)
+            if close:
+                message += f"; did you mean {close[0]}?"
+        unknown = message.removeprefix("unrecognized arguments: ")
+        first = unknown.split(" ")[0].partition("=")[0]
+        if unknown != message and first.startswith("-"):
+            options = [o for action in self._actions for o in action.option_strings]
+            close = difflib.get_close_matches(first, options, n=1, cutoff=0.7)
+            if close:
+                message += f"; did you mean {close[0]}?"
+        super().error(message)
+
+
+#: argparse's words for a choice it does not know, e.g. `calmkit voices rendr`.
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="calmkit",
         description="A one-button bedside box for moments of crying or overwhelm. "
         "Not a medical device.",
     )
     parser.add_argument("--version", action="version", version=f"calmkit {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    config = argparse.ArgumentParser(add_help=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    config = _Parser(add_help=False)
     config.add_argument("--config", type=Path, metavar="FILE", help="the config file to use")
     config.add_argument("-v", "--verbose", action="store_true", help="log more (to stderr)")
 
-    shown = argparse.ArgumentParser(add_help=False)
+    shown = _Parser(add_help=False)
     shown.add_argument("--sim", action="store_true", help="show the device in a window")
     shown.add_argument(
         "--headless",
@@ -56,7 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     shown.add_argument("--events", action="store_true", help="print events as JSON lines")
     shown.add_argument(
-        "--speed", type=float, default=1.0, metavar="X", help="run time X times faster (demos)"
+        "--speed",
+        type=float,
+        default=None,
+        metavar="X",
+        help=f"run time X times faster, a demo ({MIN_SPEED:g} to {MAX_SPEED:g}; default 1)",
     )
     shown.add_argument("--mute", action="store_true", help="no sound")
 
@@ -84,10 +125,26 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--days", type=int, default=7, help="how many days (default 7)")
 
     preview = commands.add_parser(
-        "preview", parents=[config], help="draw a program's light over time as a PNG"
+        "preview", parents=[config], help="draw a program's light over time (PNG or JPEG)"
     )
-    preview.add_argument("program")
-    preview.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.png")
+    preview.add_argument("program", help="a program name (see `calmkit programs`)")
+    preview.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the picture to write: FILE.png, or FILE.jpg for a JPEG",
+    )
+
+    from calmkit.faces.voices import add_arguments as voices_arguments
+
+    voices_arguments(
+        commands.add_parser(
+            "voices", parents=[config], help="voice packs: list them, render one, import your own"
+        ),
+        config,
+    )
 
     report = commands.add_parser(
         "report", parents=[config], help="a one-page report of what helped (on this device)"
@@ -99,7 +156,36 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("plan", parents=[config], help="print your safety plan")
 
     commands.add_parser("doctor", parents=[config], help="check this box: config, pins, sound")
+    _describe_commands(commands)
     return parser
+
+
+def _describe_commands(commands: Any) -> None:
+    """Every subcommand's --help opens with what it does: its line in the command list, for a
+    subcommand that gives no description of its own (one added later too)."""
+    said = {action.dest: action.help for action in commands._choices_actions}
+    for name, sub in commands.choices.items():
+        if sub.description is None and said.get(name):
+            words = str(said[name])
+            sub.description = words[0].upper() + words[1:] + "."
+        for action in sub._actions:  # a command's own actions (`voices render`) too
+            if isinstance(action, argparse._SubParsersAction):
+                _describe_commands(action)
+
+
+def _commands(parser: argparse.ArgumentParser) -> Any:
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def _no_such_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
+    """The message for a command that does not exist ("did you mean history?"), or None."""
+    commands = _commands(parser)
+    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    if word is None or word in commands.choices:
+        return None
+    close = difflib.get_close_matches(word, list(commands.choices), n=1)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"there is no command {word!r}{hint} (see calmkit --help)"
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -120,8 +206,6 @@ def _load(args: argparse.Namespace) -> Any:
 def _program(config: Any, name: str) -> str:
     if name in config.programs:
         return name
-    import difflib
-
     close = difflib.get_close_matches(name, list(config.programs), n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     raise UsageError(f"there is no program {name!r}.{hint} See `calmkit programs`.")
@@ -135,14 +219,20 @@ def cmd_programs(args: argparse.Namespace) -> int:
 
     config = _load(args)
     rows = []
-    for name, program in config.programs.items():
+    order = [*config.menu, *(name for name in config.programs if name not in config.menu)]
+    for name in order:
         plan = expand(name, config.programs)
+        number = str(config.menu.index(name) + 1) if name in config.menu else ""
         marker = "*" if name == config.default_program else " "
-        rows.append((f"{marker}{name}", clock_text(plan.total_s), program.description))
-    width = max(len(r[0]) for r in rows)
-    for name, length, description in rows:
-        print(f"{name:<{width}}  {length:>6}  {description}")
-    print("* = started by a press. Run one with: calmkit play NAME")
+        description = config.programs[name].description
+        rows.append((f"{number:>2}", f"{marker}{name}", clock_text(plan.total_s), description))
+    width = max(len(r[1]) for r in rows)
+    for number, name, length, description in rows:
+        print(f"{number} {name:<{width}}  {length:>6}  {description}")
+    print(
+        "The number is the program's place in the menu (a double press steps through it);\n"
+        "* = started by a press. Run one with: calmkit play NAME"
+    )
     return 0
 
 
@@ -155,6 +245,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     problem = plan_file_problem(config)
     if problem is not None:
         print(f"note: {problem}")
+    from calmkit.faces.voices import voice_note
+
+    note = voice_note(config)
+    if note:
+        print(f"note: {note}")
     return 0
 
 
@@ -217,21 +312,26 @@ def button_script(text: str) -> list[tuple[float, float]]:
 def _run_settings(args: argparse.Namespace, program: str | None) -> RunSettings:
     """What ``run`` / ``play`` asked for, checked: UsageError when the options disagree."""
     fast = getattr(args, "fast", False)  # only `play` has --fast and --button
-    if not MIN_SPEED <= args.speed <= MAX_SPEED:  # NaN fails both: it is refused too
+    if fast and args.sim:
+        raise UsageError("--fast runs on a virtual clock with no window: leave out --sim")
+    if fast and args.speed is not None:
+        raise UsageError("--fast runs at once on a virtual clock: leave out --speed")
+    speed = 1.0 if args.speed is None else args.speed
+    if not MIN_SPEED <= speed <= MAX_SPEED:  # NaN fails both: it is refused too
         raise UsageError(
-            f"--speed takes a number from {MIN_SPEED:g} to {MAX_SPEED:g}, not {args.speed:g}"
+            f"--speed takes a number from {MIN_SPEED:g} to {MAX_SPEED:g}, not {speed:g}"
         )
     script = getattr(args, "button", None)
     if script is not None and not fast:
         raise UsageError("--button presses on the virtual clock: add --fast")
     return RunSettings(
         program=program,
-        speed=args.speed,
+        speed=speed,
         mute=args.mute,
         fast=fast,
         events=args.events,
         mock=args.mock,
-        window=args.sim and not fast,
+        window=args.sim,
         presses=tuple(button_script(script)) if script is not None else (),
     )
 
@@ -266,6 +366,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from calmkit.shell.app import journal_path
     from calmkit.shell.journal import (
         Journal,
+        battery_line,
         day_bounds,
         format_helped,
         format_history,
@@ -294,6 +395,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     helped = format_helped(helped_counts(records))
     if helped:
         print(helped)
+    battery = battery_line(records)  # a wearable's: its level after the last session
+    if battery is not None:
+        print(battery)
     demos = sum(1 for record in records if record.get("demo") is True)
     if demos:
         print(f"({demos} demo run{'s' if demos != 1 else ''} at --speed not counted)")
@@ -365,6 +469,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_voices(args: argparse.Namespace) -> int:
+    from calmkit.faces.voices import run
+
+    return run(args)
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from calmkit.faces.doctor import run_checks
 
@@ -390,6 +500,7 @@ COMMANDS = {
     "report": cmd_report,
     "suggest": cmd_suggest,
     "plan": cmd_plan,
+    "voices": cmd_voices,
     "doctor": cmd_doctor,
 }
 
@@ -406,7 +517,14 @@ def _printable_streams() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     _printable_streams()
     parser = _parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    problem = _no_such_command(parser, words)
+    if problem is not None:
+        parser.error(problem)
+    args, extra = parser.parse_known_args(words)
+    if extra:  # said with the subcommand's own usage, not calmkit's
+        command = _commands(parser).choices.get(args.command, parser)
+        command.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         parser.print_help()
         return 2

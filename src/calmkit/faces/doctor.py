@@ -56,7 +56,8 @@ def _pins(config: Any, root: Path) -> Check:
         return Check("pins", FAIL, str(error))
     devices.close()
     hw = config.hardware
-    return Check("pins", OK, f"claimed light {hw.light}, button {hw.button}, motor {hw.vibration}")
+    light = "none" if hw.light is None else hw.light  # a wearable has no lamp
+    return Check("pins", OK, f"claimed light {light}, button {hw.button}, motor {hw.vibration}")
 
 
 def _audio(config: Any) -> list[Check]:
@@ -84,6 +85,27 @@ def _audio(config: Any) -> list[Check]:
         return [device, Check("sound files", OK, f"{len(audio.available())} sounds load")]
     more = f" (+{len(sounds) - 1} more)" if len(sounds) > 1 else ""
     return [device, Check("sound files", FAIL, sounds[0] + more)]
+
+
+def _voice(config: Any) -> Check:
+    """Which voice speaks the prompts: the config's pack, or the packaged English one and why."""
+    from calmkit.shell import voices
+
+    if not config.sound.enabled or not config.sound.voice:
+        return Check("voice", OK, "spoken prompts are off in the config")
+    choice = voices.choose_for(config)
+    if choice.note is not None:
+        return Check("voice", WARN, choice.note)
+    if choice.pack is None:
+        return Check("voice", OK, "the packaged English voice")
+    from calmkit.shell.render import answer_waits, too_long
+
+    # the pack's prompts against your programs' steps and the waits for an answer
+    long = too_long(choice.pack.lengths, config.programs, answer_waits(config.flow))
+    if long:
+        more = f" (+{len(long) - 1} more)" if len(long) > 1 else ""
+        return Check("voice", WARN, f"voice pack {choice.pack.name}: {long[0]}{more}")
+    return Check("voice", OK, f"voice pack {choice.pack.describe()} in {choice.pack.folder.parent}")
 
 
 def _journal(config: Any) -> Check:
@@ -134,6 +156,13 @@ def _plan(config: Any) -> Check:
 
     voice = "read aloud by espeak-ng" if speech.engine() else "shown (no espeak-ng to read it)"
     return Check("safety plan", OK, f"kept in a private file; a 4 s hold in idle: {voice}")
+
+
+def _i2c(config: Any, root: Path, open_bus: Callable[[], Any] | None) -> list[Check]:
+    """The I2C bus and its chips, for a config that names any (faces/i2c_checks.py)."""
+    from calmkit.faces.i2c_checks import i2c_checks, open_smbus
+
+    return [Check(*found) for found in i2c_checks(config, root, open_bus or open_smbus)]
 
 
 def _groups(root: Path, user_groups: Callable[[], set[str]]) -> Check:
@@ -194,6 +223,7 @@ def run_checks(
     environ: Mapping[str, str] | None = None,
     user_groups: Callable[[], set[str]] = _current_groups,
     clock_synced: Callable[[], bool | None] | None = None,
+    open_bus: Callable[[], Any] | None = None,
 ) -> list[Check]:
     env = os.environ if environ is None else environ
     config_check, config = _config(explicit)
@@ -201,8 +231,10 @@ def run_checks(
     if config is not None:
         checks.append(_pins(config, root))
         checks.extend(_audio(config))
+        checks.append(_voice(config))
         checks.append(_journal(config))
         checks.append(_plan(config))
+        checks.extend(_i2c(config, root, open_bus))
     checks.append(_groups(root, user_groups))
     checks.append(_watchdog(env))
     if clock_synced is None:

@@ -1,90 +1,97 @@
 """``calmkit preview``: a picture of what the lamp will do over a whole program.
 
-This is part of the I/O shell: pygame (Surface, draw, transform and the freetype default font;
-never a display, so it works with ``SDL_VIDEODRIVER=dummy`` and no pygame.init()) is imported
-lazily inside ``render_preview``. Everything that decides *what* to draw (the plot's
-place, the time ticks, the light sampled over the plan, the words describing each part) is a pure
-function above it, so tests can locate an inhale peak on the picture without re-deriving the
-layout.
+Drawn with matplotlib (Agg, no display, no pyplot), imported only inside ``render_preview``, so
+the rest of calmkit never pays for it. Everything that decides *what* to draw (where the plot
+sits, the time ticks, the words for each step, which cycle is shown enlarged) is a pure function
+above it, so tests can find an inhale peak on the picture without re-deriving the layout.
 
 The picture, on a dark night-friendly background:
 
-- the light level (perceptual, 0..1, as ``cues.LightTrack`` computes it) over the program's whole
-  time, filled underneath in the phase's warm colour (brighter where the lamp is brighter) with a
-  lighter antialiased outline;
-- a level axis (off / half / full) and a time axis with 5 to 12 ticks (seconds for short plans,
-  m:ss for long ones);
-- a strip of the steps under the curve, coloured by phase, named where a name fits;
-- above the curve, for each program of a chain, what it does: a repeating pattern ("inhale 4 s ·
-  hold 4 s · exhale 4 s · hold 4 s, 15 times") or, for breathing given as a rate, the rate as it
-  changes ("11 slowing to 6 breaths/min"), with the rate marked along the top of the curve;
-- a title: the program, its length (m:ss) and how many steps it has, and a legend of phases.
-
-Where steps are too close together to draw one by one (a 20-minute wind-down is 320 steps on
-about 1100 pixels), the curve is drawn supersampled without an outline, or, closer still, as an
-even band: aliasing would otherwise paint a moiré that is not in the light.
+- the light level (perceptual, 0..1, as ``cues.LightTrack`` computes it) over the program's
+  whole time, filled underneath in its phase's colour: one Okabe-Ito colour per kind of phase,
+  distinguishable with any colour vision, and holds hatched, so nothing depends on colour alone;
+- a strip of the steps under the curve, each named where its name fits, and a time axis that
+  runs to the program's end, whose last tick is the exact length;
+- above the curve, for each program of a chain, what it does, with exact numbers
+  ("inhale 5.45 s · exhale 5.45 s, 27 times (5.5 breaths/min)");
+- where steps are too close together to name (a 20-minute wind-down is 320 steps), one cycle
+  enlarged underneath, every step named with its length (a ramp: its first and last breath),
+  and its place marked on the whole.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, NamedTuple
 
-from calmkit.core.cues import COLOURS, Colour, LightTrack
+from calmkit.core.cues import LightTrack
 from calmkit.core.durations import clock_text
 from calmkit.core.errors import CalmkitError
 from calmkit.core.programs import Plan, PlannedStep
 
-# --- colours (0..255) ---------------------------------------------------------------------------
+# --- colours ------------------------------------------------------------------------------------
 
-RGB = tuple[int, int, int]
+BACKGROUND = (0x14, 0x16, 0x1C)
+TEXT = "#e6dfd3"
+TEXT_DIM = "#a19a90"
+GRID = "#2a2e38"
+CURVE = "#f4efe6"
 
-BACKGROUND: RGB = (0x14, 0x16, 0x1C)
-GRID: RGB = (0x22, 0x25, 0x2E)
-AXIS: RGB = (0x3A, 0x3E, 0x4A)
-TEXT: RGB = (0xE6, 0xDF, 0xD3)
-TEXT_DIM: RGB = (0x93, 0x8D, 0x84)
-STRIP_TEXT: RGB = (0xF2, 0xEB, 0xE0)
-#: The strip's colour for a hold (the lamp keeps its level and colour; the strip says "wait").
-HOLD_STRIP: Colour = (0.62, 0.58, 0.52)
+#: One colour per kind of phase: the Okabe-Ito palette (Okabe & Ito 2008), made to stay apart
+#: for every kind of colour vision; the greys are for the phases where the lamp simply rests.
+PHASE_COLOURS: dict[str, str] = {
+    "inhale": "#E69F00",  # orange
+    "hold": "#F0E442",  # yellow (and hatched)
+    "exhale": "#56B4E9",  # sky blue
+    "blink": "#CC79A7",  # reddish purple
+    "press": "#D55E00",  # vermillion
+    "release": "#009E73",  # bluish green
+    "switch": "#FFFFFF",  # white
+    "prompt": "#0072B2",  # blue
+    "quiet": "#999999",  # grey
+    "rest": "#6B6B6B",  # dark grey
+}
+OTHER_COLOUR = "#BBBBBB"
+#: Where breaths are too close to draw one by one: the band the light sweeps.
+BAND_COLOUR = "#7d7466"
+#: Phases drawn hatched as well as coloured: the lamp keeps still there.
+HATCHED = frozenset({"hold"})
 
 # --- layout (pixels) ----------------------------------------------------------------------------
 
+DPI = 100
 DEFAULT_WIDTH = 1200
-DEFAULT_HEIGHT = 420
+DEFAULT_HEIGHT = 560
 MIN_WIDTH, MIN_HEIGHT = 320, 200
 MARGIN_LEFT = 64
 MARGIN_RIGHT = 28
-MARGIN_TOP = 84  # title line, then the band describing each program
-MARGIN_BOTTOM = 78  # the step strip, then the time axis
-#: Room above full light, inside the plot, for the breathing-rate marks.
-HEADROOM = 22
-STRIP_GAP = 6
-STRIP_HEIGHT = 20
-TITLE_SIZE = 22
-TEXT_SIZE = 15
-SMALL_SIZE = 13
-#: Below this many pixels a step, a part of the plan gets no outline: its steps are too close to
-#: outline one by one, and the (supersampled) fill alone shows them.
-DENSE_PX_PER_STEP = 5.0
-#: Below this, single breaths cannot be drawn at all: the part is drawn as an even band.
-BAND_PX_PER_STEP = 1.2
-#: A band's height and brightness are taken over this many pixels each side.
-BAND_WINDOW_PX = 3
-OUTLINED, BLURRED, BANDED = "outlined", "blurred", "banded"
-#: The fill is drawn this many times larger each way, then scaled down smoothly.
-SUPERSAMPLE = 4
-
-#: Samples of the light: at least this many per (supersampled) pixel column ...
-SAMPLES_PER_COLUMN = 2
-#: ... and, for short plans, one every 20 ms: up to this many samples in all.
-SAMPLE_EVERY_S = 0.02
-SHORT_PLAN_SAMPLES = 10_000
+MARGIN_TOP = 84  # title line, then the line describing each program
+MARGIN_BOTTOM = 62  # the step strip, then the time axis
+#: Room above full light, inside the plot.
+HEADROOM = 14
+STRIP_GAP = 4
+STRIP_HEIGHT = 22
+#: The enlarged cycles under the whole: this share of the picture's height (when there are any).
+ZOOM_SHARE = 0.36
+ZOOM_GAP = 16
+MAX_ZOOMS = 4
+#: A picture less tall than this shows no enlarged cycles: there is no room for them.
+MIN_ZOOM_HEIGHT = 380
+#: Time labels at least this many pixels apart (a narrow picture names fewer ticks).
+TICK_LABEL_PX = 46
+TITLE_PT, TEXT_PT, SMALL_PT = 16, 10.5, 8.5
+#: About how wide a character of the default font (DejaVu Sans) is, as a share of its size.
+CHAR_WIDTH = 0.6
+#: A breathing part whose breaths get fewer pixels than this each is drawn as a band.
+DENSE_BREATH_PX = 14
+#: The breathing rate over a band: its highest this far below full.
+RATE_ROOM = 1.25
+#: A name written upright in a step needs at least this many pixels of its width.
+UPRIGHT_PX = 13
 
 TICK_STEPS_S: tuple[int, ...] = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 MIN_TICKS, MAX_TICKS = 5, 12
@@ -92,9 +99,12 @@ MIN_TICKS, MAX_TICKS = 5, 12
 SHORT_PHASE = {"inhale": "in", "exhale": "out"}
 BREATHING = frozenset({"inhale", "hold", "exhale"})
 
+#: What ``-o`` may end in, and the format written.
+FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
+
 
 class PlotArea(NamedTuple):
-    """Where the light curve is drawn: level 1 at ``top + HEADROOM``, level 0 at ``bottom``."""
+    """Where a light curve is drawn: level 1 at ``top + HEADROOM``, level 0 at ``bottom``."""
 
     left: int
     top: int
@@ -110,18 +120,33 @@ class PlotArea(NamedTuple):
         return self.top + self.height
 
 
-def plot_area(width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT) -> PlotArea:
-    """The plot rectangle for a picture of this size."""
+def plot_area(
+    width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT, zoomed: bool = False
+) -> PlotArea:
+    """The whole program's plot rectangle for a picture of this size (``zoomed``: with the
+    enlarged cycles underneath)."""
+    below = round(height * ZOOM_SHARE) if zoomed else 0
     return PlotArea(
         MARGIN_LEFT,
         MARGIN_TOP,
         max(1, width - MARGIN_LEFT - MARGIN_RIGHT),
-        max(1, height - MARGIN_TOP - MARGIN_BOTTOM),
+        max(1, height - MARGIN_TOP - MARGIN_BOTTOM - below),
     )
 
 
-#: The plot at the default size (1200 x 420).
-PLOT = plot_area()
+def zoom_areas(width: int, height: int, count: int) -> list[PlotArea]:
+    """The plot rectangles of ``count`` enlarged cycles, side by side under the whole."""
+    if count == 0:
+        return []
+    whole = plot_area(width, height, zoomed=True)
+    top = whole.bottom + MARGIN_BOTTOM + ZOOM_GAP
+    bottom = height - MARGIN_BOTTOM + 14
+    room = whole.width - ZOOM_GAP * 2 * (count - 1)
+    each = max(1, room // count)
+    return [
+        PlotArea(whole.left + k * (each + 2 * ZOOM_GAP), top, each, max(1, bottom - top))
+        for k in range(count)
+    ]
 
 
 def time_to_x(t: float, total_s: float, plot_left: int, plot_width: int) -> float:
@@ -137,37 +162,51 @@ def level_to_y(level: float, plot_top: int, plot_height: int) -> float:
     return plot_top + plot_height - span * min(max(level, 0.0), 1.0)
 
 
+def text_width(words: str, points: float) -> float:
+    """About how many pixels ``words`` take at this size (the default font, at ``DPI``): the
+    estimate the pure helpers use; the picture measures with its renderer."""
+    return len(words) * points * DPI / 72 * CHAR_WIDTH
+
+
+#: How wide words are at a size, in pixels.
+Measure = Callable[[str, float], float]
+
+
 # --- pure helpers: ticks, words, samples ------------------------------------------------------
 
 
 def tick_step(total_s: float) -> int:
-    """The tick spacing (from ``TICK_STEPS_S``) that puts 5 to 12 ticks on the time axis.
+    """The tick spacing (from ``TICK_STEPS_S``) that puts 5 to 12 ticks on the time axis, the
+    program's end among them.
 
-    The smallest step with at most 12 ticks: each step is at most 2.5 times the one before, so
-    that leaves at least 5 for any plan of 4 s or more (a shorter one gets 1 s ticks).
+    The smallest step with at most 11 ticks before the end: each step is at most 2.5 times the
+    one before, so that leaves at least 5 in all for any plan of 4 s or more.
     """
     for step in TICK_STEPS_S:
-        if int(total_s // step) + 1 <= MAX_TICKS:
+        if int(total_s // step) + 1 <= MAX_TICKS - 1:
             return step
     return TICK_STEPS_S[-1]
 
 
 def ticks(total_s: float) -> list[tuple[float, str]]:
-    """(seconds, label) of every tick: "10 s" under two minutes, "2:00" from there on."""
+    """(seconds, label) of every tick: "10 s" under two minutes, "2:00" from there on; the last
+    is the program's end, with its exact length ("4:55", "76 s"), so the axis runs to the end."""
     step = tick_step(total_s)
-    count = int(total_s // step + 1e-9) + 1
     seconds_mode = total_s < 120
-    return [
-        (float(i * step), f"{i * step} s" if seconds_mode else clock_text(i * step))
-        for i in range(count)
+    result = [
+        (float(t), f"{t} s" if seconds_mode else clock_text(t))
+        for t in range(0, int(total_s) + 1, step)
+        if t <= total_s - 0.6 * step  # room for the end's label
     ]
+    end = f"{round(total_s, 1):g} s" if seconds_mode else clock_text(total_s)
+    return [*result, (total_s, end)]
 
 
 def duration_text(seconds: float) -> str:
-    """A step length for people: "4 s", "5.5 s", "4:30"."""
+    """A step length for people, exact to a hundredth: "4 s", "5.45 s", "4:30"."""
     if seconds >= 60:
         return clock_text(seconds)
-    return f"{round(seconds, 1):g} s"
+    return f"{round(seconds, 2):g} s"
 
 
 @dataclass(frozen=True)
@@ -207,7 +246,7 @@ def step_name(planned: PlannedStep) -> str:
 
 
 def _token(planned: PlannedStep) -> tuple[str, float]:
-    return (step_name(planned), round(planned.step.seconds, 1))
+    return (step_name(planned), round(planned.step.seconds, 2))
 
 
 def _compress(items: Sequence[Any], max_period: int = 4) -> list[Any]:
@@ -313,7 +352,7 @@ def breaths(steps: Sequence[PlannedStep]) -> list[Breath]:
 
 
 def rate_text(rate: float) -> str:
-    return f"{round(rate, 1):g}"
+    return f"{round(rate, 2):g}"
 
 
 def ratio_text(inhale_s: float, exhale_s: float) -> str:
@@ -372,17 +411,18 @@ def quiet_description(steps: Sequence[PlannedStep]) -> list[str]:
     return [words, f"dim light for {duration_text(steady)}"]
 
 
-def step_label_options(planned: PlannedStep) -> list[str]:
-    """What the strip may write in a step, longest first."""
+def step_label_options(planned: PlannedStep, timed: bool = False) -> list[str]:
+    """What may be written in a step's block, longest first (``timed``: with its exact length,
+    as the enlarged cycles show it)."""
     phase, step = planned.phase, planned.step
+    name = step_name(planned)
     options: list[str] = []
-    if step.label:
-        if phase == "prompt" and step.items:
-            options.append(f"{step.label} {step.items}")
-        options += [f"{phase} · {step.label}", step.label]
-    options.append(phase)
-    if phase in SHORT_PHASE:
-        options.append(SHORT_PHASE[phase])
+    if phase == "prompt" and step.items:
+        name = f"{step.label or 'name'} {step.items}"
+    if timed:
+        length = duration_text(step.seconds)
+        options += [f"{name} {length}", f"{SHORT_PHASE.get(name, name)} {length}"]
+    options += [name, step.label or phase, phase, SHORT_PHASE.get(phase, phase)]
     return list(dict.fromkeys(options))
 
 
@@ -400,107 +440,199 @@ def strip_labels(
     labels = [fit(p) for p in steps]
     if all(p.phase in BREATHING for p in steps):
         return labels if None not in labels else [None] * len(steps)
-    failed = {round(p.step.seconds, 1) for p, words in zip(steps, labels) if words is None}
-    return [None if round(p.step.seconds, 1) in failed else w for p, w in zip(steps, labels)]
+    failed = {round(p.step.seconds, 2) for p, words in zip(steps, labels) if words is None}
+    return [None if round(p.step.seconds, 2) in failed else w for p, w in zip(steps, labels)]
 
 
-@dataclass
-class Column:
-    """The light within one pixel column: its first, lowest, highest and last samples as
-    (t, level, step index), enough to draw the curve exactly at this width, and the mean."""
-
-    first: tuple[float, float, int]
-    low: tuple[float, float, int]
-    high: tuple[float, float, int]
-    last: tuple[float, float, int]
-    total: float = 0.0
-    count: int = 0
-
-    @property
-    def mean(self) -> float:
-        return self.total / self.count if self.count else self.high[1]
+# --- what is named where, and what is shown enlarged ------------------------------------------
 
 
-def sample_columns(plan: Plan, track: LightTrack, columns: int) -> list[Column | None]:
-    """Sample the light densely and keep, per pixel column, its first, lowest, highest and last
-    samples as (t, level, step index): enough to draw the curve exactly at this width.
+@dataclass(frozen=True)
+class Label:
+    """A name written in a step: across its block in the strip, or upright in the plot above it
+    when the block is too narrow for it across."""
 
-    Every step's start and end is sampled too, so a peak or trough on a boundary is never missed.
-    """
-    total = plan.total_s
-    count = max(SAMPLES_PER_COLUMN * columns, min(total / SAMPLE_EVERY_S, SHORT_PLAN_SAMPLES))
-    dt = total / count
-    result: list[Column | None] = [None] * columns
-    scale = columns / total
-    level = track.level
-    for index, planned in enumerate(plan.steps):
-        start, seconds = planned.start_s, planned.step.seconds
-        times = [0.0]
-        k = math.floor(start / dt) + 1
-        while k * dt < start + seconds:
-            times.append(k * dt - start)
-            k += 1
-        times.append(seconds)
-        for offset in times:
-            t = start + offset
-            sample = (t, level(index, offset), index)
-            c = min(int(t * scale), columns - 1)
-            column = result[c]
-            if column is None:
-                result[c] = Column(sample, sample, sample, sample, sample[1], 1)
+    words: str
+    upright: bool = False
+
+
+def fit_label(
+    planned: PlannedStep,
+    px: float,
+    room_up: float,
+    timed: bool = False,
+    upright: bool = True,
+    measure: Measure = text_width,
+    previous: PlannedStep | None = None,
+) -> Label | None:
+    """The longest name that fits a block ``px`` wide: across, else upright in ``room_up``
+    pixels of height (when ``upright`` is allowed and the block takes a line of text)."""
+    options = step_label_options(planned, timed)
+    if previous is not None and previous.phase == planned.phase == "inhale":
+        length = duration_text(planned.step.seconds)
+        options = [f"top-up {length}", "top-up", f"+{length}", "+in"] if timed else ["top-up"]
+    label = planned.step.label
+    whole = [w for w in options if label and label in w] if upright else []
+    # A step's own words ("switch hands") upright rather than cut short across ("switch").
+    tries = [(whole, False), (whole, True), (options, False), (options, True)]
+    for words_list, up in tries:
+        if up and not (upright and px >= UPRIGHT_PX):
+            continue
+        for words in words_list:
+            if up and measure(words, SMALL_PT) + 10 <= room_up:
+                return Label(words, upright=True)
+            if not up and measure(words, SMALL_PT) + 6 <= px:
+                return Label(words)
+    return None
+
+
+def part_labels(
+    steps: Sequence[PlannedStep],
+    px_per_s: float,
+    room_up: float,
+    timed: bool = False,
+    measure: Measure = text_width,
+) -> list[Label | None]:
+    """The names of a part's steps at this scale: a breathing part's across or none at all
+    (``strip_labels``), anything else's across or upright, each where it fits."""
+    before: dict[int, PlannedStep | None] = {
+        id(p): steps[i - 1] if i else None for i, p in enumerate(steps)
+    }
+
+    def fit(p: PlannedStep, upright: bool = True) -> Label | None:
+        px = p.step.seconds * px_per_s
+        return fit_label(p, px, room_up, timed, upright, measure, before[id(p)])
+
+    if all(p.phase in BREATHING for p in steps):
+        across = strip_labels(
+            steps, lambda p: found.words if (found := fit(p, upright=False)) else None
+        )
+        return [Label(words) if words else None for words in across]
+    return [fit(p) for p in steps]
+
+
+@dataclass(frozen=True)
+class Zoom:
+    """Steps ``first`` to ``stop`` (plan indices) of one part, shown enlarged, and its title."""
+
+    first: int
+    stop: int
+    title: str
+
+
+def cycle_stop(steps: Sequence[PlannedStep], first: int, stop: int) -> int:
+    """One past the last step of the cycle that starts at ``first``: the steps up to the next
+    return to its opening phase (a top-up inhale stays in its breath)."""
+    for index in range(first + 1, stop):
+        if (
+            steps[index].phase == steps[first].phase
+            and steps[index - 1].phase != steps[first].phase
+        ):
+            return index
+    return stop
+
+
+def zooms(
+    plan: Plan,
+    width: int = DEFAULT_WIDTH,
+    height: int = DEFAULT_HEIGHT,
+    measure: Measure = text_width,
+) -> list[Zoom]:
+    """What to show enlarged: for each part whose steps cannot all be named on the whole, one
+    cycle of it ("one of 27"), or for a part that changes (a ramp) its first and last cycle, or
+    for steps that do not repeat the whole part (or, when even that is too tight, the stretch
+    around the first step left unnamed). A picture under ``MIN_ZOOM_HEIGHT`` has no room."""
+    if height < MIN_ZOOM_HEIGHT:
+        return []
+    area = plot_area(width, height, zoomed=True)
+    px_per_s = area.width / plan.total_s
+    steps = plan.steps
+    found: list[Zoom] = []
+    for part in segments(plan):
+        own = steps[part.first : part.stop]
+        labels = part_labels(own, px_per_s, area.height, measure=measure)
+        if None not in labels:
+            continue
+        name = part.program
+        first_stop = cycle_stop(steps, part.first, part.stop)
+        period = first_stop - part.first
+        count = (part.stop - part.first) // period if period else 0
+        same = count > 1 and all(
+            _token(steps[part.first + k]) == _token(steps[part.first + k % period])
+            for k in range(count * period)
+        )
+        if same:
+            found.append(Zoom(part.first, first_stop, f"{name}: one cycle of {count}, enlarged"))
+        elif count > 1 and all(p.phase in BREATHING for p in own):
+            last_first = part.first
+            for index in range(part.first, part.stop):
+                if cycle_stop(steps, index, part.stop) == part.stop and (
+                    index == part.first or steps[index - 1].phase != steps[index].phase
+                ):
+                    last_first = index
+                    break
+            rate = breaths(own)
+            found.append(
+                Zoom(
+                    part.first,
+                    first_stop,
+                    f"{name}: the first breath ({rate_text(rate[0].rate)} breaths/min)",
+                )
+            )
+            if last_first > part.first:
+                found.append(
+                    Zoom(
+                        last_first,
+                        part.stop,
+                        f"{name}: the last breath ({rate_text(rate[-1].rate)} breaths/min)",
+                    )
+                )
+        else:
+            room = zoom_areas(width, height, 2)[0]  # at least half the width
+            scale = room.width / (part.end_s - part.start_s)
+            if None not in part_labels(own, scale, room.height, True, measure):
+                found.append(Zoom(part.first, part.stop, f"{name}, enlarged"))
                 continue
-            column.total += sample[1]
-            column.count += 1
-            if sample[1] < column.low[1]:
-                column.low = sample
-            if sample[1] > column.high[1]:
-                column.high = sample
-            column.last = sample
-    return result
+            gap = part.first + labels.index(None)
+            first, stop = max(part.first, gap - 1), min(part.stop, gap + 2)
+            found.append(
+                Zoom(first, stop, f"{name}: steps {first - part.first + 1} to {stop - part.first}")
+            )
+    return found[:MAX_ZOOMS]
 
 
-# --- colour arithmetic --------------------------------------------------------------------------
+def _luminance(colour: str) -> float:
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def _rgb(colour: Colour) -> RGB:
-    return (
-        round(255 * colour[0]),
-        round(255 * colour[1]),
-        round(255 * colour[2]),
-    )
+def ink_on(colour: str) -> str:
+    """Black or white words on a block of this colour, whichever reads better."""
+    return "#111111" if _luminance(colour) > 0.4 else "#ffffff"
 
 
-def _mix(a: RGB, b: RGB, share: float) -> RGB:
-    """``share`` of the way from a to b."""
-    return (
-        round(a[0] + (b[0] - a[0]) * share),
-        round(a[1] + (b[1] - a[1]) * share),
-        round(a[2] + (b[2] - a[2]) * share),
-    )
+def shade(colour: str) -> str:
+    """The colour darkened by a third: hatching that keeps the block's own colour."""
+    r, g, b = (round(int(colour[i : i + 2], 16) * 0.62) for i in (1, 3, 5))
+    return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def fill_colour(colour: Colour, level: float) -> RGB:
-    """The area under the curve: the phase colour, stronger where the lamp is brighter."""
-    return _fill_colour(colour, round(level * 255))
-
-
-@functools.lru_cache(maxsize=4096)
-def _fill_colour(colour: Colour, level_255: int) -> RGB:
-    return _mix(BACKGROUND, _rgb(colour), 0.16 + 0.5 * level_255 / 255)
-
-
-@functools.lru_cache(maxsize=64)
-def outline_colour(colour: Colour) -> RGB:
-    """The curve: lighter than the phase colour."""
-    return _mix(_rgb(colour), (255, 255, 255), 0.3)
-
-
-def strip_colour(phase: str, colour: Colour) -> RGB:
-    base = HOLD_STRIP if phase == "hold" else COLOURS.get(phase, colour)
-    return _mix(BACKGROUND, _rgb(base), 0.42)
+def phase_colour(phase: str) -> str:
+    return PHASE_COLOURS.get(phase, OTHER_COLOUR)
 
 
 # --- the shell ----------------------------------------------------------------------------------
+
+
+def picture_format(path: Path) -> str:
+    """The format ``path`` asks for by its ending: "png" or "jpeg"; CalmkitError otherwise, so a
+    .jpg never holds PNG bytes."""
+    found = FORMATS.get(path.suffix.lower())
+    if found is None:
+        raise CalmkitError(
+            f"cannot save the preview to {path}: give a file name ending in .png or .jpg"
+        )
+    return found
 
 
 def _check_writable(path: Path) -> None:
@@ -524,65 +656,6 @@ def _check_writable(path: Path) -> None:
         raise CalmkitError(f"cannot save the preview to {path}: the file is not writable")
 
 
-def part_modes(plan: Plan, width: int) -> list[str]:
-    """How to draw each segment of the plan at this width, by how many pixels a step gets:
-    OUTLINED (each step visible: fill and outline), BLURRED (steps a few pixels wide: the
-    supersampled fill alone), BANDED (several steps a pixel: a band as high as the light goes,
-    as bright as its average)."""
-    total = plan.total_s
-    result: list[str] = []
-    for part in segments(plan):
-        per_step = width * (part.end_s - part.start_s) / total / (part.stop - part.first)
-        if per_step >= DENSE_PX_PER_STEP:
-            result.append(OUTLINED)
-        elif per_step >= BAND_PX_PER_STEP:
-            result.append(BLURRED)
-        else:
-            result.append(BANDED)
-    return result
-
-
-class _Painter:
-    """The surface and the fonts (pygame.freetype's default font, kerned)."""
-
-    ANCHORS: ClassVar[dict[str, str]] = {
-        "nw": "topleft",
-        "n": "midtop",
-        "ne": "topright",
-        "w": "midleft",
-        "c": "center",
-        "e": "midright",
-        "sw": "bottomleft",
-        "s": "midbottom",
-        "se": "bottomright",
-    }
-
-    def __init__(self, pygame: Any, freetype: Any, surface: Any) -> None:
-        self.pg = pygame
-        self.surface = surface
-        self.title_font = self._font(freetype, TITLE_SIZE)
-        self.font = self._font(freetype, TEXT_SIZE)
-        self.small = self._font(freetype, SMALL_SIZE)
-
-    @staticmethod
-    def _font(freetype: Any, size: int) -> Any:
-        font = freetype.Font(None, size)
-        font.kerning = True
-        font.pad = True  # every line the same height, so texts line up
-        return font
-
-    def text(self, font: Any, words: str, colour: RGB, x: float, y: float, anchor: str = "nw"):
-        image, rect = font.render(words, colour)
-        rect = image.get_rect()
-        setattr(rect, self.ANCHORS[anchor], (round(x), round(y)))
-        self.surface.blit(image, rect)
-        return rect
-
-    @staticmethod
-    def width_of(font: Any, words: str) -> int:
-        return font.get_rect(words).width
-
-
 def render_preview(
     plan: Plan,
     path: Path,
@@ -592,10 +665,11 @@ def render_preview(
     height: int = DEFAULT_HEIGHT,
     title: str | None = None,
 ) -> None:
-    """Draw the light level over the plan's whole time and save it as a PNG at ``path``.
+    """Draw the light level over the plan's whole time and save it at ``path``: a PNG, or a
+    JPEG for a name ending in .jpg or .jpeg.
 
     Raises CalmkitError (a message for a person) when the plan is empty, the picture too small,
-    or the file cannot be written.
+    the name's ending is neither, or the file cannot be written.
     """
     path = Path(path)
     if not plan.steps or plan.total_s <= 0:
@@ -605,272 +679,393 @@ def render_preview(
             f"a preview must be at least {MIN_WIDTH} x {MIN_HEIGHT} pixels, not {width} x {height}"
         )
     _check_writable(path)
+    kind = picture_format(path)
 
-    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    import pygame
-    import pygame.freetype
+    from matplotlib.figure import Figure
 
-    pygame.freetype.init()
-    surface = pygame.Surface((width, height))
-    surface.fill(BACKGROUND)
-    paint = _Painter(pygame, pygame.freetype, surface)
-    area = plot_area(width, height)
+    figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+    background = "#{:02x}{:02x}{:02x}".format(*BACKGROUND)
+    figure.set_facecolor(background)
+    painter = _Painter(figure, width, height)
     track = LightTrack(plan, floor=floor)
-    modes = part_modes(plan, area.width)
-    dense = [mode != OUTLINED for mode in modes]
+    enlarged = zooms(plan, width, height, painter.measure)
+    whole = plot_area(width, height, zoomed=bool(enlarged))
 
-    _draw_title(paint, plan, title, width)
-    _draw_axes(paint, area, plan.total_s)
-    _draw_curve(paint, plan, track, area, modes)
-    _draw_parts(paint, plan, area)
-    _draw_strip(paint, plan, track, area, dense)
+    _draw_title(painter, plan, title)
+    axes = painter.curve(plan, track, whole, 0, len(plan.steps), timed=False)
+    _draw_parts(painter, plan, whole)
+    for letter, zoom, area in zip("ABCD", enlarged, zoom_areas(width, height, len(enlarged))):
+        start, end = plan.steps[zoom.first].start_s, plan.steps[zoom.stop - 1].end_s
+        axes.axvspan(start, end, facecolor="none", edgecolor=TEXT, linewidth=1, linestyle="--")
+        axes.text(
+            (start + end) / 2,
+            1.01,
+            letter,
+            color=TEXT,
+            fontsize=SMALL_PT,
+            ha="center",
+            va="bottom",
+            weight="bold",
+            clip_on=False,
+            bbox={"facecolor": background, "linewidth": 0, "pad": 1},
+        )
+        zoomed = painter.curve(plan, track, area, zoom.first, zoom.stop, timed=True)
+        zoomed.set_title(f"{letter}  {zoom.title}", color=TEXT, fontsize=SMALL_PT, loc="left")
+    _save(figure, path, kind, background)
 
-    _save_png(pygame, surface, path)
+
+def font_measure() -> Measure:
+    """How many pixels words take in the picture's font (matplotlib's default, at ``DPI``),
+    measured by its renderer: what the picture and its tests fit names with."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = RendererAgg(100, 100, DPI)
+    widths: dict[tuple[str, float], float] = {}
+
+    def measure(words: str, points: float) -> float:
+        key = (words, points)
+        if key not in widths:
+            found = renderer.get_text_width_height_descent(
+                words, FontProperties(size=points), ismath=False
+            )
+            widths[key] = found[0]
+        return widths[key]
+
+    return measure
 
 
-def _save_png(pygame: Any, surface: Any, path: Path) -> None:
-    """Write the PNG next to its place, then rename it there: an existing picture is replaced
-    whole or not at all, never left half written."""
+def _save(figure: Any, path: Path, kind: str, background: str) -> None:
+    """Write the picture next to its place, then rename it there: an existing picture is
+    replaced whole or not at all, never left half written."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    options: dict[str, Any] = {"pil_kwargs": {"quality": 92}} if kind == "jpeg" else {}
     try:
         with open(partial, "wb") as out:
-            pygame.image.save(surface, out, "preview.png")
+            figure.savefig(out, format=kind, dpi=DPI, facecolor=background, **options)
         os.chmod(partial, 0o644)
         os.replace(partial, path)
-    except (OSError, pygame.error) as exc:
+    except (OSError, ValueError) as exc:
         partial.unlink(missing_ok=True)
         raise CalmkitError(f"cannot save the preview to {path}: {exc}") from None
 
 
-def _draw_title(paint: _Painter, plan: Plan, title: str | None, width: int) -> None:
+class _Painter:
+    """Places axes on the figure by pixels (top-left origin), and draws light curves."""
+
+    def __init__(self, figure: Any, width: int, height: int) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.figure = figure
+        self.width = width
+        self.height = height
+        FigureCanvasAgg(figure)
+        self.measure = font_measure()
+
+    def axes(self, left: float, top: float, width: float, height: float) -> Any:
+        w, h = self.width, self.height
+        axes = self.figure.add_axes(
+            (left / w, (h - top - height) / h, width / w, height / h), facecolor="none"
+        )
+        for spine in axes.spines.values():
+            spine.set_visible(False)
+        axes.tick_params(colors=TEXT_DIM, labelsize=SMALL_PT, length=0)
+        return axes
+
+    def text(self, x: float, y: float, words: str, **style: Any) -> Any:
+        return self.figure.text(x / self.width, 1 - y / self.height, words, **style)
+
+    def curve(
+        self, plan: Plan, track: LightTrack, area: PlotArea, first: int, stop: int, timed: bool
+    ) -> Any:
+        """The light over steps ``first`` to ``stop`` in ``area``, filled by phase, with the
+        strip of named steps under it and a time axis to the end; returns the curve's axes."""
+        from matplotlib.collections import PolyCollection
+
+        steps = plan.steps[first:stop]
+        origin = steps[0].start_s
+        length = steps[-1].end_s - origin
+        px_per_s = area.width / length
+        axes = self.axes(*area)
+        axes.set_xlim(0, length)
+        axes.set_ylim(0, area.height / max(1, area.height - HEADROOM))
+        levels = ["off", "half", "full"] if area.height >= 90 else ["off", "", "full"]
+        axes.set_yticks([0, 0.5, 1], levels if not timed else ["", "", ""])
+        marks = ticks(length) if not timed else _second_ticks(length)
+        axes.set_xticks([t for t, _ in marks], [])
+        axes.grid(color=GRID, linewidth=0.8)
+        axes.set_axisbelow(True)
+        shapes: dict[bool, tuple[list[Any], list[str]]] = {False: ([], []), True: ([], [])}
+        lines: list[list[tuple[float, float]]] = []
+        index = first
+        for part in _runs(steps):
+            sampled = []
+            for planned in part:
+                seconds = planned.step.seconds
+                count = max(2, min(64, math.ceil(seconds * px_per_s / 2)))
+                start = planned.start_s - origin
+                line = [
+                    (start + seconds * k / count, track.level(index, seconds * k / count))
+                    for k in range(count + 1)
+                ]
+                sampled.append(line)
+                index += 1
+            if not timed and dense(part, px_per_s):
+                _draw_band(axes, part, origin, sampled)
+                continue
+            lines.append([point for line in sampled for point in line])
+            for planned, line in zip(part, sampled):
+                faces, colours = shapes[planned.phase in HATCHED]
+                start, end = line[0][0], line[-1][0]
+                faces.append([(start, 0.0), *line, (end, 0.0)])
+                colours.append(phase_colour(planned.phase))
+        for hatched, (faces, colours) in shapes.items():
+            if faces:
+                axes.add_collection(
+                    PolyCollection(
+                        faces,
+                        facecolors=colours,
+                        edgecolors=[shade(colour) for colour in colours],  # the hatching
+                        linewidths=0,
+                        alpha=0.8,
+                        hatch="///" if hatched else None,
+                    )
+                )
+        for line in lines:
+            axes.plot([x for x, _ in line], [y for _, y in line], color=CURVE, linewidth=1.2)
+        self._strip(steps, origin, area, px_per_s, marks, timed, axes)
+        return axes
+
+    def _strip(
+        self,
+        steps: Sequence[PlannedStep],
+        origin: float,
+        area: PlotArea,
+        px_per_s: float,
+        marks: list[tuple[float, str]],
+        timed: bool,
+        curve: Any,
+    ) -> None:
+        strip = self.axes(area.left, area.bottom + STRIP_GAP, area.width, STRIP_HEIGHT)
+        length = steps[-1].end_s - origin
+        strip.set_xlim(0, length)
+        strip.set_ylim(0, 1)
+        strip.set_yticks([])
+        strip.set_xticks([t for t, _ in marks], spaced(marks, px_per_s))
+        strip.tick_params(pad=5)
+        ends = strip.get_xticklabels()
+        if ends:
+            ends[-1].set_horizontalalignment("right" if len(marks) > 1 else "center")
+            ends[-1].set_color(TEXT)
+        labels: list[Label | None] = []
+        shown: list[PlannedStep] = []
+        for part in _runs(steps):
+            if not timed and dense(part, px_per_s):  # one block for the band, named
+                start, end = part[0].start_s - origin, part[-1].end_s - origin
+                strip.axvspan(start, end, facecolor=BAND_COLOUR, linewidth=0)
+                words = f"{len(breaths(part))} breaths: {cycle_text(part)}"
+                if self.measure(words, SMALL_PT) + 6 <= (end - start) * px_per_s:
+                    strip.text(
+                        (start + end) / 2,
+                        0.5,
+                        words,
+                        ha="center",
+                        va="center",
+                        color=TEXT,
+                        fontsize=SMALL_PT,
+                    )
+                continue
+            shown += part
+            labels += part_labels(part, px_per_s, area.height - HEADROOM, timed, self.measure)
+        for planned, label in zip(shown, labels):
+            start = planned.start_s - origin
+            colour = phase_colour(planned.phase)
+            strip.axvspan(
+                start,
+                start + planned.step.seconds,
+                facecolor=colour,
+                edgecolor=shade(colour) if planned.phase in HATCHED else "#14161c",
+                linewidth=0.6 if planned.step.seconds * px_per_s > 6 else 0,
+                hatch="///" if planned.phase in HATCHED else None,
+            )
+            if label is None:
+                continue
+            middle = start + planned.step.seconds / 2
+            if label.upright:
+                curve.text(
+                    middle,
+                    0.02,
+                    label.words,
+                    rotation=90,
+                    ha="center",
+                    va="bottom",
+                    color=TEXT,
+                    fontsize=SMALL_PT,
+                    bbox={"facecolor": "#14161c", "alpha": 0.7, "linewidth": 0, "pad": 1},
+                )
+            else:
+                strip.text(
+                    middle,
+                    0.5,
+                    label.words,
+                    ha="center",
+                    va="center",
+                    color=ink_on(colour),
+                    fontsize=SMALL_PT,
+                )
+
+
+def dense(steps: Sequence[PlannedStep], px_per_s: float) -> bool:
+    """Whether a breathing part's breaths are too close together to draw one by one (each
+    would get fewer than ``DENSE_BREATH_PX`` pixels): it is drawn as a band with its rate."""
+    if not all(p.phase in BREATHING for p in steps):
+        return False
+    found = breaths(steps)
+    if not found:
+        return False
+    seconds = steps[-1].end_s - steps[0].start_s
+    return seconds / len(found) * px_per_s < DENSE_BREATH_PX
+
+
+def _draw_band(
+    axes: Any, part: Sequence[PlannedStep], origin: float, sampled: list[list[tuple[float, float]]]
+) -> None:
+    """A part too dense to draw breath by breath: the band the light sweeps (it rises and falls
+    with every breath) and the breathing rate over it, named at its start and end."""
+    tops = [(line[0][0], max(y for _, y in line)) for line in sampled]
+    lows = [(line[0][0], min(y for _, y in line)) for line in sampled]
+    end = sampled[-1][-1][0]
+    tops.append((end, tops[-1][1]))
+    lows.append((end, lows[-1][1]))
+    axes.fill_between(
+        [x for x, _ in tops],
+        [y for _, y in lows],
+        [y for _, y in tops],
+        step="post",
+        color=BAND_COLOUR,
+        alpha=0.55,
+        linewidth=0,
+    )
+    found = breaths(part)
+    top = max(b.rate for b in found) * RATE_ROOM
+    xs = [b.start_s - origin for b in found] + [end]
+    ys = [b.rate / top for b in found] + [found[-1].rate / top]
+    axes.plot(xs, ys, color=CURVE, linewidth=2)
+    style: dict[str, Any] = {"color": TEXT, "fontsize": SMALL_PT, "va": "bottom"}
+    axes.text(
+        xs[0] + 0.01 * (end - xs[0]),
+        ys[0] + 0.03,
+        f"{rate_text(found[0].rate)} breaths/min",
+        ha="left",
+        **style,
+    )
+    axes.text(
+        (xs[0] + end) / 2,
+        0.04,
+        "the light rises and falls with every breath: one is shown enlarged below",
+        ha="center",
+        va="bottom",
+        color=TEXT,
+        fontsize=SMALL_PT,
+    )
+    if abs(found[-1].rate - found[0].rate) >= 0.1:
+        axes.text(
+            xs[-1], ys[-1] + 0.03, f"{rate_text(found[-1].rate)} breaths/min", ha="right", **style
+        )
+
+
+def _runs(steps: Sequence[PlannedStep]) -> list[Sequence[PlannedStep]]:
+    """The steps cut where the program changes (each program of a chain is named its own way)."""
+    return [steps[part.first : part.stop] for part in segments(Plan("", tuple(steps)))]
+
+
+def spaced(marks: list[tuple[float, str]], px_per_s: float) -> list[str]:
+    """The tick labels, blank where one would crowd the one before it or the end
+    (``TICK_LABEL_PX``): the end, the program's length, is always named."""
+    xs = [t * px_per_s for t, _ in marks]
+    kept: list[str] = []
+    last = -math.inf
+    for index, (_, label) in enumerate(marks[:-1]):
+        roomy = xs[index] - last >= TICK_LABEL_PX and xs[-1] - xs[index] >= TICK_LABEL_PX
+        kept.append(label if roomy else "")
+        last = xs[index] if roomy else last
+    return [*kept, marks[-1][1]]
+
+
+def _second_ticks(length: float) -> list[tuple[float, str]]:
+    """Ticks for an enlarged cycle: seconds from its start, its exact length last."""
+    step = next((s for s in (0.5, 1, 2, 5, 10, 15, 30, 60) if length / s <= 8), 60)
+    marks = [k * step for k in range(int(length / step) + 1) if k * step <= length - 0.6 * step]
+    return [*[(t, f"{t:g} s") for t in marks], (length, duration_text(length))]
+
+
+def _draw_title(painter: _Painter, plan: Plan, title: str | None) -> None:
+    from matplotlib.patches import Patch
+
     count = len(plan.steps)
     facts = [clock_text(plan.total_s), f"{count} step{'s' if count != 1 else ''}"]
     if len(plan.programs) > 1:
-        facts.insert(1, ", ".join(plan.programs))
-    name = paint.text(paint.title_font, title or plan.program, TEXT, MARGIN_LEFT, 14)
+        facts.insert(1, " → ".join(plan.programs))
+    name = title or plan.program
+    painter.text(MARGIN_LEFT, 14, name, color=TEXT, fontsize=TITLE_PT, weight="bold", va="top")
+    after = MARGIN_LEFT + painter.measure(name, TITLE_PT) * 1.12 + 14  # bold is wider
     words = "  ·  ".join(facts)
-    paint.text(paint.font, words, TEXT_DIM, name.right + 14, name.bottom - 2, "sw")
-    # A legend of the phases that appear, in the strip's colours, at the top right, if it fits.
+    painter.text(after, 19, words, color=TEXT_DIM, fontsize=TEXT_PT, va="top")
     phases = list(dict.fromkeys(p.phase for p in plan.steps))
-    legend = sum(paint.width_of(paint.small, phase) + 29 for phase in phases)
-    if width - MARGIN_RIGHT - legend < name.right + 14 + paint.width_of(paint.font, words) + 24:
-        return
-    x = width - MARGIN_RIGHT
-    for phase in reversed(phases):
-        label = paint.text(paint.small, phase, TEXT_DIM, x, name.centery, "e")
-        swatch = paint.pg.Rect(0, 0, 10, 10)
-        swatch.midright = (label.left - 5, name.centery)
-        colour = strip_colour(phase, COLOURS.get(phase, HOLD_STRIP))
-        paint.pg.draw.rect(paint.surface, colour, swatch, border_radius=2)
-        x = swatch.left - 14
-
-
-def _draw_axes(paint: _Painter, area: PlotArea, total: float) -> None:
-    pg, surface = paint.pg, paint.surface
-    for level, words in ((1.0, "full"), (0.5, "half"), (0.0, "off")):
-        y = round(level_to_y(level, area.top, area.height))
-        if level > 0:
-            pg.draw.line(surface, GRID, (area.left, y), (area.right, y))
-        paint.text(paint.small, words, TEXT_DIM, area.left - 10, y, "e")
-    tick_top = area.bottom + STRIP_GAP + STRIP_HEIGHT + 3
-    for t, words in ticks(total):
-        x = round(time_to_x(t, total, area.left, area.width))
-        if 0 < t < total:
-            pg.draw.line(surface, GRID, (x, area.top + HEADROOM), (x, area.bottom))
-        pg.draw.line(surface, AXIS, (x, tick_top), (x, tick_top + 4))
-        paint.text(paint.small, words, TEXT_DIM, x, tick_top + 6, "n")
-    pg.draw.line(surface, AXIS, (area.left, area.bottom), (area.right, area.bottom))
-
-
-def _draw_curve(
-    paint: _Painter, plan: Plan, track: LightTrack, area: PlotArea, modes: list[str]
-) -> None:
-    """The fill under the curve, then its outline.
-
-    The fill is drawn ``SUPERSAMPLE`` times larger (one vertical line a column, in the phase's
-    colour, stronger where the light is) and scaled down smoothly, so its edge is antialiased
-    and breaths a few pixels apart blur softly. A BANDED part (several steps a pixel) is drawn
-    as high as the light goes nearby and as bright as its average there, in its phases' mixed
-    colour, so it reads as an even band, not a moiré. The outline is an antialiased polyline
-    through each column's first, lowest, highest and last samples, drawn only in OUTLINED parts.
-    """
-    pg, surface = paint.pg, paint.surface
-    ss = SUPERSAMPLE
-    wide, tall = area.width * ss, area.height * ss
-    columns = sample_columns(plan, track, wide)
-    parts = segments(plan)
-    mode_of = [modes[k] for k, part in enumerate(parts) for _ in range(part.first, part.stop)]
-    mixed: list[Colour] = []
-    for part in parts:
-        weights: dict[Colour, float] = {}
-        for index in range(part.first, part.stop):
-            colour = track.colours[index]
-            weights[colour] = weights.get(colour, 0.0) + plan.steps[index].step.seconds
-        mixed.append(_average_colour(weights))
-    part_of = [k for k, part in enumerate(parts) for _ in range(part.first, part.stop)]
-    banded = [c is not None and mode_of[c.high[2]] == BANDED for c in columns]
-    reach = BAND_WINDOW_PX * ss
-
-    fill = pg.Surface((wide, tall), pg.SRCALPHA)
-    fill.fill((*BACKGROUND, 0))
-    for c, column in enumerate(columns):
-        if column is None:
-            continue
-        _, level, index = column.high
-        colour = track.colours[index]
-        shade = level
-        if banded[c]:
-            near = [
-                other
-                for j in range(max(0, c - reach), min(wide, c + reach + 1))
-                if banded[j]
-                and (other := columns[j]) is not None
-                and part_of[other.high[2]] == part_of[index]
-            ]
-            level = max(n.high[1] for n in near)
-            shade = sum(n.mean for n in near) / len(near)
-            colour = mixed[part_of[index]]
-        top = round(ss * (level_to_y(level, area.top, area.height) - area.top))
-        if top < tall:
-            pg.draw.line(fill, fill_colour(colour, shade), (c, top), (c, tall - 1))
-    surface.blit(pg.transform.smoothscale(fill, (area.width, area.height)), (area.left, area.top))
-
-    scale = area.width / plan.total_s
-    run: list[tuple[float, float]] = []
-    run_colour: RGB | None = None
-    for column in columns:
-        if column is None:
-            continue
-        for t, level, index in sorted({column.first, column.low, column.high, column.last}):
-            if mode_of[index] != OUTLINED:
-                _thick_aalines(pg, surface, run_colour, run)
-                run, run_colour = [], None
-                continue
-            colour = outline_colour(track.colours[index])
-            if colour != run_colour and run:
-                _thick_aalines(pg, surface, run_colour, run)
-                run = [run[-1]]
-            run_colour = colour
-            run.append((area.left + t * scale, level_to_y(level, area.top, area.height)))
-    _thick_aalines(pg, surface, run_colour, run)
-
-
-def _average_colour(weights: dict[Any, float]) -> Colour:
-    """The mean of colours weighted by time (whatever their scale: 0..1 or 0..255)."""
-    total = sum(weights.values()) or 1.0
-    return (
-        sum(c[0] * w for c, w in weights.items()) / total,
-        sum(c[1] * w for c, w in weights.items()) / total,
-        sum(c[2] * w for c, w in weights.items()) / total,
+    legend = sum(painter.measure(phase, SMALL_PT) + 40 for phase in phases)
+    if painter.width - MARGIN_RIGHT - legend < after + painter.measure(words, TEXT_PT) + 24:
+        return  # no room: the strip names the steps
+    handles = [
+        Patch(
+            facecolor=phase_colour(phase),
+            edgecolor=shade(phase_colour(phase)),
+            hatch="///" if phase in HATCHED else None,
+            label=phase,
+        )
+        for phase in phases
+    ]
+    painter.figure.legend(
+        handles=handles,
+        loc="upper right",
+        bbox_to_anchor=(1 - MARGIN_RIGHT / painter.width, 1 - 8 / painter.height),
+        ncol=len(handles),
+        frameon=False,
+        fontsize=SMALL_PT,
+        labelcolor=TEXT_DIM,
+        handlelength=1.2,
+        columnspacing=1.2,
     )
 
 
-def _thick_aalines(pg: Any, surface: Any, colour: RGB | None, points: list) -> None:
-    """A 2-pixel antialiased line: the polyline drawn twice, a pixel apart."""
-    if colour is None or len(points) < 2:
-        return
-    pg.draw.aalines(surface, colour, False, points)
-    pg.draw.aalines(surface, colour, False, [(x, y - 1) for x, y in points])
-
-
-def _draw_parts(paint: _Painter, plan: Plan, area: PlotArea) -> None:
-    """Above the curve: what each program of the chain does; breathing rates along the top."""
-    pg, surface = paint.pg, paint.surface
+def _draw_parts(painter: _Painter, plan: Plan, area: PlotArea) -> None:
+    """Over each program of the plan, what it does: the longest description that fits."""
+    total = plan.total_s
     parts = segments(plan)
-    chain = len(parts) > 1
-    total = plan.total_s
-    for k, part in enumerate(parts):
-        x0 = time_to_x(part.start_s, total, area.left, area.width)
-        x1 = time_to_x(part.end_s, total, area.left, area.width)
-        steps = plan.steps[part.first : part.stop]
-        if chain and k > 0:
-            for y in range(area.top - 16, area.bottom, 6):  # a dashed divider
-                pg.draw.line(surface, AXIS, (round(x0), y), (round(x0), min(y + 2, area.bottom)))
-        room = x1 - x0 - (12 if chain else 0)
-        options = describe(steps)
-        if chain:
-            options = [f"{part.program}: {words}" for words in options] + [part.program]
+    for part in parts:
+        left = time_to_x(part.start_s, total, area.left, area.width)
+        right = time_to_x(part.end_s, total, area.left, area.width)
+        own = plan.steps[part.first : part.stop]
+        options = [f"{part.program}: {words}" for words in describe(own)] if len(parts) > 1 else []
+        options += describe(own)
+        if len(parts) > 1:
+            options.append(part.program)
         for words in options:
-            if paint.width_of(paint.font, words) <= room:
-                paint.text(paint.font, words, TEXT, x0 + (6 if chain else 0), area.top - 6, "sw")
+            if painter.measure(words, TEXT_PT) <= right - left - 8:
+                painter.text(left, MARGIN_TOP - 30, words, color=TEXT, fontsize=TEXT_PT, va="top")
                 break
-        _draw_rates(paint, steps, area, total, x0, x1)
+        if part.first > 0:
+            x = time_to_x(part.start_s, total, area.left, area.width)
+            painter.figure.add_artist(_divider(painter, x, area))
 
 
-def _draw_rates(
-    paint: _Painter, steps: Sequence[PlannedStep], area: PlotArea, total: float, x0, x1
-) -> None:
-    """Along the top of a breathing part whose rate changes: the rate at its start, where it
-    settles, at its end, and near the time ticks between, wherever they fit."""
-    if not all(p.phase in BREATHING for p in steps):
-        return
-    found = breaths(steps)
-    if len(found) < 2 or abs(found[0].rate - found[-1].rate) < 0.1:
-        return
-    first, last = found[0], found[-1]
-    settled = next(b for b in found if rate_text(b.rate) == rate_text(last.rate))
-    must = [first, settled] if settled is not last else [first, last]
-    part_start = steps[0].start_s
+def _divider(painter: _Painter, x: float, area: PlotArea) -> Any:
+    from matplotlib.lines import Line2D
 
-    def nearest(at: float) -> Breath:
-        return min(found, key=lambda b: abs(b.start_s - at))
-
-    extra = [nearest(part_start + t) for t, _ in ticks(steps[-1].end_s - part_start)]
-    extra = [b for b in extra if b.start_s < settled.start_s]  # once settled, no need to repeat
-    placed: list[tuple[float, float]] = []
-    y = area.top + HEADROOM // 2
-    for breath in dict.fromkeys([*must, *extra]):
-        words = rate_text(breath.rate) + (" /min" if breath is first else "")
-        w = paint.width_of(paint.small, words)
-        centre = time_to_x(breath.start_s, total, area.left, area.width)
-        left = min(max(centre - w / 2, x0 + 4), x1 - w - 2)
-        if any(left < right + 24 and left + w > lft - 24 for lft, right in placed):
-            continue
-        placed.append((left, left + w))
-        paint.text(paint.small, words, TEXT_DIM, left, y, "w")
-
-
-def _draw_strip(
-    paint: _Painter, plan: Plan, track: LightTrack, area: PlotArea, dense: list[bool]
-) -> None:
-    """Under the curve: each step as a block in its phase's colour, named where a name fits; a
-    dense part as one block naming its cycle."""
-    pg, surface = paint.pg, paint.surface
-    top = area.bottom + STRIP_GAP
-    total = plan.total_s
-
-    def block(x0: float, x1: float, colour: RGB, words: str | None, gap: int) -> None:
-        left, right = round(x0), max(round(x0) + 1, round(x1) - gap)
-        pg.draw.rect(surface, colour, pg.Rect(left, top, right - left, STRIP_HEIGHT))
-        if words:
-            centre = ((left + right) / 2, top + STRIP_HEIGHT / 2)
-            paint.text(paint.small, words, STRIP_TEXT, *centre, "c")
-
-    def fitting(options: Sequence[str], room: float) -> str | None:
-        return next((w for w in options if paint.width_of(paint.small, w) <= room - 5), None)
-
-    for k, part in enumerate(segments(plan)):
-        steps = plan.steps[part.first : part.stop]
-        x0 = time_to_x(part.start_s, total, area.left, area.width)
-        x1 = time_to_x(part.end_s, total, area.left, area.width)
-        if dense[k]:
-            weights: dict[tuple[float, float, float], float] = {}
-            for index, planned in enumerate(steps, start=part.first):
-                colour = strip_colour(planned.phase, track.colours[index])
-                weights[colour] = weights.get(colour, 0.0) + planned.step.seconds
-            cycle, short = cycle_text(steps), cycle_text(steps, short=True)
-            words = fitting([f"{cycle}, over and over", cycle, short], x1 - x0)
-            mixed = _average_colour(weights)
-            block(x0, x1, (round(mixed[0]), round(mixed[1]), round(mixed[2])), words, 1)
-            continue
-        scale = (x1 - x0) / (part.end_s - part.start_s)
-
-        def fit(planned: PlannedStep, k: float = scale) -> str | None:
-            return fitting(step_label_options(planned), planned.step.seconds * k)
-
-        labels = strip_labels(steps, fit)
-        for index, (planned, words) in enumerate(zip(steps, labels, strict=True), start=part.first):
-            left = time_to_x(planned.start_s, total, area.left, area.width)
-            right = time_to_x(planned.end_s, total, area.left, area.width)
-            colour = strip_colour(planned.phase, track.colours[index])
-            block(left, right, colour, words, 1 if right - left >= 4 else 0)
+    w, h = painter.width, painter.height
+    return Line2D(
+        [x / w, x / w],
+        [1 - (MARGIN_TOP - 32) / h, 1 - (area.bottom + STRIP_GAP + STRIP_HEIGHT) / h],
+        color=TEXT_DIM,
+        linewidth=1,
+        linestyle=":",
+    )

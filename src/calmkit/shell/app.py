@@ -27,10 +27,13 @@ from calmkit.core.gestures import LONG_HOLD_RATIO, GestureDetector
 from calmkit.core.programs import Steps
 from calmkit.core.safety_plan import offer, spoken_text
 from calmkit.core.soundorder import SoundLine
+from calmkit.devices import simbus
 from calmkit.devices.hardware import Devices, PinChoice, choose_pins, mock_factory
-from calmkit.shell import speech, timesync
+from calmkit.shell import speech, timesync, voices
 from calmkit.shell.audio import SOUNDS, Audio
+from calmkit.shell.chores import BatteryRead
 from calmkit.shell.collaborators import Watchdog
+from calmkit.shell.comfort import comfortable
 from calmkit.shell.journal import Journal, default_path
 from calmkit.shell.runner import SOUND_WAIT_S, Runner
 from calmkit.shell.waiters import Item, QueueWaiter, Scripted, VirtualWaiter, Waiter
@@ -59,6 +62,7 @@ def flow_settings(config: Config, demo: bool = False) -> FlowSettings:
         night_start=config.night.start,
         night_end=config.night.end,
         safety_plan=spoken_text(plan),
+        haptics=any(output.kind == "haptic" for output in config.hardware.outputs),
     )
 
 
@@ -85,13 +89,15 @@ def caps_for(config: Config, clock: Clock) -> Callable[[], Caps]:
 
 
 def audio_for(config: Config, warn: Callable[[str], None], voice: Path | None = None) -> Audio:
-    """The sound as the config sets it, with the user's own recording of the reach-out (and
-    ``voice``: the safety plan read aloud, see shell/speech.py)."""
+    """The sound as the config sets it, with the user's own recording of the reach-out, the
+    voice pack of the config's language (and ``voice``: the safety plan read aloud, see
+    shell/speech.py)."""
     overrides: dict[str, Path | str] = {}
     if config.reach_out.sound:
         overrides["say_reach_out"] = config.reach_out.sound
     if voice is not None:
         overrides[speech.SAFETY_PLAN_SOUND] = voice
+    choice = voices.choose_for(config)  # the language's voice pack, or a note and English
     return Audio(
         enabled=True,
         volume=config.sound.volume,
@@ -100,6 +106,8 @@ def audio_for(config: Config, warn: Callable[[str], None], voice: Path | None = 
         user_dir=config.sound.dir,
         warn=warn,
         overrides=overrides,
+        voice_dir=choice.folder,
+        voice_note=choice.note,
     )
 
 
@@ -167,12 +175,15 @@ class App:
     journal: Journal | None = None
     waiter: Waiter | None = None
     notes: list[str] = field(default_factory=list)
+    gauge: Any = None  # a wearable's fuel gauge (devices.gauge.Gauge), if the config fits one
     #: the safety plan read aloud (a private WAV), removed at close
     voice: Path | None = None
 
     def close(self) -> None:
         if self.voice is not None:
             speech.remove(self.voice)
+        if self.gauge is not None:
+            self.gauge.close()
         self.devices.close()
         if self.audio is not None:
             self.audio.close()
@@ -211,6 +222,8 @@ def build(
     virtual = isinstance(clock, FakeClock)
     if pins is None:
         pins = PinChoice(mock_factory(), True) if virtual else choose_pins(config.hardware.pins)
+    if pins.mock:  # the simulated I2C bus keeps the runner's time (its gauge drains on it)
+        simbus.on_clock(pins.factory, clock.now)
     devices = Devices(config.hardware, pins.factory, gamma=config.light.gamma)
     voice: Path | None = None
     try:
@@ -257,7 +270,8 @@ def build(
         )
         runner = Runner(
             flow,
-            devices.outputs,
+            # the vibration under the comfort limit; a frame's length on the clock between writes
+            comfortable(devices.outputs, clock.now, clock.from_real(1.0) / config.light.fps),
             clock,
             gestures=gestures_for(config.gestures, clock),
             caps=caps_for(config, clock),
@@ -273,6 +287,9 @@ def build(
             sounds=sounds,
             sound_wait_s=clock.from_real(SOUND_WAIT_S),
         )
+        gauge = battery_gauge(config, pins)
+        if gauge is not None:
+            runner.chores.battery = BatteryRead(flow, gauge, clock.now())
         devices.on_edge(runner.edge)
     except BaseException:
         devices.close()
@@ -284,4 +301,15 @@ def build(
     listen(pins, clock, devices.button_pin, program)
     if program is not None:
         runner.start(program)
-    return App(config, clock, pins, devices, flow, runner, audio, the_journal, waiter, notes, voice)
+    return App(
+        config, clock, pins, devices, flow, runner, audio, the_journal, waiter, notes, gauge, voice
+    )
+
+
+def battery_gauge(config: Config, pins: PinChoice) -> Any:
+    """The fuel gauge the config fits (hardware.battery), on the pins' bus; None if none."""
+    if config.hardware.battery is None:
+        return None
+    from calmkit.devices.gauge import Gauge
+
+    return Gauge(config.hardware.battery, pins.factory)

@@ -8,9 +8,11 @@ light and vibration carry on.
 
 Sounds are named by file stem (``chime_in`` is ``chime_in.wav``). A name is looked up in
 ``overrides`` first (a file named for one sound, e.g. ``reach_out: sound:``), then in the user's
-folder (``sound: dir:`` in the config), then in the packaged sounds, so a user's file replaces a
-packaged one by name; a broken file is warned about once and the next one in that order is used.
-Spoken sounds (names starting ``say_`` or ``name_``) are skipped when the voice is off.
+folder (``sound: dir:`` in the config), then, for a spoken prompt, in the voice pack of the
+config's language (shell/voices.py), then in the packaged sounds, so a user's file replaces a
+packaged one by name and the packaged English voice says whatever a pack lacks; a broken file is
+warned about once and the next one in that order is used. Spoken sounds (names starting ``say_``
+or ``name_``, calmkit.core.prompts) are skipped when the voice is off.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from calmkit.config import paths
+from calmkit.core import prompts
 
 
 @contextlib.contextmanager
@@ -51,7 +54,6 @@ FREQUENCY = 22050
 CHANNELS = 1
 BUFFER = 512  # frames: 23 ms at 22050 Hz, small enough that a cue lands on its phase
 
-SPOKEN_PREFIXES = ("say_", "name_")
 EXTENSIONS = (".wav", ".ogg")
 
 #: Files bigger than this are streamed with pygame.mixer.music rather than decoded into memory
@@ -62,38 +64,7 @@ STREAM_BYTES = 8 * 1024 * 1024
 UNMEASURED_S = 3.0
 
 #: Every sound the program uses; all are packaged (sounds/make_sounds.py makes them).
-SOUNDS: tuple[str, ...] = (
-    "chime_in",
-    "chime_out",
-    "chime_hold",
-    "tick",
-    "bell_start",
-    "bell_end",
-    "bell_interval",
-    "say_ground_see",
-    "say_ground_touch",
-    "say_ground_hear",
-    "say_ground_smell",
-    "say_ground_taste",
-    "say_switch_hands",
-    "say_press",
-    "say_release",
-    "say_quiet_offer",
-    "say_did_it_help",
-    "say_reach_out",
-    "say_paused",
-    "name_calm",
-    "name_box",
-    "name_478",
-    "name_coherent",
-    "name_sigh",
-    "name_winddown",
-    "name_winddown20",
-    "name_blink",
-    "name_press",
-    "name_ground",
-    "name_quiet",
-)
+SOUNDS = prompts.SOUNDS
 
 _NO_DEVICE_FIX = (
     "Fix: connect a speaker or USB sound card (check it with `aplay -l`), or set "
@@ -103,8 +74,7 @@ _FILE_FIX = "Fix: run `make sounds` or reinstall calmkit"
 _NO_ALSA_FIX = "Fix: the ALSA sound library is missing: sudo apt-get install alsa-utils"
 
 
-def is_spoken(name: str) -> bool:
-    return name.startswith(SPOKEN_PREFIXES)
+is_spoken = prompts.is_spoken
 
 
 def _pygame() -> Any:
@@ -136,6 +106,8 @@ class Audio:
         sounds_dir: Path | None = None,
         warn: Callable[[str], None] = log.warning,
         overrides: Mapping[str, Path | str] | None = None,
+        voice_dir: Path | None = None,
+        voice_note: str | None = None,
     ) -> None:
         self.enabled = enabled
         self.volume = _clamp(volume)
@@ -144,6 +116,10 @@ class Audio:
         self.user_dir = Path(user_dir) if user_dir is not None else None
         self.sounds_dir = Path(sounds_dir) if sounds_dir is not None else paths.sounds_dir()
         self.overrides = {n: Path(p).expanduser() for n, p in (overrides or {}).items()}
+        # A voice pack (shell/voices.py): spoken prompts only, after the user's folder and
+        # before the packaged English ones, which say whatever the pack lacks.
+        self.voice_dir = Path(voice_dir) if voice_dir is not None else None
+        self.voice_note = voice_note  # said once when the mixer opens: why the pack is not used
         self._warn = warn
         self._mixer: Any = None  # the pygame.mixer module while it is open
         self._owns_mixer = False
@@ -159,6 +135,14 @@ class Audio:
     def is_open(self) -> bool:
         return self._mixer is not None
 
+    @property
+    def status(self) -> str:
+        """What a face may truthfully say of the sound: "off" (turned off), "no_device" (the
+        mixer could not open), else "on" (open, or let go of until the next sound)."""
+        if not self.enabled:
+            return "off"
+        return "no_device" if self._state == "failed" else "on"
+
     def open(self) -> bool:
         """Start the mixer; False (after one warning) when there is no sound to be had.
 
@@ -172,6 +156,8 @@ class Audio:
         self._state = "failed" if self._problem else "open"
         if self._problem is not None:
             self._warn_once("device:", self._problem)
+        elif self.voice_note and self.voice:
+            self._warn_once("voice:", self.voice_note)
         return self.is_open
 
     def _start_mixer(self) -> str | None:
@@ -311,7 +297,8 @@ class Audio:
 
     def _candidates(self, name: str) -> list[Path]:
         """Where ``name`` may be, in the order they are tried."""
-        folders = [d for d in (self.user_dir, self.sounds_dir) if d is not None]
+        pack = self.voice_dir if is_spoken(name) else None
+        folders = [d for d in (self.user_dir, pack, self.sounds_dir) if d is not None]
         own = [self.overrides[name]] if name in self.overrides else []
         return own + [d / f"{name}{ext}" for d in folders for ext in EXTENSIONS]
 

@@ -6,13 +6,18 @@
   (only while frames are drawn: pins change only then).
 - AudioIdle: AUDIO_IDLE_S after the box is idle again and nothing plays, the sound card is let
   go, so no sound-card thread wakes while the box waits.
+- BatteryRead: a fuel gauge (a wearable's) is read every BATTERY_EVERY_S, the first time at
+  once; its level goes to the flow, which may start the low-battery pattern. ``due`` is when
+  the next read is, on the runner's clock (an idle wearable wakes for nothing else).
 
 Chores keeps the earliest due time (``due``), which the runner wakes for, and runs what is due.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from typing import Protocol
 
 from calmkit.core.flow import IDLE, Flow
 from calmkit.shell.collaborators import EpisodeStore, SoundCard, Watchdog
@@ -21,6 +26,18 @@ from calmkit.shell.collaborators import EpisodeStore, SoundCard, Watchdog
 CHECKPOINT_S = 30.0
 #: How long after a session the sound card is let go (once nothing is playing).
 AUDIO_IDLE_S = 5.0
+#: How often the battery is read.
+BATTERY_EVERY_S = 60.0
+
+log = logging.getLogger("calmkit")
+
+
+class Level(Protocol):
+    """A battery gauge as the chore reads it (devices.gauge.Gauge)."""
+
+    def reading(self) -> object | None:
+        """A reading with ``percent``, or None when the gauge does not answer."""
+        ...
 
 
 class Checkpoint:
@@ -90,6 +107,29 @@ class AudioIdle:
                 self.audio.suspend()  # no sound-card thread waking while the box waits
 
 
+class BatteryRead:
+    """The gauge read every ``every_s`` (on the runner's clock), the first time at once."""
+
+    def __init__(
+        self, flow: Flow, gauge: Level, now: float, every_s: float = BATTERY_EVERY_S
+    ) -> None:
+        self.flow = flow
+        self.gauge = gauge
+        self.every_s = every_s
+        self.due: float = now  # the next read: the loop sleeps until then when idle
+        self.last: object | None = None
+
+    def run(self, now: float) -> bool:
+        """Read, tell the flow; True when it starts the low-battery pattern (draw it)."""
+        self.last = reading = self.gauge.reading()
+        self.due = now + self.every_s
+        percent = getattr(reading, "percent", None)
+        started = self.flow.battery_reading(percent)
+        if started:
+            log.warning("battery low: %.0f %%; charge it soon", percent)
+        return started and self.flow.state == IDLE
+
+
 class Chores:
     """The runner's chores; ``drawing``: whether frames are being drawn now."""
 
@@ -110,18 +150,25 @@ class Chores:
         if clear_history is not None:
             self.history = HistoryClearing(clear_history, clear_every_s, now)
         self.audio_idle = AudioIdle(flow, audio)
+        self.battery: BatteryRead | None = None  # set by app.build when a gauge is fitted
         self.due: float | None = None  # the earliest, once plan() has run
 
     def plan(self, drawing: bool) -> None:
         dues = [self.checkpoint.due, self.audio_idle.due]
+        if self.battery is not None:
+            dues.append(self.battery.due)
         if self.watchdog is not None:
             dues.append(self.watchdog.due())
         if self.history is not None and drawing:
             dues.append(self.history.due)  # pins change only while frames are drawn
         self.due = min((due for due in dues if due is not None), default=None)
 
-    def run(self, now: float, drawing: bool) -> None:
-        """Do every chore due at ``now``, then plan the next."""
+    def run(self, now: float, drawing: bool) -> bool:
+        """Do every chore due at ``now``, then plan the next; True when one changed what the
+        outputs show (a battery notice: the runner draws it at once)."""
+        redraw = False
+        if self.battery is not None and now >= self.battery.due:
+            redraw = self.battery.run(now)
         if self.watchdog is not None:
             self.watchdog.run(now)
         checkpoint = self.checkpoint.due
@@ -132,4 +179,5 @@ class Chores:
         audio = self.audio_idle.due
         if audio is not None and now >= audio:
             self.audio_idle.run(now)
-        self.plan(drawing)
+        self.plan(drawing or redraw)
+        return redraw

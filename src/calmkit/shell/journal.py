@@ -50,6 +50,8 @@ FIELDS = (
     "items",
     "squeeze_s",
     "helped",
+    "battery_start",
+    "battery_end",
 )
 #: How long a write waits for another process holding the database (the light must not stall).
 LOCK_WAIT_S = 0.25
@@ -67,19 +69,35 @@ CREATE TABLE IF NOT EXISTS episodes (
     demo INTEGER NOT NULL DEFAULT 0,
     inflight INTEGER NOT NULL DEFAULT 0,
     owner TEXT,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    battery_start REAL,
+    battery_end REAL
 );
 CREATE INDEX IF NOT EXISTS episodes_by_start ON episodes (t);
 CREATE INDEX IF NOT EXISTS episodes_in_flight ON episodes (inflight) WHERE inflight = 1;
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
 """
 UPSERT = """
-INSERT INTO episodes (key, t, actual_s, demo, inflight, owner, record)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO episodes (key, t, actual_s, demo, inflight, owner, record, battery_start, battery_end)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET t = excluded.t, actual_s = excluded.actual_s,
     demo = excluded.demo, inflight = excluded.inflight, owner = excluded.owner,
-    record = excluded.record
+    record = excluded.record, battery_start = excluded.battery_start,
+    battery_end = excluded.battery_end
 """
+#: Columns added since the first journals, and their types: added to an older file on opening.
+ADDED_COLUMNS = (("battery_start", "REAL"), ("battery_end", "REAL"))
+
+
+def add_columns(db: sqlite3.Connection) -> None:
+    """Bring a journal made by an older calmkit up to the columns this one writes (a battery's
+    level at a session's start and end). Its rows keep NULL there: they had no battery. A file
+    that cannot be written is read as it is (history never writes)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(episodes)")}
+    for name, kind in ADDED_COLUMNS:
+        if name not in have:
+            with contextlib.suppress(sqlite3.OperationalError):  # read-only: read as it is
+                db.execute(f"ALTER TABLE episodes ADD COLUMN {name} {kind}")
 
 
 def default_path(environ: Mapping[str, str] | None = None, home: Path | None = None) -> Path:
@@ -167,6 +185,7 @@ class Journal:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.executescript(SCHEMA)
+            add_columns(db)
         except BaseException:
             db.close()
             raise
@@ -299,6 +318,8 @@ class Journal:
             1 if inflight else 0,
             self._owner if inflight else None,
             json.dumps(record, default=str),  # ASCII: even a lone surrogate is stored safely
+            _level(record.get("battery_start")),
+            _level(record.get("battery_end")),
         )
 
     # --- writing ------------------------------------------------------------------------------
@@ -790,6 +811,40 @@ def _number(value: Any) -> float:
     return 0.0
 
 
+def _level(value: Any) -> float | None:
+    """A battery level (percent) from a record, or None (no battery, or not a number)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return min(100.0, max(0.0, float(value)))
+    return None
+
+
+def battery_line(records: Iterable[Mapping[str, Any]]) -> str | None:
+    """What history says of the battery: its level at the end of the latest session that had
+    one, and whether that is low; None when no session had a battery."""
+    from calmkit.core.battery import LOW_PERCENT, VERY_LOW_PERCENT
+
+    latest: tuple[datetime, float] | None = None
+    for record in records:
+        level = _level(record.get("battery_end", record.get("battery_start")))
+        started = start_time(record)
+        if level is None or started is None:
+            continue
+        if latest is None or started > latest[0]:
+            latest = (started, level)
+    if latest is None:
+        return None
+    level = latest[1]
+    state = (
+        " (very low: only short programs start; charge it)"
+        if level < VERY_LOW_PERCENT
+        else " (low: charge it soon)"
+        if level < LOW_PERCENT
+        else ""
+    )
+    when = latest[0].astimezone().strftime("%a %d %b %H:%M")
+    return f"Battery: {level:.0f} % at the end of the last session ({when}){state}."
+
+
 def format_history(rows: list[Day]) -> str:
     lines = [f"{'day':<12}{'sessions':>9}{'minutes':>9}  helped"]
     for row in rows:
@@ -798,7 +853,8 @@ def format_history(rows: list[Day]) -> str:
             f"{row.day.strftime('%a %d %b'):<12}{row.sessions:>9}{row.minutes:>9.1f}  {helped}"
         )
     total = sum(r.sessions for r in rows)
-    lines.append(f"{total} session{'s' if total != 1 else ''} in the last {len(rows)} days.")
+    days = "day" if len(rows) == 1 else f"{len(rows)} days"
+    lines.append(f"{total} session{'s' if total != 1 else ''} in the last {days}.")
     return "\n".join(lines)
 
 

@@ -242,8 +242,8 @@ class Runner:
         if changed or frame_due is None or now >= frame_due:
             self._draw(now, fresh=changed)
         due = self.chores.due
-        if due is not None and now >= due:
-            self.chores.run(now, self._frame_due is not None)
+        if due is not None and now >= due and self.chores.run(now, self._frame_due is not None):
+            self._draw(now)  # a chore changed what the outputs show (a battery notice)
 
     # --- frames -------------------------------------------------------------------------------
 

@@ -2,6 +2,9 @@
 
 What it shows is read back from the devices (the light's level, the motor's drive), and a key
 press drives the button's mock pin low and high, so the terminal shows what the box would do.
+Its words are the window's (faces/words.py, through view.ViewState): "box · Breathe in · 0:02
+of 4:00 · 2 s", whole seconds that add up, and the line is rewritten only when it changes (no
+flickering tenths). The plain lines on a pipe stay a log with the phases' names.
 When stdout is not a terminal (a pipe, CI, journald) it prints a plain line per phase instead.
 In a terminal, whenever what the button does changes, it prints the hint from flow_table.py.
 
@@ -27,12 +30,15 @@ from calmkit.core.durations import clock_text
 from calmkit.core.events import Event, EventKind
 from calmkit.core.flow_table import State
 from calmkit.core.gestures import LONG_HOLD_RATIO
+from calmkit.faces import words as w
 from calmkit.faces.launch import RunSettings, launch
+from calmkit.faces.sim.view import ViewState
+from calmkit.faces.sim.wristbar import battery_note, is_wrist, wrist_bar
 from calmkit.shell.journal import episode_note
 
 BAR_WIDTH = 20
 #: What the box is waiting for, in a word or two (the hint line says which gesture does what).
-WAITING = {State.OFFER_QUIET: "quiet time?", State.ASK_HELPED: "did that help?"}
+WAITING = {State.OFFER_QUIET: w.OFFER, State.ASK_HELPED: w.ASK}
 REDRAW_S = 0.1  # the status line redraws ten times a second at most (real time)
 
 #: Key -> (what it does, pin drive pattern as (low_s, high_s) pairs in real seconds).
@@ -56,7 +62,7 @@ class StatusLine:
         self.app = app
         self.out = out or sys.stdout
         self.tty = self.out.isatty() if tty is None else tty
-        self.phase = "idle"
+        self.phase = ""
         self.label = ""
         self.program = ""
         self.muted = False
@@ -64,6 +70,8 @@ class StatusLine:
         self._last_draw = 0.0
         self._width = 0
         self._hint = ""
+        self._line = ""  # the status line as last written
+        self.stopped = False
         self.gone = False  # the reader went away (`calmkit play ... | head`)
 
     def on_event(self, event: Event) -> None:
@@ -71,31 +79,25 @@ class StatusLine:
         if event.kind == EventKind.PHASE:
             self.phase = data["phase"]
             self.label = data.get("label", "")
-            if not self.tty:
-                label = f" ({self.label})" if self.label else ""
-                self._print(f"{clock_text(event.t)}  {self.phase}{label}  {data['duration_s']:g} s")
+            if not self.tty:  # a log for pipes and --fast, in the window's words
+                self._print(
+                    f"{clock_text(event.t)}  {self._phase_words()}  {data['duration_s']:g} s"
+                )
         elif event.kind == EventKind.SESSION_START:
             self.program = data["program"]
             if not self.tty:
                 self._print(f"{clock_text(event.t)}  {self.program}: {data['planned_s']:g} s")
-        elif event.kind == EventKind.STATE:
-            if data["state"] != State.RUNNING:
-                self.phase = WAITING.get(data["state"], "idle")
-                self.label = ""
-        elif event.kind == EventKind.PAUSE:
-            self.phase = "paused"
-        elif event.kind == EventKind.RESUME:
-            session = self.app.flow.session
-            self.phase = session.current.phase if session and session.current else self.phase
+        elif event.kind == EventKind.ITEM and not self.tty:  # a thing named: "see 2 of 5"
+            said = w.phase_short(self.words, self.phase, self.label, data["of"], data["count"])
+            self._print(f"{clock_text(event.t)}  {said}")
         elif event.kind == EventKind.MUTE:
             self.muted = data["muted"]
-        elif event.kind == EventKind.SELECTED:
-            self.program = data["program"]
-            self.phase = f"selected {data['number']}: {data['program']}"
         elif event.kind == EventKind.REACH_OUT:
-            self._print(data.get("message", ""))
+            self._print(self.words(data.get("message", "").strip()))
         elif event.kind == EventKind.SAFETY_PLAN:  # shown always; read aloud only with a voice
             self._print(data.get("text", ""))
+        elif event.kind == EventKind.BATTERY:  # a very low battery chose a short program
+            self._print(battery_note(data))
         elif event.kind == EventKind.SESSION_END and not self.tty:
             self._print(f"{clock_text(event.t)}  end: {data['status']}")
         elif event.kind == EventKind.EPISODE_END and not self.tty:
@@ -104,30 +106,55 @@ class StatusLine:
         self.show_hint()
         self.draw(force=True)
 
+    def _phase_words(self) -> str:
+        """The phase begun, as the window says it ("Breathe in", "Name 5 things you can see");
+        the machine-readable names are in ``--events``."""
+        session = getattr(getattr(self.app, "flow", None), "session", None)
+        current = session.current if session is not None else None
+        items = current.step.items if current is not None else 0
+        return w.phase_start(self.words, self.phase, self.label, items)
+
     def show_hint(self) -> None:
         """In a terminal: a line saying what the button does now, each time that changes."""
         if not self.tty or self.app is None:
             return
-        words = self.app.flow.hint()
+        flow = self.app.flow
+        words = w.hint_text(self.words, flow.mode(), flow.hint_values())
         if words and words != self._hint:
             self._hint = words
-            self._print(f"  button: {words}")
+            self._print(f"  {self.words(w.BUTTON, hint=words)}")
 
     def on_frame(self, now: float) -> None:
         self.draw()
 
+    @property
+    def words(self) -> w.Words:
+        config = getattr(self.app, "config", None)
+        return w.words_for(getattr(config, "language", "en"))
+
     def text(self) -> str:
+        """The status line: the light as a bar, the motor, then what the window would say."""
         shown = self.app.devices.shown()
         level = max(shown.light, default=0.0)
         motor = (shown.motor or 0.0) > 0
-        session = self.app.flow.session
-        left = ""
-        if session is not None and session.current is not None:
-            left = f" · {session.step_remaining():4.1f} s left"
-        label = f" ({self.label})" if self.label else ""
-        marks = ("≋ " if motor else "  ") + ("muted " if self.muted else "")
-        program = f"{self.program} · " if self.program else ""
-        return f"▕{level_bar(level)}▏ {marks}{program}{self.phase}{label}{left}"
+        marks = ("≋ " if motor else "  ") + (self.words(w.MUTED) + " " if self.muted else "")
+        bar = f"▕{level_bar(level)}▏"
+        if is_wrist(getattr(self.app, "config", None)):  # a wearable: faces/sim/wristbar.py
+            bar = wrist_bar(self.app)
+        return f"{bar} {marks}{self.saying(ViewState.read(self.app))}"
+
+    def saying(self, view: ViewState) -> str:
+        """The window's words on one line: "box · Breathe in · 0:02 of 4:00 · 2 s"; at idle the
+        program a press starts, with its length and place in the menu."""
+        if view.state == State.RUNNING:
+            if view.paused or not view.phase:
+                doing = view.headline()
+            else:
+                doing = w.phase_short(view.words, view.phase, view.label, view.items, view.counted)
+            parts = [view.title(), doing, view.progress(), view.countdown()]
+        else:
+            parts = [view.headline(), view.details()]
+        return " · ".join(part for part in parts if part)
 
     def draw(self, force: bool = False) -> None:
         if not self.tty:
@@ -136,7 +163,10 @@ class StatusLine:
         if not force and real - self._last_draw < REDRAW_S:
             return
         self._last_draw = real
-        line = self.text()
+        line = self.text() if not self.stopped else self._stopped_text()
+        if line == self._line:
+            return  # nothing changed: no rewrite, no flicker
+        self._line = line
         pad = max(0, self._width - len(line))
         self._width = len(line)
         self._write("\r" + line + " " * pad)
@@ -162,9 +192,13 @@ class StatusLine:
                     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             self.app.runner.request_stop("the output was closed")
 
+    def _stopped_text(self) -> str:
+        shown = self.app.devices.shown()
+        return f"▕{level_bar(max(shown.light, default=0.0))}▏   {self.words(w.STOPPED)}"
+
     def close(self) -> None:
         if self.tty:
-            self.phase, self.label = "stopped", ""
+            self.stopped = True
             self.draw(force=True)  # the pins as they are left: off
             self._write("\n")
 
@@ -283,10 +317,7 @@ def run_headless(app: Any, status: StatusLine, interactive: bool = True) -> str:
         keys = KeyReader(app, finger)
         keys.start()
         if status.tty:
-            status._print(
-                "Enter or space = press · h = hold · l = long hold · d = double press · "
-                "m = mute · q = quit"
-            )
+            status._print(status.words(w.TERMINAL_KEYS))
     if not app.flow.single:  # `play` starts its session at once, and says that session's hint
         status.show_hint()
     try:
