@@ -386,11 +386,13 @@ def cmd_history(args: argparse.Namespace) -> int:
         reconfigure(errors="backslashreplace")
     if args.csv:
         write_csv(journal.records, sys.stdout)  # streamed: every record, demos included
-        return 0
+        return 0 if journal.problem is None else 1
     if args.days < 1:
         raise UsageError("--days must be 1 or more")
     today = date.today()
     records = journal.between(*day_bounds(today, args.days))  # through the index on start
+    if journal.problem is not None:  # said on stderr: no table of zeros for a journal unread
+        return 1
     print(format_history(summarise(records, today, args.days)))
     helped = format_helped(helped_counts(records))
     if helped:
@@ -433,6 +435,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     since, period = _since(args.days)
     folded = report(journal, since, config.reach_out.sessions, config.reach_out.within_hours)
+    if journal.problem is not None:  # said on stderr: never a page of nothing for it
+        return 1
     if args.output is None:
         print(text_report(folded, period))
         print("For the page with charts: calmkit report -o report.pdf (or .png, .html)")

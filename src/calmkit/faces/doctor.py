@@ -119,6 +119,14 @@ def _journal(config: Any) -> Check:
     odd = journal.odd_file()  # never opened: a FIFO would hang the doctor
     if odd is not None:
         return Check("journal", FAIL, odd)
+    if journal.holds_other_file():  # the doctor only looks: the file is the person's to move
+        return Check(
+            "journal",
+            FAIL,
+            f"{journal.path} is not a calmkit journal (not an SQLite file): `calmkit run` would "
+            f"keep it aside as {journal.path.name}.not-a-journal and start a new one; if it is a "
+            f"file of yours, point journal.path somewhere else",
+        )
     problem = journal.probe()
     journal.close()
     if problem is not None:

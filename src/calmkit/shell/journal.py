@@ -140,6 +140,10 @@ def _reason(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
+class NotAJournal(OSError):
+    """The file at the journal's path is not a calmkit journal; a read leaves it alone."""
+
+
 class Journal:
     """The episodes of this box; see the module text for the guarantees."""
 
@@ -173,7 +177,10 @@ class Journal:
         if self.path.is_dir():  # (never blocks; told as a refused write always was)
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(self.path))
         refuse_odd_file(self.path)
-        self._set_aside_foreign_file()
+        if create:
+            self._set_aside_foreign_file()
+        elif self.holds_other_file():  # a read (history, report) never moves a file of the person's
+            raise NotAJournal(errno.EINVAL, "not a calmkit journal, not an SQLite file; left as it is")
         legacy = [p for p in self._legacy_files() if p.exists() and self._regular(p)]
         if not create and not self.path.exists() and not legacy:
             return None
@@ -231,6 +238,15 @@ class Journal:
 
     def _legacy_files(self) -> list[Path]:
         return [self.legacy, self.path.with_name(self.path.name + ".old.jsonl")]
+
+    def holds_other_file(self) -> bool:
+        """Whether a file is at the journal's path that is not an SQLite database."""
+        try:
+            with os.fdopen(open_regular(self.path, os.O_RDONLY), "rb") as handle:
+                head = handle.read(len(SQLITE_HEADER))
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return False
+        return bool(head) and head != SQLITE_HEADER
 
     def _set_aside_foreign_file(self) -> None:
         """A JSON Lines journal at the configured path itself is moved aside and migrated; any
