@@ -177,10 +177,9 @@ class Journal:
         if self.path.is_dir():  # (never blocks; told as a refused write always was)
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(self.path))
         refuse_odd_file(self.path)
-        if create:
-            self._set_aside_foreign_file()
-        elif self.holds_other_file():  # a read (history, report) never moves a file of the person's
-            raise NotAJournal(errno.EINVAL, "not a calmkit journal, not an SQLite file; left as it is")
+        if not create and self.holds_other_file():  # a read never moves a person's file
+            raise NotAJournal(errno.EINVAL, "not a calmkit journal; left as it is")
+        self._set_aside_foreign_file()  # (a read still copies in calmkit's own old journal)
         legacy = [p for p in self._legacy_files() if p.exists() and self._regular(p)]
         if not create and not self.path.exists() and not legacy:
             return None
@@ -240,13 +239,15 @@ class Journal:
         return [self.legacy, self.path.with_name(self.path.name + ".old.jsonl")]
 
     def holds_other_file(self) -> bool:
-        """Whether a file is at the journal's path that is not an SQLite database."""
+        """Whether a file is at the journal's path that is neither an SQLite database nor an
+        old calmkit JSON Lines journal (which calmkit copies in): another program's, or the
+        person's own. Never blocks: anything but a regular file counts as no."""
         try:
             with os.fdopen(open_regular(self.path, os.O_RDONLY), "rb") as handle:
                 head = handle.read(len(SQLITE_HEADER))
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        except OSError:
             return False
-        return bool(head) and head != SQLITE_HEADER
+        return bool(head) and head != SQLITE_HEADER and head.lstrip()[:1] != b"{"
 
     def _set_aside_foreign_file(self) -> None:
         """A JSON Lines journal at the configured path itself is moved aside and migrated; any
