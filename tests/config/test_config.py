@@ -860,6 +860,37 @@ def test_every_problem_is_reported_together_in_line_order() -> None:
     ]
 
 
+def test_a_step_problem_and_a_whole_program_problem_show_at_once() -> None:
+    """A step that breaks a step rule no longer hides the rules of the whole program: the
+    holds are checked with the step as its message asks it to be, and each problem is said
+    once, where it is."""
+    lines = problems(
+        "programs:\n"
+        "  mine:\n"
+        "    steps:\n"
+        "      - {inhale: 0.1}\n"
+        "      - {hold: 12}\n"
+        "      - {hold: 10}\n"
+        "      - {exhale: 4}\n"
+        "  fine:\n"
+        "    steps: [{blink: 0.2}, {hold: 10}, {exhale: 4}]\n"
+    )
+    assert lines == [
+        "t.yaml:2: programs.mine: a breath hold of 22 s from 0:00.4 (hold 12 s, hold 10 s); a "
+        "breath is held at most 20 s in a row: put a breath between the holds or shorten them",
+        "t.yaml:4: programs.mine.steps[0].inhale: an inhale of 0.1 s would change the light "
+        "faster than 3 times a second; make it at least 0.4 s",
+        "t.yaml:9: programs.fine.steps[0].blink: a blink of 0.2 s would change the light faster "
+        "than 3 times a second; make it at least 0.4 s",
+    ]
+
+
+def test_a_hold_too_long_is_said_once_not_again_as_holds_in_a_row() -> None:
+    assert problems("programs:\n  mine:\n    steps: [{hold: 12}, {hold: 25}, {exhale: 4}]\n") == [
+        "t.yaml:3: programs.mine.steps[1].hold: a hold of 25 s is too long; holds are at most 20 s"
+    ]
+
+
 def test_an_alias_bomb_is_refused_quickly() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 10):

@@ -37,6 +37,9 @@ class _Library(_Blocks):
         super().__init__(home)
         #: Programs whose whole chain was read and is within the limits (set by cross_check).
         self.chains_ok: set[str] = set()
+        #: The programs whose rules as a whole can be checked: the sound ones, and those whose
+        #: only problems are steps that stand in as asked (set by programs).
+        self.checked: dict[str, Program] = {}
         self.infos: dict[str, _ProgramInfo] = {}
 
     def programs(self, top: dict[str, _Node], root: _Node) -> dict[str, Program] | None:
@@ -69,14 +72,16 @@ class _Library(_Blocks):
                 )
                 ok = False
                 continue
+            stand_ins = self.stand_ins
             program, info = self.program(name, entry, path)
             if info is not None:
                 infos[name] = info
-            if program is None:
+            if program is None or self.stand_ins > stand_ins:
                 ok = False
-            else:
+            if program is not None:
                 programs[name] = program
         self.cross_check(node.value, infos)
+        self.checked = programs
         return programs if ok else None
 
     def program(
