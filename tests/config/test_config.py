@@ -197,7 +197,8 @@ def test_a_setting_merges_over_the_defaults(defaults: Config) -> None:
 
 def test_a_program_replaces_the_default_of_its_name_whole(defaults: Config) -> None:
     cfg = parse_config("programs:\n  box:\n    steps: [{inhale: 5}, {exhale: 5}]\n    cycles: 2\n")
-    assert cfg.programs["box"].description == ""
+    # not the packaged words (the steps changed): plain words from what it is
+    assert cfg.programs["box"].description == "Your own steps, 20 s"
     assert cfg.programs["box"].fallback == ()
     assert expand("box", cfg.programs).total_s == 20
     assert list(cfg.programs) == list(defaults.programs)
@@ -889,6 +890,19 @@ def test_a_hold_too_long_is_said_once_not_again_as_holds_in_a_row() -> None:
     assert problems("programs:\n  mine:\n    steps: [{hold: 12}, {hold: 25}, {exhale: 4}]\n") == [
         "t.yaml:3: programs.mine.steps[1].hold: a hold of 25 s is too long; holds are at most 20 s"
     ]
+
+
+def test_a_persons_program_without_a_description_is_described_plainly() -> None:
+    cfg = parse_config(
+        "programs:\n"
+        "  quiet:\n    quiet: {minutes: 2}\n"
+        "  mine:\n    breathe: {rate: 6}\n    minutes: 1\n    then: [quiet]\n"
+        "  said:\n    description: my words\n    steps: [{inhale: 4}]\n"
+    )
+    assert cfg.programs["quiet"].description == "Quiet time, 2 minutes"
+    assert cfg.programs["mine"].description == "Paced breathing, 1 minute, then quiet"
+    assert cfg.programs["said"].description == "my words"
+    assert cfg.programs["box"].description.startswith("Box breathing")  # packaged: its own
 
 
 def test_an_alias_bomb_is_refused_quickly() -> None:

@@ -152,12 +152,22 @@ def test_elapsed_and_the_countdown_add_up_on_screen():
     assert (quiet.progress(), quiet.countdown()) == ("0:11 of 5:00", "4:49 left")
 
 
+def test_the_quiet_offer_says_the_length_of_the_quiet_time_a_press_starts():
+    config = "programs:\n  quiet:\n    quiet: {minutes: 2}\n"
+    offer, _ = shoot(dataclasses.replace(SCENES["offer"], config=config))
+    assert offer.state == State.OFFER_QUIET
+    assert offer.subline() == "2 minutes of dim, steady light, to rest with your thoughts."
+    german, _ = shoot(dataclasses.replace(SCENES["offer"], config=config + "language: de\n"))
+    assert german.subline().startswith("2 Minuten sanftes, ruhiges Licht")
+
+
 def test_after_a_session_done_then_the_offer_then_the_question_then_thanks():
     done, _ = shoot(SCENES["done"])
     assert done.state == State.OFFER_QUIET and done.headline() == "Well done"
     offer, _ = shoot(SCENES["offer"])
     assert offer.headline() == "Quiet time?" and "rest with your thoughts" in offer.subline()
     assert offer.details() == "Skips in 14 s"  # the offer waits 20 s from 76 s: 82 s -> 14 s
+    assert offer.subline().startswith("5 minutes of dim, steady light")  # quiet as packaged
     ask, _ = shoot(SCENES["ask"])
     assert ask.headline() == "Did that help?" and ask.details().startswith("Skips in")
     thanks, _ = shoot(SCENES["thanks"])
@@ -177,7 +187,7 @@ def test_idle_names_the_selected_program_and_a_double_press_changes_it():
     idle, _ = shoot(SCENES["idle"])
     assert (idle.headline(), idle.details()) == ("calm", "8:24 long · program 1 of 10")
     menu, _ = shoot(SCENES["menu"])
-    assert menu.headline() == "sigh" and menu.subline().startswith("Cyclic sighing")
+    assert menu.headline() == "cyclic sigh" and menu.subline().startswith("Cyclic sighing")
     assert menu.details() == "4:57 long · program 2 of 10"
 
 
