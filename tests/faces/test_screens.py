@@ -264,3 +264,40 @@ def test_a_blink_rest_counts_down_its_own_ten_seconds_quiet_times_fade_the_sessi
     assert (rest.headline(), rest.countdown()) == ("Rest", "5 s")
     fading, _ = shoot(Scene(285.0, "quiet"))  # quiet's last 30 s fade out
     assert (fading.headline(), fading.countdown()) == ("Rest, as the light fades out", "15 s left")
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+@pytest.mark.parametrize("size", [(320, 480), (480, 640), (900, 560)])
+def test_a_long_description_never_runs_over_the_lamp(monkeypatch, size):
+    """80 words of a program's own description: cut short with an ellipsis above the lamp,
+    the length and the place in the menu still shown, no text in the lamp's square."""
+    words = ("a long description that says everything about breathing slowly " * 10).split()
+    view = dataclasses.replace(
+        shoot(SCENES["idle"])[0],
+        program="mine",
+        description=" ".join(words[:80]),
+        length=8.0,
+        number=11,
+        menu_size=11,
+        motor=0.0,
+    )
+    drawn: list[tuple[str, tuple[int, int, int, int]]] = []
+    original = paint.text
+
+    def recording(pg, surface, words, *args, **kwargs):
+        rect = original(pg, surface, words, *args, **kwargs)
+        if rect is not None:
+            drawn.append((words, (rect.x, rect.y, rect.w, rect.h)))
+        return rect
+
+    monkeypatch.setattr(paint, "text", recording)
+    surface = pygame.Surface(size)
+    layout = paint.draw(surface, view)
+    lamp = paint.lamp_rect(layout)
+    assert [words for words, rect in drawn if _overlaps(rect, lamp)] == []
+    said = [words for words, _ in drawn]
+    assert "0:08 long · program 11 of 11" in said
+    assert any(words.endswith("…") for words in said)
