@@ -1338,3 +1338,16 @@ def test_blink_is_opt_in_and_the_long_wind_down_is_in_the_default_menu() -> None
     assert "blink" not in defaults.menu and "blink" in defaults.programs
     assert "winddown20" in defaults.menu
     assert "blink" in parse_config("menu: [calm, blink]\n", "t.yaml").menu
+
+
+def test_the_wearables_menu_has_only_programs_that_can_be_felt(tmp_path):
+    """No lamp and no sound on the wrist: a program of quiet time alone (the lamp's steady
+    light, bells) gives nothing to feel, so it is not in the wearable's menu."""
+    wearable = load_config("wearable", env={}, home=tmp_path)
+    assert wearable.hardware.light is None and not wearable.sound.enabled
+    felt = {"inhale", "exhale", "hold", "press", "release", "switch", "prompt"}
+    for name in wearable.menu:
+        phases = {step.phase for step in expand(name, wearable.programs).steps}
+        assert phases & felt, name
+    assert "quiet" not in wearable.menu
+    assert set(wearable.menu) == set(parse_config("").menu) - {"quiet"}  # the rest as packaged
