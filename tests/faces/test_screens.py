@@ -301,3 +301,12 @@ def test_a_long_description_never_runs_over_the_lamp(monkeypatch, size):
     said = [words for words, _ in drawn]
     assert "0:08 long · program 11 of 11" in said
     assert any(words.endswith("…") for words in said)
+
+
+def test_a_line_never_breaks_at_a_no_break_space():
+    pygame.init()
+    french = "Nommez 5 choses que vous voyez\u00a0: 2 sur 5"
+    for fit in (60, 120, 200):
+        lines = paint.wrap(pygame, french, 20, fit)
+        assert " ".join(lines) == french  # the no-break space kept, not made a plain one
+        assert not any(line.startswith(":") for line in lines)

@@ -140,11 +140,12 @@ def _font(pg: Any, size: int) -> Any:
 
 
 def wrap(pg: Any, words: str, size: int, fit: int) -> list[str]:
-    """``words`` broken into lines no wider than ``fit`` pixels at ``size`` (greedy)."""
+    """``words`` broken into lines no wider than ``fit`` pixels at ``size`` (greedy), only at
+    plain spaces: a no-break space (French puts one before ":") keeps its words together."""
     font = _font(pg, size)
     lines: list[str] = []
     line = ""
-    for word in words.split():
+    for word in (part for part in words.split(" ") if part):
         trial = f"{line} {word}" if line else word
         if line and font.get_rect(trial).width > fit:
             lines.append(line)
