@@ -304,7 +304,6 @@ def test_a_long_description_never_runs_over_the_lamp(monkeypatch, size):
 
 
 def test_a_line_never_breaks_at_a_no_break_space():
-    pygame.init()
     french = "Nommez 5 choses que vous voyez\u00a0: 2 sur 5"
     for fit in (60, 120, 200):
         lines = paint.wrap(pygame, french, 20, fit)
