@@ -6,6 +6,7 @@ The "One button" table is checked against the flow's own table in tests/core/tes
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import pytest
 
 from calmkit.config import parse_config
 from calmkit.core import errors, safety
-from calmkit.core.programs import MAX_HOLD_S
+from calmkit.core.durations import clock_text
+from calmkit.core.programs import MAX_HOLD_S, expand
 from calmkit.faces.cli import EXIT_STATUSES, main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,3 +151,36 @@ def test_readme_says_how_to_reach_calmkit_after_make_and_on_the_pi():
     # "a setuptools note about "Editable installation" ... is hidden"
     assert "is harmless, and is hidden" in words
     assert 'PYTHONWARNINGS="ignore:Editable installation"' in (ROOT / "Makefile").read_text()
+
+
+def _program_table() -> dict[str, str]:
+    """README's "quick fixes" table: each program named in its first column, with its length."""
+    table = _section("The quick fixes").split("\n\n")[1]
+    lengths: dict[str, str] = {}
+    for line in table.splitlines()[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        names = re.findall(r"`([^`]+)`", cells[0])
+        figures = cells[-1].removeprefix("up to ").split(" / ")
+        assert len(names) == len(figures), line
+        lengths.update(zip(names, figures, strict=True))
+    return lengths
+
+
+def test_readmes_program_lengths_are_the_expanded_plans():
+    config = parse_config("", "defaults")
+    table = _program_table()
+    assert set(table) == set(config.programs)
+    real = {name: clock_text(expand(name, config.programs).total_s) for name in table}
+    assert table == real
+
+
+def test_a_description_gives_a_length_only_as_the_program_lasts():
+    """ "5 minutes" only when it lasts 5:00; "about 5 minutes" within half a minute."""
+    config = parse_config("", "defaults")
+    for name, program in config.programs.items():
+        total = expand(name, config.programs).total_s
+        for about, minutes in re.findall(r"(about )?(\d+) minutes", program.description):
+            if about:
+                assert abs(total - 60 * int(minutes)) < 30, name
+            else:
+                assert total == 60 * int(minutes), name

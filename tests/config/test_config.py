@@ -197,7 +197,8 @@ def test_a_setting_merges_over_the_defaults(defaults: Config) -> None:
 
 def test_a_program_replaces_the_default_of_its_name_whole(defaults: Config) -> None:
     cfg = parse_config("programs:\n  box:\n    steps: [{inhale: 5}, {exhale: 5}]\n    cycles: 2\n")
-    assert cfg.programs["box"].description == ""
+    # not the packaged words (the steps changed): plain words from what it is
+    assert cfg.programs["box"].description == "Your own steps, 20 s"
     assert cfg.programs["box"].fallback == ()
     assert expand("box", cfg.programs).total_s == 20
     assert list(cfg.programs) == list(defaults.programs)
@@ -860,6 +861,50 @@ def test_every_problem_is_reported_together_in_line_order() -> None:
     ]
 
 
+def test_a_step_problem_and_a_whole_program_problem_show_at_once() -> None:
+    """A step that breaks a step rule no longer hides the rules of the whole program: the
+    holds are checked with the step as its message asks it to be, and each problem is said
+    once, where it is."""
+    lines = problems(
+        "programs:\n"
+        "  mine:\n"
+        "    steps:\n"
+        "      - {inhale: 0.1}\n"
+        "      - {hold: 12}\n"
+        "      - {hold: 10}\n"
+        "      - {exhale: 4}\n"
+        "  fine:\n"
+        "    steps: [{blink: 0.2}, {hold: 10}, {exhale: 4}]\n"
+    )
+    assert lines == [
+        "t.yaml:2: programs.mine: a breath hold of 22 s from 0:00.4 (hold 12 s, hold 10 s); a "
+        "breath is held at most 20 s in a row: put a breath between the holds or shorten them",
+        "t.yaml:4: programs.mine.steps[0].inhale: an inhale of 0.1 s would change the light "
+        "faster than 3 times a second; make it at least 0.4 s",
+        "t.yaml:9: programs.fine.steps[0].blink: a blink of 0.2 s would change the light faster "
+        "than 3 times a second; make it at least 0.4 s",
+    ]
+
+
+def test_a_hold_too_long_is_said_once_not_again_as_holds_in_a_row() -> None:
+    assert problems("programs:\n  mine:\n    steps: [{hold: 12}, {hold: 25}, {exhale: 4}]\n") == [
+        "t.yaml:3: programs.mine.steps[1].hold: a hold of 25 s is too long; holds are at most 20 s"
+    ]
+
+
+def test_a_persons_program_without_a_description_is_described_plainly() -> None:
+    cfg = parse_config(
+        "programs:\n"
+        "  quiet:\n    quiet: {minutes: 2}\n"
+        "  mine:\n    breathe: {rate: 6}\n    minutes: 1\n    then: [quiet]\n"
+        "  said:\n    description: my words\n    steps: [{inhale: 4}]\n"
+    )
+    assert cfg.programs["quiet"].description == "Quiet time, 2 minutes"
+    assert cfg.programs["mine"].description == "Paced breathing, 1 minute, then quiet"
+    assert cfg.programs["said"].description == "my words"
+    assert cfg.programs["box"].description.startswith("Box breathing")  # packaged: its own
+
+
 def test_an_alias_bomb_is_refused_quickly() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 10):
@@ -1293,3 +1338,16 @@ def test_blink_is_opt_in_and_the_long_wind_down_is_in_the_default_menu() -> None
     assert "blink" not in defaults.menu and "blink" in defaults.programs
     assert "winddown20" in defaults.menu
     assert "blink" in parse_config("menu: [calm, blink]\n", "t.yaml").menu
+
+
+def test_the_wearables_menu_has_only_programs_that_can_be_felt(tmp_path):
+    """No lamp and no sound on the wrist: a program of quiet time alone (the lamp's steady
+    light, bells) gives nothing to feel, so it is not in the wearable's menu."""
+    wearable = load_config("wearable", env={}, home=tmp_path)
+    assert wearable.hardware.light is None and not wearable.sound.enabled
+    felt = {"inhale", "exhale", "hold", "press", "release", "switch", "prompt"}
+    for name in wearable.menu:
+        phases = {step.phase for step in expand(name, wearable.programs).steps}
+        assert phases & felt, name
+    assert "quiet" not in wearable.menu
+    assert set(wearable.menu) == set(parse_config("").menu) - {"quiet"}  # the rest as packaged

@@ -152,12 +152,22 @@ def test_elapsed_and_the_countdown_add_up_on_screen():
     assert (quiet.progress(), quiet.countdown()) == ("0:11 of 5:00", "4:49 left")
 
 
+def test_the_quiet_offer_says_the_length_of_the_quiet_time_a_press_starts():
+    config = "programs:\n  quiet:\n    quiet: {minutes: 2}\n"
+    offer, _ = shoot(dataclasses.replace(SCENES["offer"], config=config))
+    assert offer.state == State.OFFER_QUIET
+    assert offer.subline() == "2 minutes of dim, steady light, to rest with your thoughts."
+    german, _ = shoot(dataclasses.replace(SCENES["offer"], config=config + "language: de\n"))
+    assert german.subline().startswith("2 Minuten sanftes, ruhiges Licht")
+
+
 def test_after_a_session_done_then_the_offer_then_the_question_then_thanks():
     done, _ = shoot(SCENES["done"])
     assert done.state == State.OFFER_QUIET and done.headline() == "Well done"
     offer, _ = shoot(SCENES["offer"])
     assert offer.headline() == "Quiet time?" and "rest with your thoughts" in offer.subline()
     assert offer.details() == "Skips in 14 s"  # the offer waits 20 s from 76 s: 82 s -> 14 s
+    assert offer.subline().startswith("5 minutes of dim, steady light")  # quiet as packaged
     ask, _ = shoot(SCENES["ask"])
     assert ask.headline() == "Did that help?" and ask.details().startswith("Skips in")
     thanks, _ = shoot(SCENES["thanks"])
@@ -177,7 +187,7 @@ def test_idle_names_the_selected_program_and_a_double_press_changes_it():
     idle, _ = shoot(SCENES["idle"])
     assert (idle.headline(), idle.details()) == ("calm", "8:24 long · program 1 of 10")
     menu, _ = shoot(SCENES["menu"])
-    assert menu.headline() == "sigh" and menu.subline().startswith("Cyclic sighing")
+    assert menu.headline() == "cyclic sigh" and menu.subline().startswith("Cyclic sighing")
     assert menu.details() == "4:57 long · program 2 of 10"
 
 
@@ -254,3 +264,48 @@ def test_a_blink_rest_counts_down_its_own_ten_seconds_quiet_times_fade_the_sessi
     assert (rest.headline(), rest.countdown()) == ("Rest", "5 s")
     fading, _ = shoot(Scene(285.0, "quiet"))  # quiet's last 30 s fade out
     assert (fading.headline(), fading.countdown()) == ("Rest, as the light fades out", "15 s left")
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+@pytest.mark.parametrize("size", [(320, 480), (480, 640), (900, 560)])
+def test_a_long_description_never_runs_over_the_lamp(monkeypatch, size):
+    """80 words of a program's own description: cut short with an ellipsis above the lamp,
+    the length and the place in the menu still shown, no text in the lamp's square."""
+    words = ("a long description that says everything about breathing slowly " * 10).split()
+    view = dataclasses.replace(
+        shoot(SCENES["idle"])[0],
+        program="mine",
+        description=" ".join(words[:80]),
+        length=8.0,
+        number=11,
+        menu_size=11,
+        motor=0.0,
+    )
+    drawn: list[tuple[str, tuple[int, int, int, int]]] = []
+    original = paint.text
+
+    def recording(pg, surface, words, *args, **kwargs):
+        rect = original(pg, surface, words, *args, **kwargs)
+        if rect is not None:
+            drawn.append((words, (rect.x, rect.y, rect.w, rect.h)))
+        return rect
+
+    monkeypatch.setattr(paint, "text", recording)
+    surface = pygame.Surface(size)
+    layout = paint.draw(surface, view)
+    lamp = paint.lamp_rect(layout)
+    assert [words for words, rect in drawn if _overlaps(rect, lamp)] == []
+    said = [words for words, _ in drawn]
+    assert "0:08 long · program 11 of 11" in said
+    assert any(words.endswith("…") for words in said)
+
+
+def test_a_line_never_breaks_at_a_no_break_space():
+    french = "Nommez 5 choses que vous voyez\u00a0: 2 sur 5"
+    for fit in (60, 120, 200):
+        lines = paint.wrap(pygame, french, 20, fit)
+        assert " ".join(lines) == french  # the no-break space kept, not made a plain one
+        assert not any(line.startswith(":") for line in lines)

@@ -215,11 +215,11 @@ def status_at(times, program="box", yaml_text="", **kw):
 def test_the_status_line_shows_the_light_the_program_the_phase_and_the_seconds_left():
     shown, _ = status_at([0.05, 2.0, 6.0, 14.0])
     # plain words, elapsed and total, whole seconds that add up (2 s in + 2 s left = 0:04)
-    assert shown[2.0].endswith("box · Breathe in · 0:02 of 4:00 · 2 s")
+    assert shown[2.0].endswith("box breathing · Breathe in · 0:02 of 4:00 · 2 s")
     bar = shown[2.0][1 : 1 + BAR_WIDTH]
     assert 0 < len(bar.rstrip()) < BAR_WIDTH  # half way up the inhale: a part-filled bar
     assert shown[6.0][1 : 1 + BAR_WIDTH] == "█" * BAR_WIDTH  # the hold at the top: full
-    assert shown[6.0].endswith("box · Hold · 0:06 of 4:00 · 2 s")
+    assert shown[6.0].endswith("box breathing · Hold · 0:06 of 4:00 · 2 s")
     assert len(shown[14.0][1 : 1 + BAR_WIDTH].strip()) <= 1  # the hold at the floor: dim
     assert "≋" in shown[0.05]  # the motor pulses as the inhale begins
 
@@ -237,8 +237,10 @@ def test_the_status_line_says_paused_and_muted():
     r.at(8.0, lambda: r.app.runner.request_stop("test"))
     r.app.runner.start("box")
     r.run()
-    assert "muted box · Paused · 0:02 of 4:00" in shown["paused"]
-    assert "muted box · Breathe in · " in shown["resumed"]  # resumed in the phase it paused in
+    assert "muted box breathing · Paused · 0:02 of 4:00" in shown["paused"]
+    assert (
+        "muted box breathing · Breathe in · " in shown["resumed"]
+    )  # resumed in the phase it paused in
 
 
 def test_the_status_line_is_one_line_redrawn_in_place_and_left_at_stopped():
@@ -382,9 +384,10 @@ def test_the_status_line_is_rewritten_only_when_it_changes_in_whole_seconds(monk
     words = [line[BAR_WIDTH + 2 :] for line in lines]
     assert all(a != b for a, b in itertools.pairwise(lines))  # ... but no line written twice
     assert not any(re.search(r"\d\.\d s", line) for line in lines)
-    assert {"box · Breathe in · 0:01 of 4:00 · 3 s", "box · Breathe in · 0:02 of 4:00 · 2 s"} <= {
-        w.strip().lstrip("≋ ").strip() for w in words
-    }
+    assert {
+        "box breathing · Breathe in · 0:01 of 4:00 · 3 s",
+        "box breathing · Breathe in · 0:02 of 4:00 · 2 s",
+    } <= {w.strip().lstrip("≋ ").strip() for w in words}
 
 
 def test_the_terminal_names_the_selected_program_at_idle_and_says_ground_plainly():
@@ -392,4 +395,4 @@ def test_the_terminal_names_the_selected_program_at_idle_and_says_ground_plainly
     status = StatusLine(r.app, out=io.StringIO(), tty=True)
     assert status.text().endswith("calm · 8:24 long · program 1 of 10")
     shown, _ = status_at([7.0], program="ground")
-    assert "ground · see 0 of 5 · 0:07 of 3:20 · 33 s" in shown[7.0]
+    assert "grounding · see 0 of 5 · 0:07 of 3:20 · 33 s" in shown[7.0]

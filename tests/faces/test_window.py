@@ -400,14 +400,14 @@ def test_the_hint_says_what_the_button_does_in_each_mode_from_the_flow_table():
     assert ViewState(mode=Mode.SESSION).hint().startswith("press: pause")
     prompt = ViewState(mode=Mode.PROMPT, hint_values=(("next", "try press"),)).hint()
     assert prompt.startswith("press: one thing named") and "double" not in prompt
-    assert "hold, let go: not helping, try press" in prompt and "keep holding: stop" in prompt
+    assert "hold, let go: not helping, try thumb press" in prompt and "keep holding: stop" in prompt
     assert "squeeze" in ViewState(mode=Mode.SQUEEZE).hint()
     assert ViewState(mode=Mode.PAUSED).hint().startswith("press: go on")
     assert ViewState(mode=Mode.ASK_HELPED).hint() == "press: yes · hold: no · wait: skip"
     assert (
         ViewState(mode=Mode.IDLE, hint_values=(("program", "box"),))
         .hint()
-        .startswith("press: start box")
+        .startswith("press: start box breathing")
     )
 
 
@@ -460,8 +460,19 @@ def test_the_window_shows_the_flows_own_hint(tmp_path, program, at, mode):
     r.run()
     view = taken["view"]
     assert view.mode == mode
-    english = hint(mode, dict(view.hint_values)).replace("double:", "double press:")
+    named = {k: plain_names(v) for k, v in view.hint_values}  # the flow says ids, the window names
+    english = hint(mode, named).replace("double:", "double press:")
     assert view.hint() == english and view.hint()
+    if mode in (Mode.SESSION, Mode.PROMPT):
+        assert view.title() == plain_names(program) != program
+
+
+def plain_names(value: str) -> str:
+    """A hint value with the packaged programs' ids as their plain English names."""
+    names = {"box": "box breathing", "ground": "grounding", "press": "thumb press"}
+    for name, plain in names.items():
+        value = value if value not in (name, f"try {name}") else value.replace(name, plain)
+    return value
 
 
 def when_the_window_opens(action):

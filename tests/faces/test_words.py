@@ -131,10 +131,35 @@ def test_the_hint_is_the_flow_tables_rows_in_words():
     en = words_for("en")
     for mode in Mode:
         values = {"program": "box", "next": "try ground"}
-        english = hint(mode, values).replace("double:", "double press:")
+        named = {"program": "box breathing", "next": "try grounding"}
+        english = hint(mode, named).replace("double:", "double press:")
         assert hint_text(en, mode, values) == english
     de = hint_text(words_for("de"), Mode.SESSION, {"program": "box", "next": "try ground"})
-    assert de == "drücken: Pause · doppelt drücken: beenden · halten: hilft nicht, ground versuchen"
+    assert de == "drücken: Pause · doppelt drücken: beenden · halten: hilft nicht, Erdung versuchen"
+
+
+def test_programs_are_named_plainly_and_a_persons_own_by_its_own_name():
+    en, fr = words_for("en"), words_for("fr")
+    assert w.program_name(en, "press") == "thumb press"
+    assert w.program_name(en, "sigh") == "cyclic sigh"
+    assert w.program_name(fr, "press") == "pression du pouce"
+    assert w.program_name(en, "mine") == "mine"
+    changed = parse_config("programs:\n  box:\n    steps: [{inhale: 5}, {exhale: 5}]\n").programs
+    assert w.program_name(en, "box", changed) == "box"  # their box: not box breathing
+    assert w.program_name(en, "ground", changed) == "grounding"  # as packaged
+    hint_fr = hint_text(fr, Mode.PROMPT, {"next": "try press"})
+    assert "essayer press ·" not in hint_fr and "essayer pression du pouce ·" in hint_fr
+    assert "\u00a0: " in hint_fr and " : " not in hint_fr.replace("\u00a0: ", "")
+
+
+def test_the_quiet_offer_says_the_real_length():
+    en, de = words_for("en"), words_for("de")
+    assert w.offer_text(en, 120.0) == "2 minutes of dim, steady light, to rest with your thoughts."
+    assert w.offer_text(en, 300.0).startswith("5 minutes of")
+    assert w.offer_text(en, 60.0).startswith("One minute of")
+    assert w.offer_text(en, 150.0).startswith("2:30 of")
+    assert w.offer_text(en, None) == "Dim, steady light, to rest with your thoughts."
+    assert w.offer_text(de, 120.0).startswith("2 Minuten sanftes")
 
 
 def test_every_row_and_timeout_of_the_flow_table_has_its_message():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from typing import Any
 
 from calmkit.config import values as check
@@ -19,6 +20,7 @@ from calmkit.config.values import (
     _Values,
 )
 from calmkit.core.programs import (
+    LIGHT_CHANGING,
     MAX_PROGRAM_S,
     PHASES,
     Block,
@@ -31,9 +33,15 @@ from calmkit.core.programs import (
     step_problems,
 )
 
+#: The shortest light-changing step the problem message asks for (1/3 s, to the tenth).
+MIN_LIGHT_STEP_S_SHOWN = 0.4
+
 
 class _Blocks(_Values):
     """The blocks of one program."""
+
+    #: Steps that broke a step rule and were checked on as their nearest sound form.
+    stand_ins = 0
 
     def block(self, entries: dict[str, _Node], node: _Node, path: str) -> Block | None:
         """One block: steps, breathe or quiet, with cycles, minutes or seconds beside it."""
@@ -192,7 +200,15 @@ class _Blocks(_Values):
         for key, message in problems:
             where = {"seconds": phase, "phase": phase}.get(key, key)
             self.problem(entries.get(where, node), f"{path}.{where}", message)
-        return None if problems else (step, repeat)
+        if not problems:
+            return step, repeat
+        # reported; the program goes on with the step as its message asks it to be, so that
+        # the rules of the whole program (holds in a row, flashes) are checked in this pass too
+        stand_in = _stand_in(step)
+        if stand_in is None or step_problems(stand_in):
+            return None
+        self.stand_ins += 1
+        return stand_in, repeat
 
     def breathe(self, node: _Node, path: str, cycles: Any, total_s: Any) -> Breathe | None:
         entries = self.mapping(node, path, _BREATHE_KEYS)
@@ -290,6 +306,16 @@ class _Blocks(_Values):
         if _BAD in (minutes, interval, fade):
             return None
         return Quiet(total_s=minutes * 60.0, interval_bell_s=interval * 60.0, fade_out_s=fade)
+
+
+def _stand_in(step: Step) -> Step | None:
+    """The step as its problem message asks it to be (a light step of 0.4 s, no items off a
+    prompt), or None for a hold too long: every rule of the whole program it could break would
+    repeat its own message. The stand-in is only checked, never played."""
+    if step.phase == "hold":
+        return None
+    seconds = max(step.seconds, MIN_LIGHT_STEP_S_SHOWN if step.phase in LIGHT_CHANGING else 0)
+    return replace(step, seconds=seconds, items=step.items if step.phase == "prompt" else 0)
 
 
 def _block_seconds(block: Block) -> float:

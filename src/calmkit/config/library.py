@@ -15,7 +15,16 @@ from calmkit.config.blocks import _block_seconds, _Blocks, _minutes
 from calmkit.config.nodes import _describe, _join, _Node
 from calmkit.config.settings import MAX_COUNT, MAX_NAME
 from calmkit.config.values import _BAD, _BLOCK_KEYS, _KINDS, _PROGRAM_KEYS, _PROGRAM_NAME
-from calmkit.core.programs import MAX_CHAIN, MAX_PROGRAM_S, Block, Program
+from calmkit.core.durations import clock_text
+from calmkit.core.programs import (
+    MAX_CHAIN,
+    MAX_PROGRAM_S,
+    Block,
+    Breathe,
+    Program,
+    Quiet,
+    Steps,
+)
 
 
 @dataclass
@@ -37,6 +46,9 @@ class _Library(_Blocks):
         super().__init__(home)
         #: Programs whose whole chain was read and is within the limits (set by cross_check).
         self.chains_ok: set[str] = set()
+        #: The programs whose rules as a whole can be checked: the sound ones, and those whose
+        #: only problems are steps that stand in as asked (set by programs).
+        self.checked: dict[str, Program] = {}
         self.infos: dict[str, _ProgramInfo] = {}
 
     def programs(self, top: dict[str, _Node], root: _Node) -> dict[str, Program] | None:
@@ -69,14 +81,16 @@ class _Library(_Blocks):
                 )
                 ok = False
                 continue
+            stand_ins = self.stand_ins
             program, info = self.program(name, entry, path)
             if info is not None:
                 infos[name] = info
-            if program is None:
+            if program is None or self.stand_ins > stand_ins:
                 ok = False
-            else:
+            if program is not None:
                 programs[name] = program
         self.cross_check(node.value, infos)
+        self.checked = programs
         return programs if ok else None
 
     def program(
@@ -157,6 +171,8 @@ class _Library(_Blocks):
             )
             return None, info
         info.own_s = own_s
+        if "description" not in entries and node.layer > 0:
+            description = plain_description(blocks, own_s, [target for target, _, _ in then])
         program = Program(
             name=name,
             description=description,
@@ -267,6 +283,27 @@ class _Library(_Blocks):
     def declared(top: dict[str, _Node]) -> dict[str, _Node]:
         node = top.get("programs")
         return node.value if node is not None and isinstance(node.value, dict) else {}
+
+
+def plain_description(blocks: list[Block], own_s: float, then: list[str]) -> str:
+    """What a person's program without a description does, from what it is: "Quiet time,
+    2 minutes". Never a packaged program's words: the person may have changed its steps."""
+    kinds = {Steps: "your own steps", Breathe: "paced breathing", Quiet: "quiet time"}
+    said = list(dict.fromkeys(kinds[type(block)] for block in blocks))
+    text = ", ".join([*said, _length_words(own_s)] if said else [])
+    if then:
+        text += (", then " if text else "then ") + ", ".join(then)
+    return text[:1].upper() + text[1:]
+
+
+def _length_words(seconds: float) -> str:
+    """ "2 minutes", "1 minute", "30 s", or m:ss when not whole minutes."""
+    if seconds < 60:
+        return f"{seconds:g} s"
+    if abs(seconds / 60 - round(seconds / 60)) < 1e-6 and seconds >= 60:
+        minutes = round(seconds / 60)
+        return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return clock_text(seconds)
 
 
 def added_programs(declared: dict[str, _Node], menu: list[str]) -> list[str]:

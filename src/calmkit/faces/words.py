@@ -18,7 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from calmkit.config import parse_config
 from calmkit.config.table import LANGUAGES as CONFIG_LANGUAGES
+from calmkit.core.durations import clock_text
 from calmkit.core.flow_table import TIMEOUTS, Mode, rows_for
 from calmkit.core.gestures import DOUBLE, HOLD, LONG_HOLD, PRESS, UP
 
@@ -95,12 +97,51 @@ SENSE_SHORT: Mapping[str, str] = {
 }
 
 
+#: The packaged programs' names as a person says them (the ids are for the command line).
+PROGRAM_NAMES: Mapping[str, str] = {
+    "calm": N_("calm"),
+    "box": N_("box breathing"),
+    "478": N_("4-7-8 breathing"),
+    "coherent": N_("resonance breathing"),
+    "sigh": N_("cyclic sigh"),
+    "winddown": N_("wind-down"),
+    "winddown20": N_("20-minute wind-down"),
+    "blink": N_("paced blinking"),
+    "press": N_("thumb press"),
+    "ground": N_("grounding"),
+    "quiet": N_("quiet time"),
+}
+#: A word and what follows it ("press: pause"); French puts a space before the colon.
+COLON = N_("{what}: {rest}")
+
+
+@functools.cache
+def _packaged() -> Mapping[str, object]:
+    """The packaged programs as packaged (read once): a plain name is only for those."""
+    return parse_config("", "defaults").programs
+
+
+def program_name(words: Words, name: str, library: Mapping[str, object] | None = None) -> str:
+    """A program as a person says it: "box breathing"; a program of the person's own (or a
+    packaged one they changed) by its own name."""
+    if name not in PROGRAM_NAMES:
+        return name
+    if library is not None and name in library and library[name] != _packaged().get(name):
+        return name
+    return words(PROGRAM_NAMES[name])
+
+
+def colon(words: Words, what: str, rest: str) -> str:
+    """ "what: rest", with the language's own spacing around the colon."""
+    return words(COLON, what=what, rest=rest)
+
+
 def phase_text(words: Words, phase: str, label: str = "", items: int = 0, counted: int = 0) -> str:
     """What to do now, as one line: "Breathe in", "Name 5 things you can see: 2 of 5"."""
     if phase == "prompt":
         text = phase_start(words, phase, label, items)
         if items > 1:
-            text += ": " + words("{count} of {items}", count=counted, items=items)
+            text = colon(words, text, words("{count} of {items}", count=counted, items=items))
         return text
     return phase_start(words, phase, label, items)
 
@@ -116,7 +157,7 @@ def phase_start(words: Words, phase: str, label: str = "", items: int = 0) -> st
     if not label or words(LABEL_WORDS.get(label, label)) == text:
         return text
     if phase in ("press", "rest"):
-        return f"{text}: {words(LABEL_WORDS.get(label, label))}"
+        return colon(words, text, words(LABEL_WORDS.get(label, label)))
     return f"{text} ({words(LABEL_WORDS.get(label, label))})"  # a label of the person's own
 
 
@@ -134,7 +175,10 @@ PAUSED_MORE = N_("Press to go on")
 DONE = N_("Well done")
 DONE_MORE = N_("You finished {program}.")
 OFFER = N_("Quiet time?")
-OFFER_MORE = N_("Five minutes of dim, steady light, to rest with your thoughts.")
+OFFER_MORE = N_("{length} of dim, steady light, to rest with your thoughts.")
+OFFER_MORE_UNTIMED = N_("Dim, steady light, to rest with your thoughts.")
+ONE_MINUTE = N_("One minute")
+MINUTES = N_("{n} minutes")
 ASK = N_("Did that help?")
 ASK_MORE = N_("Press for yes, hold for no.")
 SKIPS_IN = N_("Skips in {time}")
@@ -165,6 +209,18 @@ BUTTON = N_("button: {hint}")
 CHART = N_("light, last {seconds} s")
 NOW = N_("now")
 MOTOR = N_("vibration")
+
+
+def offer_text(words: Words, seconds: float | None) -> str:
+    """What the quiet offer promises: the real length of the quiet time a press starts."""
+    if seconds is None or seconds <= 0:
+        return words(OFFER_MORE_UNTIMED)
+    minutes = seconds / 60
+    if abs(minutes - round(minutes)) < 1e-6:
+        length = words(ONE_MINUTE) if round(minutes) == 1 else words(MINUTES, n=round(minutes))
+    else:
+        length = clock_text(seconds)
+    return words(OFFER_MORE, length=length)
 
 
 def sound_status(words: Words, status: str, muted: bool) -> str:
@@ -223,16 +279,24 @@ HINT_MESSAGES: tuple[str, ...] = (
 )
 
 
-def _value(words: Words, value: str) -> str:
-    """A hint placeholder's value in words: a program's name stays, "try X" is translated."""
+def _value(words: Words, key: str, value: str, library: Mapping[str, object] | None = None) -> str:
+    """A hint placeholder's value in words: a program by its plain name, "try X" translated."""
     if value.startswith("try "):
-        return words("try {program}", program=value[4:])
+        return words("try {program}", program=program_name(words, value[4:], library))
+    if key == "program":
+        return program_name(words, value, library)
     return words(value)
 
 
-def hint_text(words: Words, mode: str, values: Mapping[str, str]) -> str:
-    """What each gesture does now, from the flow's own table (flow_table.hint), translated."""
-    filled = {key: _value(words, value) for key, value in values.items()}
+def hint_text(
+    words: Words,
+    mode: str,
+    values: Mapping[str, str],
+    library: Mapping[str, object] | None = None,
+) -> str:
+    """What each gesture does now, from the flow's own table (flow_table.hint), translated;
+    ``library``, when given, tells a changed packaged program from the packaged one."""
+    filled = {key: _value(words, key, value, library) for key, value in values.items()}
     filled.setdefault("program", "")
     filled.setdefault("next", "")
     parts = []
@@ -240,10 +304,10 @@ def hint_text(words: Words, mode: str, values: Mapping[str, str]) -> str:
         if not row.shown:
             continue
         gesture = words(row.word) if row.word else words(GESTURE_WORDS[row.gesture])
-        parts.append(f"{gesture}: {words(row.means).format_map(filled)}")
+        parts.append(colon(words, gesture, words(row.means).format_map(filled)))
     timeout = TIMEOUTS.get(Mode(mode))
     if timeout is not None:
-        parts.append(f"{words('wait')}: {words(timeout.means)}")
+        parts.append(colon(words, words("wait"), words(timeout.means)))
     if mode == Mode.STOPPING:
         parts.append(words("going dark; the button does nothing now"))
     return " · ".join(parts)
@@ -254,8 +318,10 @@ __all__ = [
     "Words",
     "hint_text",
     "night_text",
+    "offer_text",
     "phase_short",
     "phase_text",
+    "program_name",
     "sound_status",
     "words_for",
 ]

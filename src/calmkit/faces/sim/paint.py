@@ -9,6 +9,7 @@ breathes with the real light. Text is set in the bundled Lato (faces/screen-data
 
 from __future__ import annotations
 
+import math
 import os
 import random
 from dataclasses import dataclass
@@ -139,11 +140,12 @@ def _font(pg: Any, size: int) -> Any:
 
 
 def wrap(pg: Any, words: str, size: int, fit: int) -> list[str]:
-    """``words`` broken into lines no wider than ``fit`` pixels at ``size`` (greedy)."""
+    """``words`` broken into lines no wider than ``fit`` pixels at ``size`` (greedy), only at
+    plain spaces: a no-break space (French puts one before ":") keeps its words together."""
     font = _font(pg, size)
     lines: list[str] = []
     line = ""
-    for word in words.split():
+    for word in (part for part in words.split(" ") if part):
         trial = f"{line} {word}" if line else word
         if line and font.get_rect(trial).width > fit:
             lines.append(line)
@@ -197,9 +199,10 @@ def paragraph(
     top: int,
     fit: int,
     lines: int = 2,
+    bottom: int | None = None,
 ) -> int:
-    """Centred lines of ``words`` from ``top``, at most ``lines`` (smaller type if need be);
-    returns the bottom."""
+    """Centred lines of ``words`` from ``top``, at most ``lines`` (smaller type if need be) and
+    none below ``bottom``; what does not fit ends in an ellipsis. Returns the bottom."""
     if not words:
         return top
     px = max(8, round(size))
@@ -207,12 +210,44 @@ def paragraph(
     while len(broken) > lines and px > max(8, round(size * 0.6)):
         px -= 1
         broken = wrap(pg, words, px, fit)
+    room = lines
+    if bottom is not None:
+        room = min(lines, max(0, (bottom - top) // max(1, line_height(pg, px))))
+    if len(broken) > room:
+        broken = broken[:room]
+        if broken:
+            broken[-1] = ellipsised(pg, broken[-1], px, fit)
     y = top
     centre = surface.get_width() // 2
     for line in broken:
         rect = text(pg, surface, line, px, colour, (centre, y), fit=fit)
         y = rect.bottom
     return y
+
+
+def line_height(pg: Any, size: int) -> int:
+    """How tall a line of text at ``size`` is drawn (the font is padded: every line alike)."""
+    return int(_font(pg, max(8, size)).get_rect("Ag").height)
+
+
+def ellipsised(pg: Any, line: str, size: int, fit: int) -> str:
+    """``line`` cut at a word and ended with "…", no wider than ``fit``: words left out."""
+    font = _font(pg, size)
+    kept = line.split()
+    while kept:
+        trial = " ".join(kept) + "…"
+        if font.get_rect(trial).width <= fit:
+            return trial
+        kept.pop()
+    return "…"
+
+
+def lamp_rect(layout: Layout) -> tuple[int, int, int, int]:
+    """The square the lamp and its motor ring (trembling at most) may cover: no words in it."""
+    cx, cy = layout.lamp
+    r = layout.lamp_r
+    outer = max(r, layout.ring_r) + max(2, r // 14) + math.ceil(max(1.0, r / 40) * 1.5) + 1
+    return (cx - outer, cy - outer, 2 * outer, 2 * outer)
 
 
 def _scale(colour: tuple[float, float, float], share: float) -> RGB:
@@ -282,24 +317,33 @@ def _draw_sound_mark(pg: Any, surface: Any, view: ViewState, layout: Layout) -> 
 
 
 def _draw_words(pg: Any, surface: Any, view: ViewState, layout: Layout, top: int) -> None:
-    """What to do now, what it means, and the time: centred above the lamp."""
+    """What to do now, what it means, and the time: centred above the lamp, never on it (a
+    long description is cut short with an ellipsis, the time's line kept)."""
     u, width, height = layout.unit, layout.width, layout.height
     fit = width - 3 * u
     y = max(round(height * 0.075), top)
+    limit = lamp_rect(layout)[1] - round(u * 0.3)  # the words stay above the lamp's ring
+    left = view.countdown()
     reach = view.reach_out_text()  # the message needs the room: the headline takes one line
-    y = paragraph(pg, surface, view.headline(), u * 2.1, TEXT, y, fit, lines=1 if reach else 2)
+    last = left or ("" if reach else view.details())
+    last_size = u * 1.5 if left else u * 1.0
+    # room kept for the last line: its height and the gaps before it
+    keep = (line_height(pg, round(last_size)) if last else 0) + round(u * 0.5)
+    y = paragraph(
+        pg, surface, view.headline(), u * 2.1, TEXT, y, fit, 1 if reach else 2, limit - keep
+    )
     y += round(u * 0.3)
     if reach:
-        y = paragraph(pg, surface, reach, u * 1.0, TEXT, y, fit, lines=4)
+        y = paragraph(pg, surface, reach, u * 1.0, TEXT, y, fit, lines=4, bottom=limit - keep)
     else:
-        y = paragraph(pg, surface, view.subline(), u * 1.15, DIM, y, fit, lines=2)
+        y = paragraph(pg, surface, view.subline(), u * 1.15, DIM, y, fit, 2, limit - keep)
     y += round(u * 0.2)
-    left = view.countdown()
+    if not last or y + line_height(pg, round(last_size)) > limit:
+        return
     if left:
-        text(pg, surface, left, u * 1.5, TEXT, (width // 2, y))
+        text(pg, surface, left, last_size, TEXT, (width // 2, y))
     else:
-        details = "" if reach else view.details()
-        text(pg, surface, details, u * 1.0, DIM, (width // 2, y), fit=fit)
+        text(pg, surface, last, last_size, DIM, (width // 2, y), fit=fit)
 
 
 def _glow_mask(pg: Any, radius: int) -> Any:

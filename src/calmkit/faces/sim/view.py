@@ -9,10 +9,11 @@ The words come from faces/words.py, in the configured ``language``.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from calmkit.core.durations import clock_text, countdown_text, elapsed_text
+from calmkit.core.flow import QUIET_PROGRAM
 from calmkit.core.flow_table import Mode, State
 from calmkit.core.programs import expand
 from calmkit.core.session import COMPLETED, PAUSED
@@ -91,6 +92,7 @@ class ViewState:
     part: str = ""  # the program of a chain the current step belongs to, when it differs
     description: str = ""  # the program's own words (idle)
     length: float | None = None  # the selected program's planned seconds (idle)
+    offer_length: float | None = None  # the quiet time's planned seconds (the quiet offer)
     number: int = 0  # the selected program's place in the menu (idle), 0 when unknown
     menu_size: int = 0
     phase: str = ""
@@ -114,6 +116,8 @@ class ViewState:
     chart: bool = False  # the debug chart of the light (key g)
     strip: tuple[tuple[float, float], ...] = ()
     strip_span: float = STRIP_S
+    #: The programs (read only for their plain names: a changed packaged one keeps its id).
+    library: Any = field(default=None, compare=False, repr=False)
 
     @property
     def words(self) -> w.Words:
@@ -209,6 +213,9 @@ class ViewState:
             number=number,
             menu_size=len(menu),
             timeout_at=flow.timeout_at(),
+            offer_length=(
+                program_length(flow.library, QUIET_PROGRAM) if state == State.OFFER_QUIET else None
+            ),
             night_cap=caps.brightness if night else None,
             night_volume=caps.volume if night else None,
             brightness=brightness,
@@ -222,6 +229,7 @@ class ViewState:
             chart=chart,
             strip=tuple(strip.samples) if strip is not None else (),
             strip_span=strip.span_s if strip is not None else STRIP_S,
+            library=flow.library,
             **values,
         )
 
@@ -273,7 +281,7 @@ class ViewState:
         thanks = self.thanks()
         if thanks:
             return say(w.THANKS_YES if thanks == "yes" else w.THANKS_NO)
-        return self.program
+        return self.name(self.program)
 
     def subline(self) -> str:
         """The smaller line under the headline."""
@@ -282,9 +290,9 @@ class ViewState:
             return say(w.PAUSED_MORE) if self.paused else ""
         if self.done():
             assert self.last_session is not None
-            return say(w.DONE_MORE, program=self.last_session[0])
+            return say(w.DONE_MORE, program=self.name(self.last_session[0]))
         if self.state == State.OFFER_QUIET:
-            return say(w.OFFER_MORE)
+            return w.offer_text(say, self.offer_length)
         if self.state == State.ASK_HELPED:
             return say(w.ASK_MORE)
         thanks = self.thanks()
@@ -336,10 +344,15 @@ class ViewState:
     def night_words(self) -> str:
         return w.night_text(self.words, self.night_cap, self.night_volume)
 
+    def name(self, program: str) -> str:
+        """A program as a person says it ("box breathing"; their own by its own name)."""
+        return w.program_name(self.words, program, self.library)
+
     def title(self) -> str:
         """Top left: the program (and the part of a chain it is in)."""
-        return f"{self.program} · {self.part}" if self.part else self.program
+        title = self.name(self.program)
+        return f"{title} · {self.name(self.part)}" if self.part else title
 
     def hint(self) -> str:
         """What the button does now: the flow's own table (flow_table.py), in words."""
-        return w.hint_text(self.words, self.mode, dict(self.hint_values))
+        return w.hint_text(self.words, self.mode, dict(self.hint_values), self.library)
