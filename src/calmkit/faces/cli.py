@@ -70,6 +70,23 @@ class _Parser(argparse.ArgumentParser):
 _INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 
 
+#: The most days `--days` looks back: a hundred years (far more reaches past the calendar).
+MAX_DAYS = 36500
+
+
+def days_count(text: str) -> int:
+    """``--days N``: a whole number of days from 1 to MAX_DAYS, else a usage error (exit 2)."""
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_DAYS or not text.strip().isascii():
+        raise argparse.ArgumentTypeError(
+            f"--days takes a whole number of days from 1 to {MAX_DAYS}, not {text!r}"
+        )
+    return days
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="calmkit",
@@ -122,7 +139,9 @@ def _parser() -> argparse.ArgumentParser:
 
     history = commands.add_parser("history", parents=[config], help="the last days' sessions")
     history.add_argument("--csv", action="store_true", help="every session as CSV")
-    history.add_argument("--days", type=int, default=7, help="how many days (default 7)")
+    history.add_argument(
+        "--days", type=days_count, default=7, help=f"how many days (default 7, at most {MAX_DAYS})"
+    )
 
     preview = commands.add_parser(
         "preview", parents=[config], help="draw a program's light over time (PNG or JPEG)"
@@ -146,7 +165,12 @@ def _parser() -> argparse.ArgumentParser:
         config,
     )
 
-    commands.add_parser("doctor", parents=[config], help="check this box: config, pins, sound")
+    commands.add_parser(
+        "doctor",
+        parents=[config],
+        help="check this box: config, pins, sound, voice, journal, I2C chips, groups, watchdog, "
+        "clock",
+    )
     _describe_commands(commands)
     return parser
 
@@ -168,14 +192,22 @@ def _commands(parser: argparse.ArgumentParser) -> Any:
     return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
+def nearest(word: str, names: Sequence[str]) -> str | None:
+    """The name ``word`` was most likely meant to be, with case not counting ("BOX" -> "box",
+    "PLAY" -> "play"), or None when none is close."""
+    lowered = {name.lower(): name for name in reversed(names)}  # the first of equals wins
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1)
+    return lowered[close[0]] if close else None
+
+
 def _no_such_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
     """The message for a command that does not exist ("did you mean history?"), or None."""
     commands = _commands(parser)
     word = next((arg for arg in argv if not arg.startswith("-")), None)
     if word is None or word in commands.choices:
         return None
-    close = difflib.get_close_matches(word, list(commands.choices), n=1)
-    hint = f"; did you mean {close[0]}?" if close else ""
+    close = nearest(word, list(commands.choices))
+    hint = f"; did you mean {close}?" if close else ""
     return f"there is no command {word!r}{hint} (see calmkit --help)"
 
 
@@ -197,8 +229,8 @@ def _load(args: argparse.Namespace) -> Any:
 def _program(config: Any, name: str) -> str:
     if name in config.programs:
         return name
-    close = difflib.get_close_matches(name, list(config.programs), n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    close = nearest(name, list(config.programs))
+    hint = f" Did you mean {close!r}?" if close else ""
     raise UsageError(f"there is no program {name!r}.{hint} See `calmkit programs`.")
 
 
@@ -272,20 +304,38 @@ BUTTON_SYNTAX = (
 )
 
 
+#: A time in a --button script: plain ASCII decimals only (float() would also take "1_0",
+#: "1e3", "nan" and other scripts' digits such as "١٠").
+_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+
+
+def _seconds(text: str) -> float:
+    if _SECONDS.fullmatch(text) is None:
+        raise ValueError(text)
+    return float(text)
+
+
 def button_script(text: str) -> list[tuple[float, float]]:
-    """``--button`` as (down at, held for) pairs in time order; UsageError when it is wrong."""
+    """``--button`` as (down at, held for) pairs, given in time order; UsageError when it is
+    wrong (presses out of order are refused, not sorted: a script read back should mean what
+    it says)."""
     presses: list[tuple[float, float]] = []
     for part in text.split(","):
         when, plus, held = part.strip().partition("+")
         try:
-            t = float(when)
-            length = float(held) if plus else SCRIPTED_PRESS_S
+            t = _seconds(when)
+            length = _seconds(held) if plus else SCRIPTED_PRESS_S
         except ValueError:
             raise UsageError(f"{BUTTON_SYNTAX}; {part.strip()!r} is not one") from None
         if not (math.isfinite(t) and math.isfinite(length)) or t < 0 or length <= 0:
             raise UsageError(f"{BUTTON_SYNTAX}; {part.strip()!r} is not one")
         presses.append((t, length))
-    presses.sort()
+    for (earlier, _), (later, _) in itertools.pairwise(presses):
+        if later < earlier:
+            raise UsageError(
+                f"{BUTTON_SYNTAX}; give the presses in time order ({later:g} s comes after "
+                f"{earlier:g} s)"
+            )
     for (t, length), (following, _) in itertools.pairwise(presses):
         if following <= t + length:
             raise UsageError(
@@ -371,8 +421,6 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.csv:
         write_csv(journal.records, sys.stdout)  # streamed: every record, demos included
         return 0
-    if args.days < 1:
-        raise UsageError("--days must be 1 or more")
     today = date.today()
     records = journal.between(*day_bounds(today, args.days))  # through the index on start
     print(format_history(summarise(records, today, args.days)))
