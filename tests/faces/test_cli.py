@@ -528,3 +528,72 @@ def test_doctor_help_names_every_check_it_makes(tmp_path, capsys, monkeypatch):
     names = {"I2C chips" if n in ("haptic", "battery", "i2c") else n for n in names}
     for name in names:
         assert name in said, name
+
+
+# --- a standard output that cannot be written: one line, an exit status, the session journaled -
+
+
+def _calmkit_to(tmp_path, stdout, *argv):
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    env.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    env.pop("CALMKIT_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "calmkit", *argv],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+FULL_DISK = (
+    "calmkit: could not write to the standard output: the disk it goes to is full; the session "
+    "stopped there. Send the output to a file with room, or to /dev/null.\n"
+)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("events", [[], ["--events"]])
+def test_a_full_disk_under_stdout_is_one_line_and_exit_1(tmp_path, events):
+    with open("/dev/full", "w") as full:
+        done = _calmkit_to(tmp_path, full, "play", "box", "--fast", *events)
+    assert done.returncode == 1 and done.stderr == FULL_DISK
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_a_full_disk_stops_a_real_session_and_journals_it_stopped(tmp_path):
+    config = tmp_path / "c.yaml"  # long steps: a stall of the loaded machine never ends it
+    config.write_text(
+        f"journal: {{path: {tmp_path / 'j.jsonl'}}}\nsound: false\n"
+        "programs:\n  tiny:\n    steps: [{inhale: 20}, {exhale: 20}]\n    cycles: 1\n"
+    )
+    with open("/dev/full", "w") as full:
+        done = _calmkit_to(
+            tmp_path, full, "play", "tiny", "--mock", "--speed", "10", "--config", str(config)
+        )
+    assert done.returncode == 1 and done.stderr == FULL_DISK
+    records = Journal(tmp_path / "j.jsonl").read()
+    assert [(r["status"], r["demo"]) for r in records] == [("stopped", True)]
+
+
+@pytest.mark.parametrize("events", [[], ["--events"]])
+def test_a_closed_stdout_is_one_line_and_exit_1_not_an_internal_error(tmp_path, events):
+    done = _calmkit_to(tmp_path, subprocess.DEVNULL, "play", "box", "--fast", *events)
+    assert done.returncode == 0  # the same run with a stdout that works
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    env.pop("CALMKIT_CONFIG", None)
+    command = [sys.executable, "-m", "calmkit", "play", "box", "--fast", *events]
+    closed = subprocess.run(
+        ["sh", "-c", '"$@" >&-', "sh", *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert closed.returncode == 1
+    assert closed.stderr == (
+        "calmkit: could not write to the standard output: it is closed (>&-); the session "
+        "stopped there. Send the output to a file with room, or to /dev/null.\n"
+    )

@@ -8,6 +8,7 @@ CALMKIT_DEBUG=1), never as a Python traceback in a person's face.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import itertools
 import json
@@ -35,6 +36,7 @@ EXIT_STATUSES: dict[int, str] = {
     0: "ok (and after Ctrl-C, SIGTERM or SIGHUP once calmkit is up: it stops gently)",
     1: "`doctor` found a check that failed; `voices import` could not use a file; "
     "a picture or journal that cannot be used; "
+    "a standard output that cannot be written (a full disk, closed with `>&-`); "
     "an internal error (a bug: one line, `CALMKIT_DEBUG=1` shows the details)",
     2: "a bad config, or a bad command line (with the command's usage)",
     3: "a hardware problem (a pin in use, no permission)",
@@ -286,11 +288,18 @@ PLAY_EVENTS = frozenset(
 )
 
 
-def _event_printer(enabled: bool, play: bool) -> Any:
+def _event_printer(enabled: bool, play: bool, out: Any = None) -> Any:
+    """The --events printer, writing to ``out`` (a faces.stdout.Stdout: a closed or full stdout
+    stops the session gently) or else straight to sys.stdout."""
+
     def emit(event: Any) -> None:
         if event.kind == EventKind.STATE or (play and event.kind not in PLAY_EVENTS):
             return
-        sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
+        line = json.dumps(event.to_dict(), ensure_ascii=False) + "\n"
+        if out is not None:
+            out.write(line)
+            return
+        sys.stdout.write(line)
         sys.stdout.flush()
 
     return emit if enabled else None
@@ -377,17 +386,32 @@ def _run_app(args: argparse.Namespace, program: str | None) -> int:
     if program is not None:
         program = _program(config, program)
     settings = _run_settings(args, program)
-    events = _event_printer(settings.events, play=program is not None)
+    from calmkit.faces.stdout import Stdout
+
+    out = Stdout()
+    events = _event_printer(settings.events, play=program is not None, out=out)
     if settings.window:
         from calmkit.faces.sim import window
 
         problem = window.display_problem()
         if problem is None:
-            return window.run_window(config, settings, events)
+            return _output_result(window.run_window(config, settings, events), out)
         print(f"calmkit: {problem}; showing the device in the terminal instead.", file=sys.stderr)
     from calmkit.faces.sim.terminal import run_terminal
 
-    return run_terminal(config, settings, events)
+    return _output_result(run_terminal(config, settings, events, out), out)
+
+
+def _output_result(code: int, out: Any) -> int:
+    """The exit status once the run is over: a stdout that could not be written (a full disk,
+    a closed one) is said in one line, exit 1; a reader that left (a closed terminal or pipe)
+    is the person leaving, exit 0 as after SIGHUP."""
+    problem = out.problem()
+    if problem is None:
+        return code
+    with contextlib.suppress(OSError, ValueError):  # stderr may be gone as well
+        print(f"calmkit: {problem}", file=sys.stderr)
+    return 1
 
 
 def cmd_run(args: argparse.Namespace) -> int:
