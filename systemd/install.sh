@@ -12,10 +12,12 @@
 # boots the result. --root DIR does NOT make a bootable tree (no user, venv or packages).
 #
 # What it does, each step skipped when already done:
-#   1. apt: python3-venv, alsa-utils (libasound, which SDL's sound needs, and aplay), and
+#   1. apt: python3-venv, alsa-utils (libasound, which SDL's sound needs, and aplay),
+#      espeak-ng (reads the person's own safety plan aloud, and renders voice packs in other
+#      languages: `calmkit voices render`; the English prompts ship as WAVs), and
 #      python3-lgpio where the package lists have it (the Raspberry Pi archive; its PyPI wheel
 #      is a broken placeholder on newer Pythons). apt-get update only when a package is missing
-#      and cannot be installed without. espeak-ng is not needed: the prompts ship as WAVs.
+#      and cannot be installed without.
 #   2. a system user `calmkit` (no login shell, home /var/lib/calmkit) in the groups gpio, audio
 #      and i2c; the I2C bus turned on where it can be (a wearable's haptic driver and battery
 #      gauge are on it): raspi-config nonint do_i2c 0, else dtparam=i2c_arm=on in config.txt
@@ -38,7 +40,7 @@ readonly GROUPS_NEEDED=(gpio audio i2c)
 # The I2C bus 1 device, and the Raspberry Pi's boot config that turns it on.
 readonly I2C_DEVICE=/dev/i2c-1
 readonly BOOT_CONFIG=/boot/firmware/config.txt
-readonly APT_PACKAGES=(python3-venv alsa-utils)
+readonly APT_PACKAGES=(python3-venv alsa-utils espeak-ng)
 # Installed when the package lists know it; without it calmkit runs on mock pins.
 readonly APT_OPTIONAL=(python3-lgpio)
 # pyproject.toml's requires-python (tests/system/test_install.py holds the two together).

@@ -397,7 +397,9 @@ def run_as_root_step1(tmp_path, installed, known, fail_first=False):
 
 def test_apt_does_no_update_when_only_lgpio_is_missing(tmp_path):
     result, calls = run_as_root_step1(
-        tmp_path, installed={"python3-venv", "alsa-utils"}, known={"python3-venv", "alsa-utils"}
+        tmp_path,
+        installed={"python3-venv", "alsa-utils", "espeak-ng"},
+        known={"python3-venv", "alsa-utils", "espeak-ng"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert calls == []
@@ -406,7 +408,9 @@ def test_apt_does_no_update_when_only_lgpio_is_missing(tmp_path):
 
 def test_apt_installs_alsa_utils_when_missing_without_an_update(tmp_path):
     result, calls = run_as_root_step1(
-        tmp_path, installed={"python3-venv"}, known={"python3-venv", "alsa-utils", "python3-lgpio"}
+        tmp_path,
+        installed={"python3-venv", "espeak-ng"},
+        known={"python3-venv", "alsa-utils", "espeak-ng", "python3-lgpio"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert calls == [
@@ -417,19 +421,24 @@ def test_apt_installs_alsa_utils_when_missing_without_an_update(tmp_path):
 
 def test_apt_updates_once_when_an_install_fails(tmp_path):
     result, calls = run_as_root_step1(
-        tmp_path, installed=set(), known={"python3-venv", "alsa-utils"}, fail_first=True
+        tmp_path,
+        installed=set(),
+        known={"python3-venv", "alsa-utils", "espeak-ng"},
+        fail_first=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert calls == [
-        "apt-get install -y --no-install-recommends python3-venv alsa-utils",
+        "apt-get install -y --no-install-recommends python3-venv alsa-utils espeak-ng",
         "apt-get update",
-        "apt-get install -y --no-install-recommends python3-venv alsa-utils",
+        "apt-get install -y --no-install-recommends python3-venv alsa-utils espeak-ng",
     ]
 
 
 def test_apt_says_all_there_and_runs_nothing(tmp_path):
     result, calls = run_as_root_step1(
-        tmp_path, installed={"python3-venv", "alsa-utils", "python3-lgpio"}, known=set()
+        tmp_path,
+        installed={"python3-venv", "alsa-utils", "espeak-ng", "python3-lgpio"},
+        known=set(),
     )
     assert result.returncode == 0
     assert calls == []

@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from calmkit.core.adaptive import OFF, AdaptiveConfig
 from calmkit.core.programs import MAX_PROGRAM_S, Program
+from calmkit.core.safety_plan import NO_PLAN, SafetyPlan
 from calmkit.core.settings import (
     FlowConfig,
     GestureConfig,
@@ -100,5 +102,7 @@ class Config:
     reach_out: ReachOutConfig
     programs: Mapping[str, Program]
     sources: tuple[Path, ...]
+    adaptive: AdaptiveConfig = OFF
+    safety_plan: SafetyPlan = NO_PLAN
     #: The language of the words on screen (faces/words.py); English where one has no words.
     language: str = "en"

@@ -18,6 +18,9 @@ from calmkit.config import values as check
 from calmkit.config import wiring
 from calmkit.config.nodes import _Node
 from calmkit.config.settings import JournalConfig, ReachOutConfig, SoundConfig
+from calmkit.config.values import _BAD
+from calmkit.core.adaptive import AdaptiveConfig
+from calmkit.core.safety_plan import STEPS, SafetyPlan
 from calmkit.core.settings import (
     FlowConfig,
     GestureConfig,
@@ -71,6 +74,23 @@ class FilePath:
 
     def __call__(self, checker: Any, node: _Node, path: str) -> Any:
         return checker.take(check.file_path(node, path, checker.home))
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Lines of the person's own text: a list, one text (a list of one), or null (none)."""
+
+    def __call__(self, checker: Any, node: _Node, path: str) -> Any:
+        if node.value is None:
+            return ()
+        if not isinstance(node.value, list):
+            line = checker.take(check.text(node, path))
+            return _BAD if line is _BAD else (line,)
+        lines = [
+            checker.take(check.text(item, f"{path}[{index}]"))
+            for index, item in enumerate(node.value)
+        ]
+        return _BAD if _BAD in lines else tuple(lines)
 
 
 LEVEL = Ranged(0, 1)
@@ -148,4 +168,13 @@ SECTIONS: dict[str, tuple[type, dict[str, Check]]] = {
             "sound": PATH,
         },
     ),
+    "adaptive": (
+        AdaptiveConfig,
+        {
+            "enabled": BOOLEAN,
+            "first_episodes": Ranged(0, 1000, whole=True),
+            "explore": Ranged(0, 1),
+        },
+    ),
+    "safety_plan": (SafetyPlan, dict.fromkeys(STEPS, Texts())),
 }

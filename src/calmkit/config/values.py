@@ -45,6 +45,8 @@ _TOP_KEYS = (
     "flow",
     "journal",
     "reach_out",
+    "adaptive",
+    "safety_plan",
     "programs",
 )
 _PROGRAM_KEYS = (

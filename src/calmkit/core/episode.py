@@ -37,12 +37,18 @@ class Episode:
     helped: str = UNKNOWN
     #: "unsynced" when the wall clock was not known to be right as it started (no RTC, no NTP)
     clock: str | None = None
+    #: the programs started, in order (a chain is its first), and those left with "not helping"
+    tried: tuple[str, ...] = ()
+    not_helping: tuple[str, ...] = ()
     #: the battery's level (percent) as it started and ended; None: no gauge, or no reading
     battery_start: float | None = None
     battery_end: float | None = None
 
     def to_record(self) -> dict[str, Any]:
         clock = {"clock": self.clock} if self.clock else {}
+        paths = {"tried": list(self.tried)} if self.tried else {}
+        if self.not_helping:
+            paths["not_helping"] = list(self.not_helping)
         battery = {
             name: round(value, 1)
             for name, value in (
@@ -62,6 +68,7 @@ class Episode:
             "squeeze_s": round(self.squeeze_s, 1),
             "helped": self.helped,
             **clock,
+            **paths,
             **battery,
         }
 
@@ -80,6 +87,8 @@ class EpisodeDraft:
     pauses: int = 0
     items: int = 0
     squeeze_s: float = 0.0
+    tried: list[str] = field(default_factory=list)
+    not_helping: list[str] = field(default_factory=list)
     battery_start: float | None = None
     battery_end: float | None = None
 
@@ -110,13 +119,20 @@ class EpisodeDraft:
             self.squeeze_s,
             helped,
             self.clock,
+            tuple(self.tried),
+            tuple(self.not_helping),
             self.battery_start,
             self.battery_end,
         )
 
     def interrupted(self, session: Session | None) -> Episode:
         """The episode as the journal would keep it if the power went now (the draft is kept)."""
-        snapshot = replace(self, programs=list(self.programs))
+        snapshot = replace(
+            self,
+            programs=list(self.programs),
+            tried=list(self.tried),
+            not_helping=list(self.not_helping),
+        )
         if session is not None:
             snapshot.add(session)
         snapshot.status = "interrupted"

@@ -27,6 +27,7 @@ class EventKind(StrEnum):
     REACH_OUT = "reach_out"
     SOUND = "sound"
     MUTE = "mute"
+    SAFETY_PLAN = "safety_plan"
     BATTERY = "battery"
 
 

@@ -16,11 +16,13 @@ it out, one handler per action.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
+from calmkit.core.adaptive import OFF, AdaptiveConfig, Choice, Learner
 from calmkit.core.ambient import (
     ACK_LEVEL,
     Fade,
@@ -31,7 +33,7 @@ from calmkit.core.ambient import (
 )
 from calmkit.core.battery import Battery, choose_short
 from calmkit.core.clock import Clock, wall_synced
-from calmkit.core.cues import IDLE_COLOUR, Frame, LightTrack, sound_for
+from calmkit.core.cues import IDLE_COLOUR, Frame, LightTrack, in_window, sound_for
 from calmkit.core.episode import NO, UNKNOWN, YES, EpisodeDraft, tally
 from calmkit.core.events import Event, EventKind
 from calmkit.core.flow_table import (
@@ -84,6 +86,14 @@ class FlowSettings:
     reach_out_message: str = ""
     #: A ``--speed`` demo: its episodes are marked and do not count towards reach-out.
     demo: bool = False
+    #: Adaptive choice of the program (core/adaptive.py), with the night window of the caps.
+    adaptive: AdaptiveConfig = OFF
+    night_start: time = time(21, 0)
+    night_end: time = time(7, 0)
+    #: The person's safety plan as text to read aloud or show ("": none is kept), and whether
+    #: its voice (the sound ``say_safety_plan``) is there to read it.
+    safety_plan: str = ""
+    safety_plan_spoken: bool = True
     #: The vibration is a haptic driver (a wearable's): the breath is felt in amplitude
     #: (haptics.py) rather than in a PWM motor's phase-start codes.
     haptics: bool = False
@@ -99,6 +109,7 @@ class Flow:
         settings: FlowSettings | None = None,
         recent_starts: Sequence[datetime] = (),
         single: bool = False,
+        learner: Learner | None = None,
     ) -> None:
         self.library = library
         self.clock = clock
@@ -134,6 +145,45 @@ class Flow:
         self.battery = Battery()
         self._notice: tuple[str, float] | None = None  # a pattern felt while idle, from then
         self._notice_waiting: str | None = None  # ... or once idle again
+        self.learner = learner
+        if learner is None and self.settings.adaptive.enabled:
+            self.learner = self.new_learner(random.Random())
+        self.choice: Choice | None = None
+        self._episode_night = True
+        self._adapt()
+
+    # --- adaptive -----------------------------------------------------------------------------
+
+    def new_learner(self, rng: random.Random) -> Learner:
+        """An empty learner for this flow's menu and default program (the journal fills it)."""
+        return Learner(self.settings.adaptive, self.selected, self.menu, rng)
+
+    def night(self) -> bool:
+        """The night window of the caps; an unsynchronised clock counts as night."""
+        if wall_synced(self.clock) is not True:
+            return True
+        settings = self.settings
+        return in_window(settings.night_start, settings.night_end, self.clock.wall().time())
+
+    def use_learner(self, learner: Learner) -> None:
+        """Follow what ``learner`` has counted (the journal's episodes, shell/insights.py)."""
+        self.learner = learner
+        self._adapt()
+
+    def _adapt(self) -> None:
+        """With adaptive on: select what has helped most at this time of day (core/adaptive)."""
+        if self.learner is None or not self.settings.adaptive.enabled:
+            return
+        self.choice = self.learner.choose(self.night())
+        self.selected = self.choice.program
+
+    def why_selected(self) -> str:
+        """One line for the idle screen: what a press starts, and why."""
+        if self.choice is not None and self.choice.program == self.selected:
+            return self.choice.reason
+        if self.selected == self.settings.default_program:
+            return f"{self.selected}: the default program"
+        return f"{self.selected}: chosen from the menu"
 
     # --- events -------------------------------------------------------------------------------
 
@@ -192,7 +242,10 @@ class Flow:
         self._draft = EpisodeDraft(
             self.clock.wall(), clock=clock_note, battery_start=self.battery.percent
         )
+        self._episode_night = self.night()
         self._escalation = list(self.library[name].fallback)
+        if self.learner is not None and self.settings.adaptive.enabled:
+            self._escalation = list(self.learner.order(self._escalation, self._episode_night))
         self._menu_shown_at = None
         return events + self._run(name)
 
@@ -206,6 +259,8 @@ class Flow:
 
     def _run(self, name: str) -> list[Event]:
         plan = expand(name, self.library)
+        if self._draft is not None:
+            self._draft.tried.append(name)
         self.session = Session(plan, self.clock)
         self.track = LightTrack(plan, self.settings.floor)
         self.feel = HapticTrack(plan) if self.settings.haptics else None
@@ -273,7 +328,8 @@ class Flow:
             leads = "quiet time instead"
         else:
             leads = f"try {following}"
-        return {"program": self.selected, "next": leads}
+        plan = "my safety plan" if self.settings.safety_plan else ""
+        return {"program": self.selected, "next": leads, "plan": plan}
 
     def _timeout(self) -> tuple[float, Action] | None:
         """When the current mode runs out if left alone, and what happens then (TIMEOUTS)."""
@@ -421,6 +477,8 @@ class Flow:
         following = self._not_helping_leads_to()
         if self._escalation:
             self._escalation.pop(0)
+        if self.session is not None and self._draft is not None:
+            self._draft.not_helping.append(self.session.plan.program)
         events = [
             *self._end_session(STOPPED),
             self._event(EventKind.NOT_HELPING, switch_to=following),
@@ -453,6 +511,19 @@ class Flow:
 
     def _do_no_answer(self) -> list[Event]:
         return self._finish(UNKNOWN)
+
+    def _do_read_plan(self) -> list[Event]:
+        """A 4 s hold in idle: the person's safety plan, for the faces to read aloud or show.
+
+        Only a hold that began in idle: one held on from a session is no request for it.
+        """
+        if self._downs[0] < self._state_since:
+            return []
+        if not self.settings.safety_plan:
+            return self._sound("tick")
+        spoken = self.settings.safety_plan_spoken and self.settings.voice
+        shown = self._event(EventKind.SAFETY_PLAN, text=self.settings.safety_plan, spoken=spoken)
+        return [shown, *(self._sound("say_safety_plan") if spoken else [])]
 
     # --- transitions --------------------------------------------------------------------------
 
@@ -513,7 +584,10 @@ class Flow:
                 self.settings.demo,
             )
             self.recent_starts = list(counted.starts)
-            events.append(self._event(EventKind.EPISODE_END, **episode.to_record()))
+            record = episode.to_record()
+            if self.learner is not None:
+                self.learner.add(record, self._episode_night)
+            events.append(self._event(EventKind.EPISODE_END, **record))
             if announce:
                 self.last_answer = (helped, self.clock.now())
             if announce and counted.crossed and self.settings.reach_out:
@@ -525,6 +599,7 @@ class Flow:
                 ]
         self._start_fade()
         events += self._enter(IDLE)
+        self._adapt()
         if self.single:
             self.finished = True
         return events

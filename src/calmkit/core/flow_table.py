@@ -61,14 +61,16 @@ class Action(StrEnum):
     YES = "yes"
     NO = "no"
     NO_ANSWER = "no_answer"
+    READ_PLAN = "read_plan"  # the person's own safety plan, read aloud or shown
 
 
 @dataclass(frozen=True)
 class Row:
     """One transition: in ``mode``, ``gesture`` does ``action``, which ``means`` this to a person.
 
-    ``means`` may name ``{program}`` (what a press in idle starts) and ``{next}`` (what "not
-    helping" leads to now); ``word`` replaces the gesture's name in the hint, ``shown=False``
+    ``means`` may name ``{program}`` (what a press in idle starts), ``{next}`` (what "not
+    helping" leads to now) and ``{plan}`` (the safety plan; "" when none is kept: the row is
+    left out of the hint); ``word`` replaces the gesture's name in the hint, ``shown=False``
     keeps a row out of the hint under the button.
     """
 
@@ -101,6 +103,9 @@ ROWS: tuple[Row, ...] = (
     Row(Mode.IDLE, PRESS, Action.START, "start {program}"),
     Row(Mode.IDLE, DOUBLE, Action.NEXT_PROGRAM, "next program"),
     Row(Mode.IDLE, HOLD, Action.SHOW_PROGRAM, "show which"),
+    # kept out of the hint under the button (it is long enough as it is, in every language):
+    # README's table shows it, the reach-out message and `calmkit plan` point to it
+    Row(Mode.IDLE, LONG_HOLD, Action.READ_PLAN, "{plan}", shown=False),
     *_session_rows(Mode.SESSION),
     *_session_rows(Mode.QUIET),
     Row(Mode.PROMPT, PRESS, Action.COUNT, "one thing named"),
@@ -176,6 +181,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 README_VALUES: Mapping[str, str] = {
     "program": "the selected program",
     "next": "try the next program (`calm` → `ground` → `press`), then quiet time, then end",
+    "plan": "your safety plan, read aloud (when you keep one)",
 }
 
 
@@ -185,11 +191,10 @@ def rows_for(mode: Mode) -> tuple[Row, ...]:
 
 def hint(mode: Mode, values: Mapping[str, str] | None = None) -> str:
     """The line under the button: what each gesture does in ``mode``, and what waiting does."""
-    values = {**README_VALUES, **(values or {})}
-    parts = [
-        f"{row.word or WORDS[row.gesture]}: {row.means.format_map(values)}"
-        for row in rows_for(mode)
-        if row.shown
+    values = {**README_VALUES, "plan": "", **(values or {})}  # no plan unless one is named
+    meanings = [(row, row.means.format_map(values)) for row in rows_for(mode) if row.shown]
+    parts = [  # a row that means nothing now (no safety plan kept) is left out
+        f"{row.word or WORDS[row.gesture]}: {means}" for row, means in meanings if means
     ]
     timeout = TIMEOUTS.get(mode)
     if timeout is not None:

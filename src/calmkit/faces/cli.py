@@ -76,16 +76,23 @@ _INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 MAX_DAYS = 36500
 
 
+#: What --days takes, said whenever it is given something else.
+DAYS_SYNTAX = f"--days takes a whole number of days from 1 to {MAX_DAYS}"
+
+
 def days_count(text: str) -> int:
-    """``--days N``: a whole number of days from 1 to MAX_DAYS, else a usage error (exit 2)."""
-    try:
-        days = int(text)
-    except ValueError:
-        days = 0
-    if not 1 <= days <= MAX_DAYS or not text.strip().isascii():
-        raise argparse.ArgumentTypeError(
-            f"--days takes a whole number of days from 1 to {MAX_DAYS}, not {text!r}"
-        )
+    """``--days N`` read: plain ASCII digits (int() would take "1_0" and other scripts' digits);
+    the range is checked by checked_days, once the command runs."""
+    if re.fullmatch(r"\s*-?[0-9]+\s*", text) is None:
+        raise argparse.ArgumentTypeError(f"{DAYS_SYNTAX}, not {text!r}")
+    return int(text)
+
+
+def checked_days(days: int | None) -> int | None:
+    """``--days`` from 1 to MAX_DAYS (None: not given); UsageError (exit 2) otherwise: far more
+    days reach back past the calendar's first year."""
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise UsageError(f"{DAYS_SYNTAX}, not {days}")
     return days
 
 
@@ -167,11 +174,24 @@ def _parser() -> argparse.ArgumentParser:
         config,
     )
 
+    report = commands.add_parser(
+        "report", parents=[config], help="a one-page report of what helped (on this device)"
+    )
+    report.add_argument("-o", "--output", type=Path, metavar="FILE", help=".pdf, .png or .html")
+    report.add_argument(
+        "--days",
+        type=days_count,
+        help=f"only the last N days (default: all; at most {MAX_DAYS})",
+    )
+
+    commands.add_parser("suggest", parents=[config], help="what a press would start now, and why")
+    commands.add_parser("plan", parents=[config], help="print your safety plan")
+
     commands.add_parser(
         "doctor",
         parents=[config],
-        help="check this box: config, pins, sound, voice, journal, I2C chips, groups, watchdog, "
-        "clock",
+        help="check this box: config, pins, sound, voice, journal, safety plan, I2C chips, "
+        "groups, watchdog, clock",
     )
     _describe_commands(commands)
     return parser
@@ -262,9 +282,14 @@ def cmd_programs(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from calmkit.faces.doctor import plan_file_problem
+
     config = _load(args)
     files = ", ".join(str(s) for s in config.sources)
     print(f"ok: {len(config.programs)} programs; read {files}")
+    problem = plan_file_problem(config)
+    if problem is not None:
+        print(f"note: {problem}")
     from calmkit.faces.voices import voice_note
 
     note = voice_note(config)
@@ -428,7 +453,9 @@ def cmd_history(args: argparse.Namespace) -> int:
         Journal,
         battery_line,
         day_bounds,
+        format_helped,
         format_history,
+        helped_counts,
         summarise,
         write_csv,
     )
@@ -444,10 +471,16 @@ def cmd_history(args: argparse.Namespace) -> int:
         reconfigure(errors="backslashreplace")
     if args.csv:
         write_csv(journal.records, sys.stdout)  # streamed: every record, demos included
-        return 0
+        return 0 if journal.problem is None else 1
+    checked_days(args.days)
     today = date.today()
     records = journal.between(*day_bounds(today, args.days))  # through the index on start
+    if journal.problem is not None:  # said on stderr: no table of zeros for a journal unread
+        return 1
     print(format_history(summarise(records, today, args.days)))
+    helped = format_helped(helped_counts(records))
+    if helped:
+        print(helped)
     battery = battery_line(records)  # a wearable's: its level after the last session
     if battery is not None:
         print(battery)
@@ -467,6 +500,59 @@ def cmd_preview(args: argparse.Namespace) -> int:
     name = _program(config, args.program)
     render_preview(expand(name, config.programs), args.output, floor=config.light.floor)
     print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from calmkit.faces.report import check_output, text_report, write
+    from calmkit.shell.insights import open_journal, report
+
+    if args.output is not None:
+        check_output(args.output)
+    checked_days(args.days)
+    config = _load(args)
+    journal = open_journal(config)
+    odd = journal.odd_file()  # never opened: a FIFO would hang, a device never ends
+    if odd is not None:
+        print(f"journal: {odd}", file=sys.stderr)
+        return 1
+    since, period = _since(args.days)
+    folded = report(journal, since, config.reach_out.sessions, config.reach_out.within_hours)
+    if journal.problem is not None:  # said on stderr: never a page of nothing for it
+        return 1
+    if args.output is None:
+        print(text_report(folded, period))
+        print("For the page with charts: calmkit report -o report.pdf (or .png, .html)")
+        return 0
+    write(folded, args.output, period)
+    print(f"wrote {args.output} (made on this device, sent nowhere)")
+    return 0
+
+
+def _since(days: int | None) -> tuple[Any, str]:
+    from calmkit.shell.journal import day_bounds
+
+    if days is None:
+        return None, "every session in the journal"
+    return day_bounds(date.today(), days)[0], f"the last {days} day{'s' if days != 1 else ''}"
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from calmkit.shell.insights import suggestion
+
+    print(suggestion(_load(args)))
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from calmkit.core.safety_plan import plan_text
+    from calmkit.faces.doctor import plan_file_problem
+
+    config = _load(args)
+    print(plan_text(config.safety_plan))
+    problem = plan_file_problem(config)
+    if problem is not None:
+        print(f"\nnote: {problem}", file=sys.stderr)
     return 0
 
 
@@ -498,6 +584,9 @@ COMMANDS = {
     "check": cmd_check,
     "history": cmd_history,
     "preview": cmd_preview,
+    "report": cmd_report,
+    "suggest": cmd_suggest,
+    "plan": cmd_plan,
     "voices": cmd_voices,
     "doctor": cmd_doctor,
 }

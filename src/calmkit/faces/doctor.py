@@ -119,6 +119,14 @@ def _journal(config: Any) -> Check:
     odd = journal.odd_file()  # never opened: a FIFO would hang the doctor
     if odd is not None:
         return Check("journal", FAIL, odd)
+    if journal.holds_other_file():  # the doctor only looks: the file is the person's to move
+        return Check(
+            "journal",
+            FAIL,
+            f"{journal.path} is not a calmkit journal (not an SQLite file): `calmkit run` would "
+            f"keep it aside as {journal.path.name}.not-a-journal and start a new one; if it is a "
+            f"file of yours, point journal.path somewhere else",
+        )
     problem = journal.probe()
     journal.close()
     if problem is not None:
@@ -128,6 +136,34 @@ def _journal(config: Any) -> Check:
             f"cannot write to {journal.path} ({problem}); {journal.fix()}",
         )
     return Check("journal", OK, f"{journal.path} is writable (a test row written and removed)")
+
+
+def plan_file_problem(config: Any) -> str | None:
+    """A safety plan in a file others can read: what to do (0640 and 0600 are private)."""
+    if config.safety_plan.empty:
+        return None
+    for source in config.sources[1:]:  # the packaged defaults hold no plan
+        try:
+            mode = os.stat(source).st_mode
+        except OSError:
+            continue
+        if mode & 0o007:
+            return (
+                f"{source} holds your safety plan and other users can read it: chmod 600 {source}"
+            )
+    return None
+
+
+def _plan(config: Any) -> Check:
+    problem = plan_file_problem(config)
+    if problem is not None:
+        return Check("safety plan", WARN, problem)
+    if config.safety_plan.empty:
+        return Check("safety plan", OK, 'none kept (see README, "A safety plan")')
+    from calmkit.shell import speech
+
+    voice = "read aloud by espeak-ng" if speech.engine() else "shown (no espeak-ng to read it)"
+    return Check("safety plan", OK, f"kept in a private file; a 4 s hold in idle: {voice}")
 
 
 def _i2c(config: Any, root: Path, open_bus: Callable[[], Any] | None) -> list[Check]:
@@ -209,6 +245,7 @@ def run_checks(
         checks.extend(_audio(config))
         checks.append(_voice(config))
         checks.append(_journal(config))
+        checks.append(_plan(config))
         checks.extend(_i2c(config, root, open_bus))
     checks.append(_groups(root, user_groups, config))
     checks.append(_watchdog(env))

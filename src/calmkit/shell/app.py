@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import queue
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +23,13 @@ from calmkit.core.clock import Clock, FakeClock, MonotonicClock, ScaledClock, wa
 from calmkit.core.cues import Caps, caps_at
 from calmkit.core.events import Event
 from calmkit.core.flow import Flow, FlowSettings
-from calmkit.core.gestures import GestureDetector
+from calmkit.core.gestures import LONG_HOLD_RATIO, GestureDetector
 from calmkit.core.programs import Steps
+from calmkit.core.safety_plan import offer, spoken_text
 from calmkit.core.soundorder import SoundLine
 from calmkit.devices import simbus
 from calmkit.devices.hardware import Devices, PinChoice, choose_pins, mock_factory
-from calmkit.shell import timesync, voices
+from calmkit.shell import speech, timesync, voices
 from calmkit.shell.audio import SOUNDS, Audio
 from calmkit.shell.chores import BatteryRead
 from calmkit.shell.collaborators import Watchdog
@@ -41,6 +42,7 @@ log = logging.getLogger("calmkit")
 
 
 def flow_settings(config: Config, demo: bool = False) -> FlowSettings:
+    plan = config.safety_plan
     return FlowSettings(
         default_program=config.default_program,
         menu=config.menu,
@@ -53,8 +55,13 @@ def flow_settings(config: Config, demo: bool = False) -> FlowSettings:
         reach_out=config.reach_out.enabled,
         reach_out_sessions=config.reach_out.sessions,
         reach_out_within_h=config.reach_out.within_hours,
-        reach_out_message=config.reach_out.message,
+        reach_out_message=config.reach_out.message
+        + ("" if plan.empty else f" {offer(config.gestures.hold_s * LONG_HOLD_RATIO)}"),
         demo=demo,
+        adaptive=config.adaptive,
+        night_start=config.night.start,
+        night_end=config.night.end,
+        safety_plan=spoken_text(plan),
         haptics=any(output.kind == "haptic" for output in config.hardware.outputs),
     )
 
@@ -81,10 +88,15 @@ def caps_for(config: Config, clock: Clock) -> Callable[[], Caps]:
     return caps
 
 
-def audio_for(config: Config, warn: Callable[[str], None]) -> Audio:
-    """The sound as the config sets it, with the user's own recording of the reach-out and the
-    voice pack of the config's language."""
-    overrides = {"say_reach_out": config.reach_out.sound} if config.reach_out.sound else {}
+def audio_for(config: Config, warn: Callable[[str], None], voice: Path | None = None) -> Audio:
+    """The sound as the config sets it, with the user's own recording of the reach-out, the
+    voice pack of the config's language (and ``voice``: the safety plan read aloud, see
+    shell/speech.py)."""
+    overrides: dict[str, Path | str] = {}
+    if config.reach_out.sound:
+        overrides["say_reach_out"] = config.reach_out.sound
+    if voice is not None:
+        overrides[speech.SAFETY_PLAN_SOUND] = voice
     choice = voices.choose_for(config)  # the language's voice pack, or a note and English
     return Audio(
         enabled=True,
@@ -97,6 +109,16 @@ def audio_for(config: Config, warn: Callable[[str], None]) -> Audio:
         voice_dir=choice.folder,
         voice_note=choice.note,
     )
+
+
+def safety_plan_voice(config: Config) -> Path | None:
+    """The safety plan read aloud into a private WAV, when a plan is kept and a voice engine
+    and sound are there (None: the faces show it, nothing is played)."""
+    if config.safety_plan.empty or not (config.sound.enabled and config.sound.voice):
+        return None
+    if speech.engine() is None:
+        return None
+    return speech.render(spoken_text(config.safety_plan), speech.private_folder())
 
 
 def sound_line(config: Config, audio: Audio, clock: Clock | None = None) -> SoundLine:
@@ -113,7 +135,8 @@ def sound_line(config: Config, audio: Audio, clock: Clock | None = None) -> Soun
         for step in block.steps
         if step.sound
     ]
-    lengths = audio.lengths([*SOUNDS, *own])
+    voice = [speech.SAFETY_PLAN_SOUND] if speech.SAFETY_PLAN_SOUND in audio.overrides else []
+    lengths = audio.lengths([*SOUNDS, *own, *voice])
     return SoundLine({name: on_clock(seconds) for name, seconds in lengths.items()})
 
 
@@ -153,8 +176,12 @@ class App:
     waiter: Waiter | None = None
     notes: list[str] = field(default_factory=list)
     gauge: Any = None  # a wearable's fuel gauge (devices.gauge.Gauge), if the config fits one
+    #: the safety plan read aloud (a private WAV), removed at close
+    voice: Path | None = None
 
     def close(self) -> None:
+        if self.voice is not None:
+            speech.remove(self.voice)
         if self.gauge is not None:
             self.gauge.close()
         self.devices.close()
@@ -198,6 +225,7 @@ def build(
     if pins.mock:  # the simulated I2C bus keeps the runner's time (its gauge drains on it)
         simbus.on_clock(pins.factory, clock.now)
     devices = Devices(config.hardware, pins.factory, gamma=config.light.gamma)
+    voice: Path | None = None
     try:
         notes = [pins.note] if pins.note else []
         the_journal: Journal | None = None
@@ -212,20 +240,28 @@ def build(
             starts = the_journal.recent_starts(clock.wall(), config.reach_out.within_hours)
         audio: Audio | None = None
         sounds = SoundLine({})
+        voice = safety_plan_voice(config) if sound and not virtual else None
         if sound and config.sound.enabled:
             # a virtual run plays nothing, but orders its sounds (and shows them) all the same
-            sounds = sound_line(config, audio_for(config, warn), clock)
+            sounds = sound_line(config, audio_for(config, warn, voice), clock)
         if sound and config.sound.enabled and not virtual:
-            audio = audio_for(config, warn)
+            audio = audio_for(config, warn, voice)
             if audio.open():  # says at start-up when there is no sound to be had ...
                 audio.suspend()  # ... then lets the card go until the first sound
+        settings = flow_settings(config, demo=demo)
+        if voice is None:  # no voice for the plan: it is shown, never said to be read
+            settings = replace(settings, safety_plan_spoken=False)
         flow = Flow(
             config.programs,
             clock,
-            flow_settings(config, demo=demo),
+            settings,
             recent_starts=starts,
             single=program is not None,
         )
+        if config.adaptive.enabled:  # what helped, from one aggregate query (shell/insights)
+            from calmkit.shell.insights import learner_for
+
+            flow.use_learner(learner_for(flow, the_journal))
         items: queue.SimpleQueue[Item] = queue.SimpleQueue()
         waiter: VirtualWaiter | QueueWaiter = (
             VirtualWaiter(items, clock, script)
@@ -257,13 +293,17 @@ def build(
         devices.on_edge(runner.edge)
     except BaseException:
         devices.close()
+        if voice is not None:
+            speech.remove(voice)
         raise
     from calmkit.shell.mockbutton import listen  # mock pins under systemd only: see there
 
     listen(pins, clock, devices.button_pin, program)
     if program is not None:
         runner.start(program)
-    return App(config, clock, pins, devices, flow, runner, audio, the_journal, waiter, notes, gauge)
+    return App(
+        config, clock, pins, devices, flow, runner, audio, the_journal, waiter, notes, gauge, voice
+    )
 
 
 def battery_gauge(config: Config, pins: PinChoice) -> Any:

@@ -32,10 +32,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from calmkit.config.files import NotARegularFile, open_regular, refuse_odd_file
 from calmkit.core.episode import REACH_OUT_MIN_S
+from calmkit.core.insights import Counts, add_outcomes
 
 log = logging.getLogger("calmkit.shell.journal")
 
@@ -139,6 +140,10 @@ def _reason(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
+class NotAJournal(OSError):
+    """The file at the journal's path is not a calmkit journal; a read leaves it alone."""
+
+
 class Journal:
     """The episodes of this box; see the module text for the guarantees."""
 
@@ -172,7 +177,9 @@ class Journal:
         if self.path.is_dir():  # (never blocks; told as a refused write always was)
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(self.path))
         refuse_odd_file(self.path)
-        self._set_aside_foreign_file()
+        if not create and self.holds_other_file():  # a read never moves a person's file
+            raise NotAJournal(errno.EINVAL, "not a calmkit journal; left as it is")
+        self._set_aside_foreign_file()  # (a read still copies in calmkit's own old journal)
         legacy = [p for p in self._legacy_files() if p.exists() and self._regular(p)]
         if not create and not self.path.exists() and not legacy:
             return None
@@ -230,6 +237,17 @@ class Journal:
 
     def _legacy_files(self) -> list[Path]:
         return [self.legacy, self.path.with_name(self.path.name + ".old.jsonl")]
+
+    def holds_other_file(self) -> bool:
+        """Whether a file is at the journal's path that is neither an SQLite database nor an
+        old calmkit JSON Lines journal (which calmkit copies in): another program's, or the
+        person's own. Never blocks: anything but a regular file counts as no."""
+        try:
+            with os.fdopen(open_regular(self.path, os.O_RDONLY), "rb") as handle:
+                head = handle.read(len(SQLITE_HEADER))
+        except OSError:
+            return False
+        return bool(head) and head != SQLITE_HEADER and head.lstrip()[:1] != b"{"
 
     def _set_aside_foreign_file(self) -> None:
         """A JSON Lines journal at the configured path itself is moved aside and migrated; any
@@ -553,13 +571,19 @@ class Journal:
         return {**held, **self._pending}
 
     def _select(
-        self, where: str = "", params: tuple[Any, ...] = (), skip: Iterable[str] = ()
+        self,
+        where: str = "",
+        params: tuple[Any, ...] = (),
+        skip: Iterable[str] = (),
+        order: str = "id",
     ) -> Iterator[dict[str, Any]]:
         skip = set(skip)
         try:
             db = self._open(create=False)
             if db is not None:
-                cursor = db.execute(f"SELECT key, record FROM episodes {where} ORDER BY id", params)
+                cursor = db.execute(
+                    f"SELECT key, record FROM episodes {where} ORDER BY {order}", params
+                )
                 for key, text in cursor:
                     record = _parse_line(text)
                     if record is not None and key not in skip:
@@ -594,6 +618,33 @@ class Journal:
         held = self._held()
         found = list(self._select("WHERE t >= ? AND t < ?", (since, until), skip=held))
         return found + [r for r in held.values() if _within(_epoch(start_time(r)), since, until)]
+
+    def stream(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """Finished records in start order (from ``since``), read one at a time, then those not
+        written yet: the report folds 100,000 of them without holding them."""
+        held = self._held()
+        where, params = "WHERE inflight = 0", cast(tuple[Any, ...], ())
+        if since is not None:
+            where, params = "WHERE inflight = 0 AND t >= ?", (since.timestamp(),)
+        yield from self._select(where, params, skip=held, order="t")  # the index: no sort
+        first = None if since is None else since.timestamp()
+        for record in list(held.values()):
+            started = _epoch(start_time(record))
+            if first is None or (started is not None and started >= first):
+                yield record
+
+    def query(self, sql: str, params: Mapping[str, Any] | tuple[Any, ...] = ()) -> list[Any]:
+        """The rows of a read-only aggregate query (adaptive's counts): [] when there is no
+        journal yet or it cannot be read (told once, as a read is)."""
+        try:
+            db = self._open(create=False)
+            return [] if db is None else db.execute(sql, params).fetchall()
+        except (sqlite3.Error, OSError) as error:
+            self._close()
+            if self.problem is None:
+                self.problem = _reason(error)
+                self._warn(f"journal: cannot read {self.path} ({self.problem})")
+            return []
 
     def recent_starts(self, now: datetime, hours: float) -> list[datetime]:
         """Starts that count towards reach-out in the hours up to now (no demos, no short)."""
@@ -821,6 +872,31 @@ def format_history(rows: list[Day]) -> str:
     total = sum(r.sessions for r in rows)
     days = "day" if len(rows) == 1 else f"{len(rows)} days"
     lines.append(f"{total} session{'s' if total != 1 else ''} in the last {days}.")
+    return "\n".join(lines)
+
+
+def helped_counts(records: Iterable[Mapping[str, Any]]) -> dict[str, Counts]:
+    """Per program, how the period's episodes answered "did that help?" (core/insights credit;
+    demos left out)."""
+    counts: dict[str, Counts] = {}
+    for record in records:
+        if record.get("demo") is not True:
+            add_outcomes(counts, record)
+    return counts
+
+
+def format_helped(counts: Mapping[str, Counts]) -> str:
+    """`calmkit history`'s lines under the table: per program, tried and helped as counts."""
+    if not counts:
+        return ""
+    lines = ["Did it help, per program:"]
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1].tried, kv[0]))
+    width = max(len(name) for name, _ in ranked)
+    for name, said in ranked:
+        lines.append(
+            f"  {name:<{width}}  helped {said.yes} of {said.tried}"
+            f"  (yes {said.yes} · no {said.no} · no answer {said.unknown})"
+        )
     return "\n".join(lines)
 
 

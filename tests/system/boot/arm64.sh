@@ -38,10 +38,10 @@ mirror=()
 [[ -n ${DEBIAN_MIRROR:-} ]] && mirror=("$DEBIAN_MIRROR")
 t0=$SECONDS
 if debootstrap --foreign --arch=arm64 --variant=minbase \
-    --include=systemd,systemd-sysv,dbus,python3,python3-venv,alsa-utils bookworm "$work/tree" \
+    --include=systemd,systemd-sysv,dbus,python3,python3-venv,alsa-utils,espeak-ng bookworm "$work/tree" \
     "${mirror[@]}" >"$work/debootstrap.log" 2>&1; then
   echo "PASS arm64 Debian packages resolve and unpack (first stage, $((SECONDS - t0)) s):" \
-    "python3.11 $(fetched python3.11), alsa-utils $(fetched alsa-utils)," \
+    "python3.11 $(fetched python3.11), alsa-utils $(fetched alsa-utils), espeak-ng $(fetched espeak-ng)," \
     "python3-venv $(fetched python3-venv), systemd $(fetched systemd)"
 else
   tail -5 "$work/debootstrap.log"

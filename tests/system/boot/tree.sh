@@ -16,7 +16,7 @@ CACHE=${CALMKIT_SYSTEMTEST_CACHE:-${HOME:-/root}/.cache/calmkit-systemtest}
 readonly INCLUDE=systemd,systemd-sysv,dbus,python3,python3-venv
 # What install.sh will ask apt for: downloaded into the tree's apt cache while the archive is
 # reachable, so that installing into the tree later needs no network.
-readonly PREFETCH=(alsa-utils)
+readonly PREFETCH=(alsa-utils espeak-ng)
 TARBALL=$CACHE/bookworm-$ARCH-$(printf '%s' "$INCLUDE ${PREFETCH[*]}" | md5sum | cut -c1-8).tar
 
 if [[ ! -f $TARBALL ]]; then

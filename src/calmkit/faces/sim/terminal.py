@@ -97,6 +97,8 @@ class StatusLine:
             self.muted = data["muted"]
         elif event.kind == EventKind.REACH_OUT:
             self._print(self.words(data.get("message", "").strip()))
+        elif event.kind == EventKind.SAFETY_PLAN:  # shown always; read aloud only with a voice
+            self._print(data.get("text", ""))
         elif event.kind == EventKind.BATTERY:  # a very low battery chose a short program
             self._print(battery_note(data))
         elif event.kind == EventKind.SESSION_END and not self.tty:
