@@ -146,3 +146,33 @@ def test_the_monotonic_clock_is_the_builtin_and_its_wall_time_is_aware():
     wall = clock.wall()
     assert wall.tzinfo is not None
     assert abs(wall - datetime.now().astimezone()) < timedelta(seconds=5)
+
+
+def test_a_held_scaled_clock_stands_still_through_the_start_up_until_first_waited_for(real):
+    clock = ScaledClock(1000, held=True)
+    start = clock.now()
+    real.t += 0.05  # a slow start-up: 50 ms of real time, 50 s at --speed 1000
+    assert clock.now() == start and clock.wall() - clock.wall() == timedelta(0)
+    assert clock.deadline_to_sleep_time(start + 4.0) == pytest.approx(0.004)  # first wait
+    real.t += 0.004
+    assert clock.now() == pytest.approx(start + 4.0)  # the inhale took its 4 s, no more
+    real.t += 0.001
+    assert clock.now() == pytest.approx(start + 5.0)
+
+
+def test_a_held_scaled_clock_runs_by_itself_at_the_latest_after_its_hold(real):
+    from calmkit.core.clock import HOLD_MAX_S
+
+    clock = ScaledClock(10, held=True)
+    start = clock.now()
+    real.t += HOLD_MAX_S + 1.0  # never waited for (an idle box waits with no deadline)
+    assert clock.now() == pytest.approx(start + 10.0)  # running since the hold ran out
+    clock.deadline_to_sleep_time(start + 100.0)  # a late first wait moves nothing back
+    assert clock.now() == pytest.approx(start + 10.0)
+
+
+def test_a_scaled_clock_not_held_runs_from_its_start(real):
+    clock = ScaledClock(1000)
+    start = clock.now()
+    real.t += 0.05
+    assert clock.now() == pytest.approx(start + 50.0)

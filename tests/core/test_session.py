@@ -308,3 +308,28 @@ def test_phase_events_say_their_length_and_a_chained_program_and_a_stall_lands_o
     clock.advance(8.0)  # two boundaries (4 and 8) passed, landing exactly on the second
     (phase,) = box.update()
     assert phase.data["index"] == 2 and phase.due == 8.0
+
+
+def _478_after_a_hiccup(speed: float) -> list[str]:
+    """478 (in 4, hold 7, out 8) on a clock of ``speed``, waking 7.5 clock seconds late for the
+    inhale's end: the hold (4 to 11 s) is missed whole."""
+    steps = (Step("inhale", 4), Step("hold", 7), Step("exhale", 8))
+    clock = FakeClock(start=50.0, speed=speed)
+    session = Session(expand("478", {"478": Program("478", blocks=(Steps(steps),))}), clock)
+    session.start()
+    clock.advance(11.5)
+    phases = []
+    while (deadline := session.next_deadline()) is not None and deadline <= clock.now():
+        phases += [e.data["phase"] for e in session.update() if e.kind == "phase"]
+    return phases
+
+
+def test_a_demo_at_high_speed_late_by_the_machines_jitter_drops_no_phase():
+    # at --speed 1000, 7.5 s late on the clock is 7.5 ms of real time: a busy machine's jitter,
+    # no stall: the hold is begun (late), then the exhale due now
+    assert _478_after_a_hiccup(1000.0) == ["hold", "exhale"]
+
+
+def test_at_real_speed_the_same_lateness_is_a_stall_that_goes_to_the_phase_due_now():
+    assert _478_after_a_hiccup(1.0) == ["exhale"]
+    assert _478_after_a_hiccup(10.0) == ["exhale"]  # 0.75 s of real time late: a stall

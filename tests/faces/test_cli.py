@@ -450,3 +450,159 @@ def test_history_names_a_fifo_journal_in_one_line_and_returns(tmp_path):
         f"journal: {tmp_path / 'calmkit' / 'journal.db'} is a named pipe (FIFO), not a file: "
         "remove it or set journal.path"
     ]
+
+
+@pytest.mark.parametrize("script", ["1_0", "١٠", "10,١٢", "1e1", "+10", " 10 +1_0"])
+def test_button_times_are_plain_ascii_decimals(capsys, script):
+    code, out, err = run(capsys, "play", "ground", "--fast", "--button", script)
+    assert code == 2 and out == ""
+    assert "T+H" in err and "is not one" in err
+
+
+def test_button_presses_out_of_time_order_are_refused_with_the_syntax(capsys):
+    code, out, err = run(capsys, "play", "ground", "--fast", "--button", "10,5")
+    assert code == 2 and out == ""
+    assert "T+H" in err and "in time order (5 s comes after 10 s)" in err
+
+
+def test_button_times_may_have_a_decimal_point_at_either_end(capsys):
+    events = played(capsys, "ground", ".5,10.,20.25")
+    assert [e["t"] for e in events if e["event"] == "item"] == [0.6, 10.1, 20.35]
+
+
+def test_a_program_or_command_in_the_wrong_case_gets_the_suggestion(capsys):
+    code, out, err = run(capsys, "play", "BOX", "--fast")
+    assert code == 2 and out == ""
+    assert "there is no program 'BOX'. Did you mean 'box'?" in err
+    with pytest.raises(SystemExit) as stop:
+        main(["PLAY", "box", "--fast"])
+    assert stop.value.code == 2
+    assert "there is no command 'PLAY'; did you mean play?" in capsys.readouterr().err
+
+
+def test_nearest_ignores_case_and_keeps_the_names_own_spelling():
+    from calmkit.faces.cli import nearest
+
+    assert nearest("Ground", ["box", "ground"]) == "ground"
+    assert nearest("mine", ["Mine", "box"]) == "Mine"
+    assert nearest("zzzz", ["box", "ground"]) is None
+
+
+@pytest.mark.parametrize("command", ["history", "report"])
+@pytest.mark.parametrize("days", ["100000000", "36501", "0", "-3"])
+def test_days_out_of_range_is_a_usage_error(tmp_path, capsys, command, days):
+    config = tmp_path / "c.yaml"
+    config.write_text(f"journal: {{path: {tmp_path / 'j.db'}}}\n")
+    code, out, err = run(capsys, command, "--days", days, "--config", str(config))
+    assert code == 2 and out == ""
+    assert err == f"calmkit: --days takes a whole number of days from 1 to 36500, not {days}\n"
+
+
+@pytest.mark.parametrize("command", ["history", "report"])
+@pytest.mark.parametrize("days", ["x", "1_0", "١٠", "1.5"])
+def test_days_that_are_not_plain_digits_are_refused_with_the_usage(tmp_path, capsys, command, days):
+    config = tmp_path / "c.yaml"
+    config.write_text(f"journal: {{path: {tmp_path / 'j.db'}}}\n")
+    with pytest.raises(SystemExit) as stop:
+        main([command, "--days", days, "--config", str(config)])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and f"usage: calmkit {command}" in err
+    assert f"--days takes a whole number of days from 1 to 36500, not {days!r}" in err
+
+
+def test_history_days_may_reach_back_a_hundred_years(tmp_path, capsys):
+    config = tmp_path / "c.yaml"
+    config.write_text(f"journal: {{path: {tmp_path / 'j.db'}}}\n")
+    code, out, _ = run(capsys, "history", "--days", "36500", "--config", str(config))
+    assert code == 0 and "0 sessions in the last 36500 days." in out
+
+
+def test_doctor_help_names_every_check_it_makes(tmp_path, capsys, monkeypatch):
+    from calmkit.faces.doctor import run_checks
+
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        f"journal: {{path: {tmp_path / 'j.db'}}}\n"
+        "hardware: {outputs: [{kind: haptic, address: 0x5A, actuator: lra}]}\n"
+    )
+    from calmkit.faces.cli import _commands, _parser
+
+    said = next(a.help for a in _commands(_parser())._choices_actions if a.dest == "doctor")
+    assert said.startswith("check this box: ")
+    families = {"audio": "sound", "audio device": "sound", "sound files": "sound"}
+    checks = run_checks(config, root=tmp_path, environ={}, open_bus=lambda: None)
+    names = {families.get(c.name, c.name.split()[0]) for c in checks}
+    assert "i2c" in names  # the I2C chips are checked with this config
+    names = {"I2C chips" if n in ("haptic", "battery", "i2c") else n for n in names}
+    for name in names:
+        assert name in said, name
+
+
+# --- a standard output that cannot be written: one line, an exit status, the session journaled -
+
+
+def _calmkit_to(tmp_path, stdout, *argv):
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    env.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    env.pop("CALMKIT_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "calmkit", *argv],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+FULL_DISK = (
+    "calmkit: could not write to the standard output: the disk it goes to is full; the session "
+    "stopped there. Send the output to a file with room, or to /dev/null.\n"
+)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("events", [[], ["--events"]])
+def test_a_full_disk_under_stdout_is_one_line_and_exit_1(tmp_path, events):
+    with open("/dev/full", "w") as full:
+        done = _calmkit_to(tmp_path, full, "play", "box", "--fast", *events)
+    assert done.returncode == 1 and done.stderr == FULL_DISK
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_a_full_disk_stops_a_real_session_and_journals_it_stopped(tmp_path):
+    config = tmp_path / "c.yaml"  # long steps: a stall of the loaded machine never ends it
+    config.write_text(
+        f"journal: {{path: {tmp_path / 'j.jsonl'}}}\nsound: false\n"
+        "programs:\n  tiny:\n    steps: [{inhale: 20}, {exhale: 20}]\n    cycles: 1\n"
+    )
+    with open("/dev/full", "w") as full:
+        done = _calmkit_to(
+            tmp_path, full, "play", "tiny", "--mock", "--speed", "10", "--config", str(config)
+        )
+    assert done.returncode == 1 and done.stderr == FULL_DISK
+    records = Journal(tmp_path / "j.jsonl").read()
+    assert [(r["status"], r["demo"]) for r in records] == [("stopped", True)]
+
+
+@pytest.mark.parametrize("events", [[], ["--events"]])
+def test_a_closed_stdout_is_one_line_and_exit_1_not_an_internal_error(tmp_path, events):
+    done = _calmkit_to(tmp_path, subprocess.DEVNULL, "play", "box", "--fast", *events)
+    assert done.returncode == 0  # the same run with a stdout that works
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    env.pop("CALMKIT_CONFIG", None)
+    command = [sys.executable, "-m", "calmkit", "play", "box", "--fast", *events]
+    closed = subprocess.run(
+        ["sh", "-c", '"$@" >&-', "sh", *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert closed.returncode == 1
+    assert closed.stderr == (
+        "calmkit: could not write to the standard output: it is closed (>&-); the session "
+        "stopped there. Send the output to a file with room, or to /dev/null.\n"
+    )

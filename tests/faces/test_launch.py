@@ -131,3 +131,28 @@ def test_combine_calls_each_listener_and_is_none_without_any():
     both = combine(heard.append, None, lambda e: heard.append(("again", e)))
     both("e")
     assert heard == ["e", ("again", "e")]
+
+
+def test_a_speed_demo_counts_none_of_its_start_up_as_the_programs_time(seen, monkeypatch):
+    """At --speed 1000, 20 ms of start-up would be 20 s of the program gone before it began:
+    the demo's clock stands still until the runner first waits for it."""
+    from types import SimpleNamespace
+
+    from calmkit.core import clock as clock_module
+
+    real = [1000.0]  # the clock's real time, faked: nothing here waits for it
+    monkeypatch.setattr(clock_module, "time", SimpleNamespace(monotonic=lambda: real[0]))
+    found: dict = {}
+
+    class Looking(Face):
+        def show(self, ready) -> None:
+            ready()
+            clock = self.app.clock
+            found["held"] = clock.held
+            real[0] += 0.05  # the rest of a slow start-up (the face, the first draw)
+            found["origin_then_now"] = (self.app.flow.origin, clock.now())
+
+    config = parse_config(TINY, "test.yaml")
+    launch(config, RunSettings(program="tiny", speed=1000, mock=True), Looking(seen))
+    origin, now = found["origin_then_now"]
+    assert found["held"] and now == origin  # no program time passed in the start-up

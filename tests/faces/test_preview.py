@@ -1,5 +1,6 @@
 """`calmkit preview`: a PNG of the light over a program, readable and where the curve should be."""
 
+import errno
 import itertools
 import os
 import stat
@@ -305,6 +306,42 @@ def test_unwritable_folder_is_a_clear_error_even_for_root(tmp_path, monkeypatch)
     with pytest.raises(CalmkitError, match="not writable"):
         render_preview(expand("box", LIBRARY), tmp_path / "box.png")
     assert not (tmp_path / "box.png").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/version"), reason="a Linux /proc is needed")
+def test_a_system_folder_that_takes_no_files_is_named_with_the_persons_file(capsys):
+    assert main(["preview", "box", "-o", "/proc/version.png"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "calmkit: cannot save the preview to /proc/version.png: the folder /proc does not take "
+        "new files; give a file in another folder\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        (errno.ENOENT, "the folder {folder} does not take new files"),
+        (errno.EROFS, "the folder {folder} does not take new files"),
+        (errno.ENOSPC, "the disk holding {folder} is full"),
+        (errno.EIO, "input/output error (errno 5)"),
+    ],
+)
+def test_a_failed_write_names_the_persons_file_never_the_temporary_one(
+    tmp_path, monkeypatch, code, said
+):
+    def refuse(path, *args, **kwargs):
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr("calmkit.faces.preview.open", refuse, raising=False)
+    target = tmp_path / "box.png"
+    with pytest.raises(CalmkitError) as caught:
+        render_preview(expand("box", LIBRARY), target)
+    message = str(caught.value)
+    assert message.startswith(f"cannot save the preview to {target}: ")
+    assert said.format(folder=tmp_path) in message
+    assert "partial" not in message and "Errno" not in message
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_empty_plan_is_a_clear_error(tmp_path):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import threading
+
+import pytest
 
 from calmkit.core.events import Event, EventKind
 from calmkit.core.flow_table import Mode
@@ -19,6 +22,7 @@ from calmkit.faces.sim.terminal import (
     run_headless,
 )
 from calmkit.faces.words import hint_text, words_for
+from calmkit.shell.journal import Journal
 from helpers import rig
 
 
@@ -396,3 +400,61 @@ def test_the_terminal_names_the_selected_program_at_idle_and_says_ground_plainly
     assert status.text().endswith("calm · 8:24 long · program 1 of 10")
     shown, _ = status_at([7.0], program="ground")
     assert "grounding · see 0 of 5 · 0:07 of 3:20 · 33 s" in shown[7.0]
+
+
+# --- a terminal that goes away (closed, an SSH connection dropped) is the person leaving -------
+
+
+class Vanishing(io.StringIO):
+    """A terminal that is closed at some moment: every write after that fails with ``code``."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__()
+        self.code = code
+        self.closed_now = False
+        self.tries_after = 0
+
+    def write(self, text: str) -> int:
+        if self.closed_now:
+            self.tries_after += 1
+            raise OSError(self.code, "gone")
+        return super().write(text)
+
+
+@pytest.mark.parametrize("code", [errno.EIO, errno.EPIPE, errno.ENOSPC])
+def test_a_terminal_gone_mid_session_stops_it_gently_and_journals_it_stopped(
+    tmp_path, monkeypatch, code
+):
+    monkeypatch.setattr("calmkit.faces.sim.terminal.REDRAW_S", float("inf"))  # events draw only
+    journal = Journal(tmp_path / "j.db")
+    r = rig(journal=journal)
+    out = Vanishing(code)
+    status = StatusLine(r.app, out=out, tty=True)
+    r.app.runner.on_event = status.on_event
+    r.app.runner.on_frame = status.on_frame
+    r.at(10.0, lambda: setattr(out, "closed_now", True))
+    r.app.runner.start("box")
+    reason = run_headless(r.app, status, interactive=False)  # no traceback, no OSError
+    assert reason == {errno.ENOSPC: "the output could not be written"}.get(
+        code, "the terminal was closed" if code == errno.EIO else "the output was closed"
+    )
+    assert out.tries_after == 1  # the close() at the end writes nothing more
+    journal.close()
+    records = Journal(tmp_path / "j.db").read()
+    assert [r["status"] for r in records] == ["stopped"]
+    assert records[0]["actual_s"] == 12.0  # the first write after 10 s: the phase at 12 s
+    assert Journal(tmp_path / "j.db").in_flight() == []
+
+
+def test_a_terminal_gone_under_the_key_reader_stops_the_session(monkeypatch):
+    recorder = Recorder()
+    keys = KeyReader(RecordingApp(recorder), recorder, stream=io.StringIO())
+
+    def hung_up(fd, n):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr("calmkit.faces.sim.terminal.select.select", lambda r, w, x, t: (r, w, x))
+    monkeypatch.setattr("calmkit.faces.sim.terminal.os.read", hung_up)
+    monkeypatch.setattr(keys.stream, "fileno", lambda: 0)
+    keys._loop()  # returns: no thread dies with a traceback
+    assert recorder.asked == [("stop", "the terminal was closed")]

@@ -120,17 +120,39 @@ class FakeClock:
         return self._now
 
 
-class ScaledClock:
-    """Real time run ``speed`` times faster, for demos (``--speed``): a 5-minute program in 30 s."""
+#: The longest a held ScaledClock stands still waiting to be first waited for (real seconds).
+HOLD_MAX_S = 5.0
 
-    def __init__(self, speed: float, synced: SyncSource | None = None) -> None:
+
+class ScaledClock:
+    """Real time run ``speed`` times faster, for demos (``--speed``): a 5-minute program in 30 s.
+
+    ``held``: it stands still until something first asks how long to wait for it (the runner's
+    first wait), at most HOLD_MAX_S of real time. The start-up (building the box, opening the
+    sound, the journal) is then no demo time: at --speed 1000, 20 ms of start-up would be 20 s
+    of the program gone before it began. It never goes backwards: it only begins to run later.
+    """
+
+    def __init__(self, speed: float, synced: SyncSource | None = None, held: bool = False) -> None:
         self.speed = _checked(speed)
         self._synced = synced
         self._real_start = time.monotonic()
         self._wall_start = datetime.now().astimezone()
+        #: the real time it runs from: None while held (then at the latest HOLD_MAX_S on)
+        self._running_from: float | None = None if held else self._real_start
+
+    @property
+    def held(self) -> bool:
+        """Standing still until first waited for (see the class text)."""
+        return self._running_from is None and time.monotonic() < self._real_start + HOLD_MAX_S
+
+    def _running_since(self) -> float:
+        since = self._running_from
+        return self._real_start + HOLD_MAX_S if since is None else since
 
     def now(self) -> float:
-        return self._real_start + (time.monotonic() - self._real_start) * self.speed
+        elapsed = time.monotonic() - self._running_since()
+        return self._real_start + (elapsed if elapsed > 0.0 else 0.0) * self.speed
 
     def wall(self) -> datetime:
         return self._wall_start + timedelta(seconds=self.now() - self._real_start)
@@ -142,6 +164,8 @@ class ScaledClock:
         return seconds * self.speed
 
     def deadline_to_sleep_time(self, deadline: float) -> float:
+        if self._running_from is None:  # first waited for: it runs from now on
+            self._running_from = min(time.monotonic(), self._real_start + HOLD_MAX_S)
         return max(0.0, deadline - self.now()) / self.speed
 
 

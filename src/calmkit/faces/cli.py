@@ -8,6 +8,7 @@ CALMKIT_DEBUG=1), never as a Python traceback in a person's face.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import itertools
 import json
@@ -35,6 +36,7 @@ EXIT_STATUSES: dict[int, str] = {
     0: "ok (and after Ctrl-C, SIGTERM or SIGHUP once calmkit is up: it stops gently)",
     1: "`doctor` found a check that failed; `voices import` could not use a file; "
     "a picture or journal that cannot be used; "
+    "a standard output that cannot be written (a full disk, closed with `>&-`); "
     "an internal error (a bug: one line, `CALMKIT_DEBUG=1` shows the details)",
     2: "a bad config, or a bad command line (with the command's usage)",
     3: "a hardware problem (a pin in use, no permission)",
@@ -68,6 +70,30 @@ class _Parser(argparse.ArgumentParser):
 
 #: argparse's words for a choice it does not know, e.g. `calmkit voices rendr`.
 _INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+
+
+#: The most days `--days` looks back: a hundred years (far more reaches past the calendar).
+MAX_DAYS = 36500
+
+
+#: What --days takes, said whenever it is given something else.
+DAYS_SYNTAX = f"--days takes a whole number of days from 1 to {MAX_DAYS}"
+
+
+def days_count(text: str) -> int:
+    """``--days N`` read: plain ASCII digits (int() would take "1_0" and other scripts' digits);
+    the range is checked by checked_days, once the command runs."""
+    if re.fullmatch(r"\s*-?[0-9]+\s*", text) is None:
+        raise argparse.ArgumentTypeError(f"{DAYS_SYNTAX}, not {text!r}")
+    return int(text)
+
+
+def checked_days(days: int | None) -> int | None:
+    """``--days`` from 1 to MAX_DAYS (None: not given); UsageError (exit 2) otherwise: far more
+    days reach back past the calendar's first year."""
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise UsageError(f"{DAYS_SYNTAX}, not {days}")
+    return days
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -122,7 +148,9 @@ def _parser() -> argparse.ArgumentParser:
 
     history = commands.add_parser("history", parents=[config], help="the last days' sessions")
     history.add_argument("--csv", action="store_true", help="every session as CSV")
-    history.add_argument("--days", type=int, default=7, help="how many days (default 7)")
+    history.add_argument(
+        "--days", type=days_count, default=7, help=f"how many days (default 7, at most {MAX_DAYS})"
+    )
 
     preview = commands.add_parser(
         "preview", parents=[config], help="draw a program's light over time (PNG or JPEG)"
@@ -150,12 +178,21 @@ def _parser() -> argparse.ArgumentParser:
         "report", parents=[config], help="a one-page report of what helped (on this device)"
     )
     report.add_argument("-o", "--output", type=Path, metavar="FILE", help=".pdf, .png or .html")
-    report.add_argument("--days", type=int, help="only the last N days (default: all)")
+    report.add_argument(
+        "--days",
+        type=days_count,
+        help=f"only the last N days (default: all; at most {MAX_DAYS})",
+    )
 
     commands.add_parser("suggest", parents=[config], help="what a press would start now, and why")
     commands.add_parser("plan", parents=[config], help="print your safety plan")
 
-    commands.add_parser("doctor", parents=[config], help="check this box: config, pins, sound")
+    commands.add_parser(
+        "doctor",
+        parents=[config],
+        help="check this box: config, pins, sound, voice, journal, safety plan, I2C chips, "
+        "groups, watchdog, clock",
+    )
     _describe_commands(commands)
     return parser
 
@@ -177,14 +214,22 @@ def _commands(parser: argparse.ArgumentParser) -> Any:
     return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
+def nearest(word: str, names: Sequence[str]) -> str | None:
+    """The name ``word`` was most likely meant to be, with case not counting ("BOX" -> "box",
+    "PLAY" -> "play"), or None when none is close."""
+    lowered = {name.lower(): name for name in reversed(names)}  # the first of equals wins
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1)
+    return lowered[close[0]] if close else None
+
+
 def _no_such_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
     """The message for a command that does not exist ("did you mean history?"), or None."""
     commands = _commands(parser)
     word = next((arg for arg in argv if not arg.startswith("-")), None)
     if word is None or word in commands.choices:
         return None
-    close = difflib.get_close_matches(word, list(commands.choices), n=1)
-    hint = f"; did you mean {close[0]}?" if close else ""
+    close = nearest(word, list(commands.choices))
+    hint = f"; did you mean {close}?" if close else ""
     return f"there is no command {word!r}{hint} (see calmkit --help)"
 
 
@@ -206,8 +251,8 @@ def _load(args: argparse.Namespace) -> Any:
 def _program(config: Any, name: str) -> str:
     if name in config.programs:
         return name
-    close = difflib.get_close_matches(name, list(config.programs), n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    close = nearest(name, list(config.programs))
+    hint = f" Did you mean {close!r}?" if close else ""
     raise UsageError(f"there is no program {name!r}.{hint} See `calmkit programs`.")
 
 
@@ -268,11 +313,18 @@ PLAY_EVENTS = frozenset(
 )
 
 
-def _event_printer(enabled: bool, play: bool) -> Any:
+def _event_printer(enabled: bool, play: bool, out: Any = None) -> Any:
+    """The --events printer, writing to ``out`` (a faces.stdout.Stdout: a closed or full stdout
+    stops the session gently) or else straight to sys.stdout."""
+
     def emit(event: Any) -> None:
         if event.kind == EventKind.STATE or (play and event.kind not in PLAY_EVENTS):
             return
-        sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
+        line = json.dumps(event.to_dict(), ensure_ascii=False) + "\n"
+        if out is not None:
+            out.write(line)
+            return
+        sys.stdout.write(line)
         sys.stdout.flush()
 
     return emit if enabled else None
@@ -286,20 +338,38 @@ BUTTON_SYNTAX = (
 )
 
 
+#: A time in a --button script: plain ASCII decimals only (float() would also take "1_0",
+#: "1e3", "nan" and other scripts' digits such as "١٠").
+_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+
+
+def _seconds(text: str) -> float:
+    if _SECONDS.fullmatch(text) is None:
+        raise ValueError(text)
+    return float(text)
+
+
 def button_script(text: str) -> list[tuple[float, float]]:
-    """``--button`` as (down at, held for) pairs in time order; UsageError when it is wrong."""
+    """``--button`` as (down at, held for) pairs, given in time order; UsageError when it is
+    wrong (presses out of order are refused, not sorted: a script read back should mean what
+    it says)."""
     presses: list[tuple[float, float]] = []
     for part in text.split(","):
         when, plus, held = part.strip().partition("+")
         try:
-            t = float(when)
-            length = float(held) if plus else SCRIPTED_PRESS_S
+            t = _seconds(when)
+            length = _seconds(held) if plus else SCRIPTED_PRESS_S
         except ValueError:
             raise UsageError(f"{BUTTON_SYNTAX}; {part.strip()!r} is not one") from None
         if not (math.isfinite(t) and math.isfinite(length)) or t < 0 or length <= 0:
             raise UsageError(f"{BUTTON_SYNTAX}; {part.strip()!r} is not one")
         presses.append((t, length))
-    presses.sort()
+    for (earlier, _), (later, _) in itertools.pairwise(presses):
+        if later < earlier:
+            raise UsageError(
+                f"{BUTTON_SYNTAX}; give the presses in time order ({later:g} s comes after "
+                f"{earlier:g} s)"
+            )
     for (t, length), (following, _) in itertools.pairwise(presses):
         if following <= t + length:
             raise UsageError(
@@ -341,17 +411,32 @@ def _run_app(args: argparse.Namespace, program: str | None) -> int:
     if program is not None:
         program = _program(config, program)
     settings = _run_settings(args, program)
-    events = _event_printer(settings.events, play=program is not None)
+    from calmkit.faces.stdout import Stdout
+
+    out = Stdout()
+    events = _event_printer(settings.events, play=program is not None, out=out)
     if settings.window:
         from calmkit.faces.sim import window
 
         problem = window.display_problem()
         if problem is None:
-            return window.run_window(config, settings, events)
+            return _output_result(window.run_window(config, settings, events), out)
         print(f"calmkit: {problem}; showing the device in the terminal instead.", file=sys.stderr)
     from calmkit.faces.sim.terminal import run_terminal
 
-    return run_terminal(config, settings, events)
+    return _output_result(run_terminal(config, settings, events, out), out)
+
+
+def _output_result(code: int, out: Any) -> int:
+    """The exit status once the run is over: a stdout that could not be written (a full disk,
+    a closed one) is said in one line, exit 1; a reader that left (a closed terminal or pipe)
+    is the person leaving, exit 0 as after SIGHUP."""
+    problem = out.problem()
+    if problem is None:
+        return code
+    with contextlib.suppress(OSError, ValueError):  # stderr may be gone as well
+        print(f"calmkit: {problem}", file=sys.stderr)
+    return 1
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -387,8 +472,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.csv:
         write_csv(journal.records, sys.stdout)  # streamed: every record, demos included
         return 0 if journal.problem is None else 1
-    if args.days < 1:
-        raise UsageError("--days must be 1 or more")
+    checked_days(args.days)
     today = date.today()
     records = journal.between(*day_bounds(today, args.days))  # through the index on start
     if journal.problem is not None:  # said on stderr: no table of zeros for a journal unread
@@ -425,8 +509,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.output is not None:
         check_output(args.output)
-    if args.days is not None and args.days < 1:
-        raise UsageError("--days must be 1 or more")
+    checked_days(args.days)
     config = _load(args)
     journal = open_journal(config)
     odd = journal.odd_file()  # never opened: a FIFO would hang, a device never ends

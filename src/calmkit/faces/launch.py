@@ -87,19 +87,20 @@ def launch(
     config: Config, settings: RunSettings, face: Face, on_event: Listener | None = None
 ) -> int:
     """Build, show and close a calmkit for ``face``; ``on_event`` also hears every event."""
-    from calmkit.core.clock import FakeClock
+    from calmkit.core.clock import FakeClock, ScaledClock
     from calmkit.devices.hardware import PinChoice, mock_factory
     from calmkit.shell.app import build
     from calmkit.shell.service import Notifier, install_stop_signals
+    from calmkit.shell.timesync import synchronised
     from calmkit.shell.waiters import VirtualWaiter
 
-    clock = None
+    clock: FakeClock | ScaledClock | None = None
     if settings.fast:  # virtual time from the real wall clock, as far as it can be trusted
-        from calmkit.shell.timesync import synchronised
-
         clock = FakeClock(
             wall_start=datetime.now().astimezone(), synced=synchronised(), speed=settings.speed
         )
+    elif settings.speed != 1.0:  # a demo: the start-up below is no time of the program's
+        clock = ScaledClock(settings.speed, synchronised, held=True)
     notifier = Notifier.from_environ() if settings.program is None else None
     app = build(
         config,

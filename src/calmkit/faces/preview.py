@@ -21,6 +21,8 @@ The picture, on a dark night-friendly background:
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -746,8 +748,25 @@ def _save(figure: Any, path: Path, kind: str, background: str) -> None:
         os.chmod(partial, 0o644)
         os.replace(partial, path)
     except (OSError, ValueError) as exc:
-        partial.unlink(missing_ok=True)
-        raise CalmkitError(f"cannot save the preview to {path}: {exc}") from None
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise CalmkitError(
+            f"cannot save the preview to {path}: {_save_problem(exc, path)}"
+        ) from None
+
+
+def _save_problem(exc: OSError | ValueError, path: Path) -> str:
+    """What went wrong writing ``path``, in words about the person's file and folder: never the
+    raw error, which names the temporary file beside it."""
+    if not isinstance(exc, OSError):
+        return f"the picture could not be made ({exc})"
+    folder = path.parent
+    if exc.errno in (errno.ENOENT, errno.EACCES, errno.EPERM, errno.EROFS, errno.EXDEV):
+        return f"the folder {folder} does not take new files; give a file in another folder"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk holding {folder} is full; free some space or give another folder"
+    reason = exc.strerror or type(exc).__name__
+    return f"{reason[:1].lower()}{reason[1:]} (errno {exc.errno}); give a file in another folder"
 
 
 class _Painter:

@@ -34,6 +34,7 @@ from calmkit.faces import words as w
 from calmkit.faces.launch import RunSettings, launch
 from calmkit.faces.sim.view import ViewState
 from calmkit.faces.sim.wristbar import battery_note, is_wrist, wrist_bar
+from calmkit.faces.stdout import Stdout
 from calmkit.shell.journal import episode_note
 
 BAR_WIDTH = 20
@@ -58,9 +59,12 @@ def level_bar(level: float, width: int = BAR_WIDTH) -> str:
 class StatusLine:
     """Keeps one line up to date from events and what the devices show."""
 
-    def __init__(self, app: Any, out: TextIO | None = None, tty: bool | None = None) -> None:
+    def __init__(
+        self, app: Any, out: TextIO | Stdout | None = None, tty: bool | None = None
+    ) -> None:
         self.app = app
-        self.out = out or sys.stdout
+        self.out = out if isinstance(out, Stdout) else Stdout(out)
+        self.out.on_gone = self._stop
         self.tty = self.out.isatty() if tty is None else tty
         self.phase = ""
         self.label = ""
@@ -72,7 +76,6 @@ class StatusLine:
         self._hint = ""
         self._line = ""  # the status line as last written
         self.stopped = False
-        self.gone = False  # the reader went away (`calmkit play ... | head`)
 
     def on_event(self, event: Event) -> None:
         data = event.data
@@ -174,30 +177,36 @@ class StatusLine:
     def _print(self, text: str) -> None:
         self._write(("\r" + " " * self._width + "\r" if self.tty else "") + text + "\n")
 
-    def _write(self, text: str) -> None:
-        """Write, or, once nobody reads any more, stop the session the way a stop key would.
+    @property
+    def gone(self) -> bool:
+        """The output went away (`| head`, a closed terminal, a full disk): nothing is written."""
+        return self.out.gone
 
-        A closed pipe is someone who stopped watching: the session ends as "stopped" and is
-        journaled like any other, instead of the device dying mid-breath on a BrokenPipeError.
+    def _write(self, text: str) -> None:
+        """Write, or, once the output is gone, stop the session the way a stop key would.
+
+        A closed pipe or terminal (EPIPE, EIO: an SSH connection dropped) is someone who stopped
+        watching, and a full disk cannot take the log: either way the session ends as "stopped"
+        and is journaled like any other, instead of the device dying mid-breath (faces/stdout.py).
         """
-        if self.gone:
+        self.out.write(text)
+
+    def _stop(self, reason: str) -> None:
+        """Ask the runner to stop, unless it is stopping already (a second stop request would
+        cut the light's fade short, and on a box the lamp is still seen)."""
+        runner = getattr(self.app, "runner", None)
+        if runner is None or getattr(runner, "stop_reason", None) is not None:
             return
-        try:
-            self.out.write(text)
-            self.out.flush()
-        except BrokenPipeError:
-            self.gone = True
-            if self.out is sys.stdout:  # nothing for Python to flush into the closed pipe at exit
-                with contextlib.suppress(OSError, ValueError):
-                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            self.app.runner.request_stop("the output was closed")
+        flow = getattr(self.app, "flow", None)
+        if not getattr(flow, "finished", False):
+            runner.request_stop(reason)
 
     def _stopped_text(self) -> str:
         shown = self.app.devices.shown()
         return f"▕{level_bar(max(shown.light, default=0.0))}▏   {self.words(w.STOPPED)}"
 
     def close(self) -> None:
-        if self.tty:
+        if self.tty and not self.gone:
             self.stopped = True
             self.draw(force=True)  # the pins as they are left: off
             self._write("\n")
@@ -295,7 +304,11 @@ class KeyReader:
         while not self._stop.is_set():
             ready, _, _ = select.select([fd], [], [], 0.2)
             if ready:
-                data = os.read(fd, 1)
+                try:
+                    data = os.read(fd, 1)
+                except OSError:  # the terminal went away (EIO): the person left
+                    self.app.runner.request_stop("the terminal was closed")
+                    return
                 if not data:
                     return
                 self.handle(data.decode(errors="ignore"))
@@ -338,11 +351,17 @@ class TerminalFace:
 
     ready_words = "waiting for a press"
 
-    def __init__(self, settings: RunSettings, interactive: bool | None = None) -> None:
+    def __init__(
+        self,
+        settings: RunSettings,
+        interactive: bool | None = None,
+        out: Stdout | None = None,
+    ) -> None:
         self.settings = settings
+        self.out = out or Stdout()
         self.status: StatusLine | None = None
         if not settings.events:
-            self.status = StatusLine(None, tty=False if settings.fast else None)
+            self.status = StatusLine(None, self.out, tty=False if settings.fast else None)
         self.on_event = self.status.on_event if self.status is not None else None
         self.on_frame = self.status.on_frame if self.status is not None else None
         #: keys are read only from a terminal, and never on the virtual clock
@@ -355,6 +374,8 @@ class TerminalFace:
         self.app = app
         if self.status is not None:
             self.status.app = app
+        else:  # --events: the JSON lines on the same stdout stop the session when it goes
+            self.out.on_gone = app.runner.request_stop
 
     def on_stop_signal(self, reason: str) -> None:
         self.app.runner.request_stop(reason)  # puts on a SimpleQueue: safe in a signal handler
@@ -368,7 +389,14 @@ class TerminalFace:
 
 
 def run_terminal(
-    config: Any, settings: RunSettings, on_event: Callable[[Event], None] | None = None
+    config: Any,
+    settings: RunSettings,
+    on_event: Callable[[Event], None] | None = None,
+    out: Stdout | None = None,
 ) -> int:
-    """``calmkit run`` / ``calmkit play NAME``: the device in the terminal (or on a pipe)."""
-    return launch(config, settings, TerminalFace(settings), on_event)
+    """``calmkit run`` / ``calmkit play NAME``: the device in the terminal (or on a pipe).
+
+    ``out`` is the stdout the status line (and the caller's --events printer) writes to: when
+    it goes away the session stops gently, and the caller reads ``out.problem()`` afterwards.
+    """
+    return launch(config, settings, TerminalFace(settings, out=out), on_event)
