@@ -402,3 +402,17 @@ def test_recordings_never_go_into_a_rendered_pack_or_one_of_another_language(tmp
     with pytest.raises(UsageError, match=r"odd is there and is not a voice pack \(no pack.json\)"):
         recordings.import_recordings(source, name="odd", into=packs)
     assert (packs / "odd" / "keep.wav").read_bytes() == b"someone's"
+
+
+def test_a_link_in_the_pack_imported_into_is_not_kept_and_is_listed_as_missing(tmp_path):
+    source = tmp_path / "mine"
+    source.mkdir()
+    record(source / "say_paused.wav")
+    recordings.import_recordings(source, name="mum", into=tmp_path / "packs")
+    pack = tmp_path / "packs" / "mum"
+    (pack / "say_release.wav").symlink_to(record(tmp_path / "elsewhere.wav"))
+    record(source / "say_press.wav")
+    done = recordings.import_recordings(source, name="mum", into=tmp_path / "packs")
+    assert "say_release" in dict(done.missing)
+    assert not (pack / "say_release.wav").exists()
+    assert {p.name for p in pack.iterdir()} == {"pack.json", "say_paused.wav", "say_press.wav"}

@@ -270,8 +270,8 @@ def import_recordings(
             notes.append(f"{path.name}: {seconds:.0f} s long; a prompt is best a few seconds")
 
     words = _words(language)
-    have = set(shaped) | {
-        n for n in SPOKEN if existing and (existing.folder / f"{n}.wav").is_file()
+    have = set(shaped) | {  # a link or a FIFO in the pack is not kept: missing
+        n for n in SPOKEN if existing and _odd_entry(existing.folder / f"{n}.wav") is None
     }
     missing = [(n, words.get(n, "")) for n in SPOKEN if n not in have]
     if not shaped:
