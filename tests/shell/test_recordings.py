@@ -442,3 +442,16 @@ def test_any_header_is_read_or_refused_never_an_internal_error(
     except ValueError:  # Unusable too: each is one line in the import's report
         return
     assert all(math.isfinite(s) for s in samples)
+
+
+def test_more_samples_than_a_minute_of_48_khz_stereo_are_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr(wavs, "MAX_SAMPLES", 48000)
+    source = tmp_path / "mine"
+    source.mkdir()
+    raw_wav(source / "say_paused.wav", rate=96000, channels=2, frames=30000)  # 0.3 s
+    monkeypatch.setattr(wavs, "_values", lambda raw, header: pytest.fail("it was read"))
+    done = recordings.import_recordings(source, into=tmp_path / "packs", use_sox=False)
+    assert problem_for(done, "say_paused.wav") == (
+        "say_paused.wav: cannot be used: it holds too many samples to read (0.3 s at 96000 Hz, 2 "
+        "channels). Fix: export it again as mono at 44100 Hz."
+    )
