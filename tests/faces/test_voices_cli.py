@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import math
+import os
 import shutil
+import struct
 import sys
 from pathlib import Path
 
@@ -198,3 +200,49 @@ def test_a_session_in_german_speaks_the_german_pack_and_waits_for_its_length(
     assert german["say_ground_touch"] == pytest.approx(packaged, abs=0.01)  # it lacks this one
     english = first_prompt(a_config(tmp_path, ""))
     assert english["say_ground_see"] != pytest.approx(3.0, abs=0.01)
+
+
+def header_only_wav(path: Path, rate: int, channels: int, width: int, data: bytes) -> None:
+    fmt = struct.pack("<HHIIHH", 1, channels, rate, 0, channels * width, 8 * width)
+    body = b"WAVEfmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", len(data))
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body) + len(data)) + body + data)
+
+
+def test_import_of_the_reviewers_folder_is_one_problem_line_a_file_and_the_good_one_installed(
+    capsys, data, tmp_path
+):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    write(mine / "say_paused.wav")
+    header_only_wav(mine / "say_release.wav", 0, 1, 2, bytes(4000))  # was a ZeroDivisionError
+    header_only_wav(mine / "say_press.wav", 22050, 64, 1, bytes(4000))
+    header_only_wav(mine / "name_box.wav", 4_000_000_000, 1, 2, bytes(4000))
+    (mine / "name_calm.wav").mkdir()
+    os.mkfifo(mine / "name_sigh.wav")
+    (mine / "say_ground_hear.wav").symlink_to(tmp_path / "secret")
+    code, out, err = run(capsys, "voices", "import", mine)
+    assert code == 1 and err == ""
+    problems = [line for line in out.splitlines() if line.startswith("problem: ")]
+    assert sorted(p.split(":")[1].strip() for p in problems) == [
+        "name_box.wav",
+        "name_calm.wav",
+        "name_sigh.wav",
+        "say_ground_hear.wav",
+        "say_press.wav",
+        "say_release.wav",
+    ]
+    assert "internal error" not in out and "Traceback" not in out
+    assert f"installed 1 recordings as voice pack en-own in {data / 'en-own'}" in out
+
+
+def test_import_into_an_engines_pack_is_one_line_and_exit_2(capsys, data, tmp_path):
+    german = data / "de-espeak-ng"
+    german.mkdir(parents=True)
+    voices.write_manifest(german, language="de", engine="espeak-ng", voice="de+f3")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    write(mine / "say_paused.wav")
+    code, _out, err = run(capsys, "voices", "import", mine, "--name", "de-espeak-ng")
+    assert code == 2 and not (german / "say_paused.wav").exists()
+    assert err.startswith("calmkit: --name de-espeak-ng is the voice pack de-espeak-ng (de; made")
+    assert len(err.strip().splitlines()) == 1

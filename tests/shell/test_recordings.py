@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import array
 import math
+import os
 import shutil
+import struct
 import subprocess
 import sys
 import wave
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calmkit.core.errors import CalmkitError, UsageError
 from calmkit.core.prompts import SPOKEN
@@ -211,3 +215,243 @@ def test_a_48_khz_recording_does_not_fold_its_highs_back_into_the_voice(tmp_path
         w.writeframes(data.tobytes())
     left = wavs.read_wav(path)
     assert wavs.peak_dbfs(left[wavs.RATE // 10 :]) < wavs.peak_dbfs(high) - 18  # 24 dB measured
+
+
+def raw_wav(path: Path, rate=22050, channels=1, width=2, data=None, fmt=1, frames=22050):
+    """A WAV written byte by byte: a header may say anything (a rate of 0 Hz, 64 channels)."""
+    if data is None:
+        tone = (round(12000 * math.sin(i / 5)) for i in range(frames * channels))
+        data = array.array("h", tone).tobytes() if width == 2 else bytes(frames * channels)
+    align = channels * width
+    fmt_chunk = struct.pack(
+        "<HHIIHH", fmt, channels, rate, (rate * align) % 2**32, align, 8 * width
+    )
+    body = b"WAVEfmt " + struct.pack("<I", 16) + fmt_chunk + b"data"
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body) + 4 + len(data)) + body)
+    with path.open("ab") as out:
+        out.write(struct.pack("<I", len(data)) + data)
+    return path
+
+
+def problem_for(done, name: str) -> str:
+    (line,) = [p for p in done.problems if p.startswith(f"{name}:")]
+    return line
+
+
+@pytest.mark.parametrize("rate", [0, 1, 7999, 384001, 4_000_000_000])
+def test_a_header_with_a_sample_rate_no_recording_has_is_a_bad_file(tmp_path, rate):
+    """A rate of 0 was `internal error (ZeroDivisionError)`; 4 GHz was 'almost silent'; 1 Hz was
+    installed."""
+    source = tmp_path / "mine"
+    source.mkdir()
+    raw_wav(source / "say_paused.wav", rate=rate, frames=4000)
+    record(source / "say_release.wav")
+    done = recordings.import_recordings(source, into=tmp_path / "packs", use_sox=False)
+    assert done.installed == ["say_release"]
+    assert problem_for(done, "say_paused.wav") == (
+        f"say_paused.wav: cannot be used: its header says a sample rate of {rate} Hz, and a "
+        "recording has 8000 to 384000 Hz (44100 or 48000 usually). Fix: export it again as a "
+        "WAV at 44100 Hz."
+    )
+    # with sox there, it is still refused (not handed on to be converted)
+    done = recordings.import_recordings(source, into=tmp_path / "packs2")
+    assert "sample rate of" in problem_for(done, "say_paused.wav")
+
+
+def test_no_sample_rate_is_never_divided_by():
+    with pytest.raises(ValueError, match="a sample rate of 0 Hz"):
+        wavs.resample([0.1, 0.2], 0, wavs.RATE)
+
+
+def test_64_channels_a_nan_float_wav_and_a_blip_are_refused_with_the_reason(tmp_path):
+    source = tmp_path / "mine"
+    source.mkdir()
+    raw_wav(source / "say_press.wav", channels=64, width=1, frames=2000)  # was a 1.4 ms prompt
+    nan = array.array("f", [float("nan")] * 22050)
+    raw_wav(source / "say_release.wav", width=4, fmt=3, data=nan.tobytes())  # was a buzz
+    inf = array.array("d", [0.1, float("inf")] * 11025)
+    raw_wav(source / "say_paused.wav", width=8, fmt=3, data=inf.tobytes())
+    raw_wav(source / "name_box.wav", frames=30)  # 1.4 ms
+    floats = array.array("f", (0.3 * math.sin(i / 5) for i in range(22050)))
+    raw_wav(source / "name_calm.wav", width=4, fmt=3, data=floats.tobytes())  # a good float WAV
+    done = recordings.import_recordings(source, into=tmp_path / "packs")
+    assert done.installed == ["name_calm"]
+    assert peak_db(done.pack.folder / "name_calm.wav") == pytest.approx(wavs.VOICE_DB, abs=0.1)
+    assert problem_for(done, "say_press.wav").endswith(
+        "its header says 64 channels, and a recording has 1 to 8. Fix: export it again as mono "
+        "(or stereo)."
+    )
+    for name in ("say_release.wav", "say_paused.wav"):
+        assert problem_for(done, name) == (
+            f"{name}: cannot be used: it holds samples that are not numbers (NaN or infinite): "
+            "the file is damaged. Fix: export it again from the program that recorded it."
+        )
+    assert "it lasts only 1 ms, too short for words" in problem_for(done, "name_box.wav")
+
+
+def test_a_recording_far_too_long_is_refused_from_its_header_before_it_is_read(
+    tmp_path, monkeypatch
+):
+    """A 600 s reach-out became a 26 MB prompt with only a note."""
+    source = tmp_path / "mine"
+    source.mkdir()
+    path = raw_wav(source / "say_reach_out.wav", frames=100)
+    declared = 600 * wavs.RATE * 2
+    data = path.read_bytes()
+    path.write_bytes(data[:-204] + struct.pack("<I", declared))
+    os.truncate(path, len(data) - 200 + declared)  # sparse: 26 MB that are never written
+    record(source / "say_paused.wav")
+    read: list[int] = []
+    values = wavs._values
+    monkeypatch.setattr(
+        wavs, "_values", lambda raw, header: read.append(len(raw)) or values(raw, header)
+    )
+    done = recordings.import_recordings(source, into=tmp_path / "packs", use_sox=False)
+    assert done.installed == ["say_paused"]
+    assert problem_for(done, "say_reach_out.wav") == (
+        "say_reach_out.wav: cannot be used: it lasts 600 s, longer than the 60 s a prompt may "
+        "last. Fix: cut it to the words and the breath around them."
+    )
+    assert read and max(read) < 1_000_000  # only the short one's samples were read
+
+
+@pytest.mark.skipif(SOX is None, reason="sox is not installed (sudo apt install sox; .ci/run does)")
+def test_a_converted_recording_over_the_limit_is_refused_too(tmp_path, monkeypatch):
+    monkeypatch.setattr(recordings, "MAX_S", 2.0)  # speed: 60 s in the product
+    source = tmp_path / "mine"
+    source.mkdir()
+    wav = record(tmp_path / "raw.wav", seconds=3.0, silence=0)
+    subprocess.run([SOX, str(wav), str(source / "say_reach_out.flac")], check=True)
+    done = recordings.import_recordings(source, into=tmp_path / "packs")
+    assert done.pack is None
+    assert "it lasts over 2 s, longer than a prompt may last" in done.problems[0]
+
+
+def test_a_huge_file_in_another_format_is_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr(recordings, "MAX_ENCODED_BYTES", 1000)
+    source = tmp_path / "mine"
+    source.mkdir()
+    (source / "say_paused.mp3").write_bytes(b"ID3" + bytes(2000))
+    done = recordings.import_recordings(
+        source, into=tmp_path / "packs", sox="/nonexistent/sox", use_sox=True
+    )
+    (problem,) = done.problems  # sox was never run: it would say it cannot read it
+    assert problem.startswith("say_paused.mp3: cannot be used: it is over 0 MiB, far more than")
+
+
+def test_a_link_a_folder_and_a_fifo_named_like_prompts_are_one_line_each_never_read(tmp_path):
+    source = tmp_path / "mine"
+    source.mkdir()
+    secret = record(tmp_path / "secret.wav")  # stands for /etc/shadow: a file not theirs to give
+    (source / "say_ground_hear.wav").symlink_to(secret)
+    (source / "say_paused.wav").mkdir()
+    os.mkfifo(source / "say_did_it_help.wav")  # opened, it would hang the import for ever
+    record(source / "say_release.wav")
+    done = recordings.import_recordings(source, into=tmp_path / "packs")
+    assert done.installed == ["say_release"]
+    assert done.problems == [
+        "say_did_it_help.wav: is a named pipe (FIFO), not a recording. Fix: put the recording "
+        "itself here under this name",
+        f"say_ground_hear.wav: is a link (to {secret}), and only a recording itself is read. "
+        "Fix: copy the recording itself into the folder under this name",
+        "say_paused.wav: is a folder, not a recording. Fix: put the recording itself here under "
+        "this name",
+    ]
+    assert {"say_ground_hear", "say_paused", "say_did_it_help"} <= set(dict(done.missing))
+
+
+def test_a_link_swapped_in_after_the_look_is_still_not_followed(tmp_path):
+    target = record(tmp_path / "secret.wav")
+    link = tmp_path / "say_paused.wav"
+    link.symlink_to(target)
+    with pytest.raises(OSError):
+        wavs.read_wav(link, follow_links=False)
+    with pytest.raises(OSError):
+        recordings._converted(link, lambda p: [])
+
+
+def rendered_pack(base: Path, name: str, language: str, engine: str) -> Path:
+    folder = base / name
+    folder.mkdir(parents=True)
+    wavs.write_wav(folder / "say_paused.wav", [0.1] * 2000)
+    voices.write_manifest(folder, language=language, engine=engine, voice="de+f3")
+    return folder
+
+
+def test_recordings_never_go_into_a_rendered_pack_or_one_of_another_language(tmp_path):
+    """`--name de-espeak-ng` replaced files in the German espeak-ng pack, which still said
+    de/espeak-ng and was listed as complete."""
+    source = tmp_path / "mine"
+    source.mkdir()
+    record(source / "say_paused.wav")
+    packs = tmp_path / "packs"
+    german = rendered_pack(packs, "de-espeak-ng", "de", "espeak-ng")
+    before = (german / "say_paused.wav").read_bytes()
+    with pytest.raises(UsageError) as refused:
+        recordings.import_recordings(source, name="de-espeak-ng", into=packs)
+    assert str(refused.value) == (
+        "--name de-espeak-ng is the voice pack de-espeak-ng (de; made by espeak-ng, de+f3): your "
+        "recordings would replace its files while its pack.json still says espeak-ng made them. "
+        "Fix: choose another --name, e.g. --name en-own"
+    )
+    assert (german / "say_paused.wav").read_bytes() == before
+    rendered_pack(packs, "mum", "de", "own")
+    with pytest.raises(UsageError, match=r"\(de; own recordings\), not en\. Fix: choose another"):
+        recordings.import_recordings(source, name="mum", into=packs)
+    assert recordings.import_recordings(source, name="mum", language="de", into=packs).installed
+    (packs / "odd").mkdir()
+    (packs / "odd" / "keep.wav").write_bytes(b"someone's")
+    with pytest.raises(UsageError, match=r"odd is there and is not a voice pack \(no pack.json\)"):
+        recordings.import_recordings(source, name="odd", into=packs)
+    assert (packs / "odd" / "keep.wav").read_bytes() == b"someone's"
+
+
+def test_a_link_in_the_pack_imported_into_is_not_kept_and_is_listed_as_missing(tmp_path):
+    source = tmp_path / "mine"
+    source.mkdir()
+    record(source / "say_paused.wav")
+    recordings.import_recordings(source, name="mum", into=tmp_path / "packs")
+    pack = tmp_path / "packs" / "mum"
+    (pack / "say_release.wav").symlink_to(record(tmp_path / "elsewhere.wav"))
+    record(source / "say_press.wav")
+    done = recordings.import_recordings(source, name="mum", into=tmp_path / "packs")
+    assert "say_release" in dict(done.missing)
+    assert not (pack / "say_release.wav").exists()
+    assert {p.name for p in pack.iterdir()} == {"pack.json", "say_paused.wav", "say_press.wav"}
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    tag=st.sampled_from([0, 1, 2, 3, 0xFFFE, 7]),
+    channels=st.sampled_from([0, 1, 2, 8, 9, 64]),
+    rate=st.sampled_from([0, 1, 8000, 22050, 44100, 384000, 2**32 - 1]),
+    align=st.sampled_from([0, 1, 2, 3, 4, 8, 16, 64, 301]),
+    bits=st.sampled_from([0, 8, 16, 24, 32, 64, 7]),
+    declared=st.integers(0, 2**32 - 1),
+    data=st.binary(max_size=600),
+)
+def test_any_header_is_read_or_refused_never_an_internal_error(
+    tmp_path_factory, tag, channels, rate, align, bits, declared, data
+):
+    path = tmp_path_factory.mktemp("fuzz") / "say_paused.wav"
+    fmt = struct.pack("<HHIIHH", tag, channels, rate, 0, align, bits)
+    body = b"WAVEfmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", declared)
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body) + len(data)) + body + data)
+    try:
+        samples = wavs.read_wav(path, recordings.MAX_S)
+    except ValueError:  # Unusable too: each is one line in the import's report
+        return
+    assert all(math.isfinite(s) for s in samples)
+
+
+def test_more_samples_than_a_minute_of_48_khz_stereo_are_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr(wavs, "MAX_SAMPLES", 48000)
+    source = tmp_path / "mine"
+    source.mkdir()
+    raw_wav(source / "say_paused.wav", rate=96000, channels=2, frames=30000)  # 0.3 s
+    monkeypatch.setattr(wavs, "_values", lambda raw, header: pytest.fail("it was read"))
+    done = recordings.import_recordings(source, into=tmp_path / "packs", use_sox=False)
+    assert problem_for(done, "say_paused.wav") == (
+        "say_paused.wav: cannot be used: it holds too many samples to read (0.3 s at 96000 Hz, 2 "
+        "channels). Fix: export it again as mono at 44100 Hz."
+    )

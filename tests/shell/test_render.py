@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import array
 import os
+import re
 import shutil
 import stat
 import sys
@@ -282,3 +283,79 @@ def test_an_engine_that_says_nothing_is_one_clear_error(tmp_path):
 def test_a_bad_pack_name_is_refused_before_anything_is_spoken(tmp_path):
     with pytest.raises(UsageError, match="not a pack name"):
         render.render("de", name="../up", into=tmp_path, environ={"PATH": str(tmp_path)})
+
+
+def test_a_render_never_replaces_recordings_or_a_pack_of_another_language(tmp_path):
+    """A person's own recordings are not made again: a render over them would lose them."""
+    packs = tmp_path / "packs"
+    mum = packs / "mum"
+    mum.mkdir(parents=True)
+    (mum / "say_paused.wav").write_bytes(b"her voice")
+    voices.write_manifest(mum, language="de", engine="own", voice="own recordings")
+    nowhere = {"PATH": str(tmp_path)}  # refused before any engine is looked for
+    with pytest.raises(UsageError) as refused:
+        render.render("de", name="mum", into=packs, environ=nowhere)
+    assert str(refused.value) == (
+        "--name mum is the voice pack mum (de; own recordings): a render would replace those "
+        "recordings. Fix: choose another --name, e.g. --name de-espeak-ng"
+    )
+    french = packs / "fr-espeak-ng"
+    french.mkdir()
+    voices.write_manifest(french, language="fr", engine="espeak-ng", voice="fr+f3")
+    with pytest.raises(UsageError, match=r"\(fr; made by espeak-ng, fr\+f3\), not de\. Fix"):
+        render.render("de", name="fr-espeak-ng", into=packs, environ=nowhere)
+    assert (mum / "say_paused.wav").read_bytes() == b"her voice"
+    with pytest.raises(CalmkitError, match="espeak-ng is not installed"):  # a render again: fine
+        render.render("fr", name="fr-espeak-ng", into=packs, environ=nowhere)
+
+
+def test_a_piper_voice_that_is_a_fifo_or_a_folder_is_refused_unopened(tmp_path):
+    piper = tmp_path / "piper"
+    os.mkfifo(tmp_path / "fifo.onnx")  # piper would wait on it for ever
+    (tmp_path / "dir.onnx").mkdir()
+    (tmp_path / "x.onnx").write_bytes(b"")
+    os.mkfifo(tmp_path / "x.onnx.json")
+    (tmp_path / "link.onnx").symlink_to(tmp_path / "fifo.onnx")
+    for name, kind in [("fifo", "a named pipe (FIFO)"), ("dir", "a folder"), ("link", "a named")]:
+        with pytest.raises(UsageError, match=rf"voice model .*{name}\.onnx is {re.escape(kind)}"):
+            render.piper_model(piper, str(tmp_path / f"{name}.onnx"))
+    with pytest.raises(UsageError, match=r"model's config .*x\.onnx\.json is a named pipe"):
+        render.piper_model(piper, str(tmp_path / "x.onnx"))
+
+
+def test_an_engine_that_writes_no_wav_is_one_clear_error(tmp_path):
+    bin_dir = tmp_path / "bin"
+    fake_program(
+        bin_dir,
+        "espeak-ng",
+        """
+        import sys
+        open(sys.argv[sys.argv.index("-w") + 1], "wb").write(b"RIFF....WAVEjunk")
+        """,
+    )
+    with pytest.raises(CalmkitError) as caught:
+        render.render("de", into=tmp_path / "packs", environ={"PATH": str(bin_dir)})
+    assert str(caught.value).startswith("espeak-ng wrote a sound calmkit cannot read (it ")
+
+
+def test_into_a_file_says_it_is_not_a_folder(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    bin_dir = tmp_path / "bin"
+    fake_program(
+        bin_dir,
+        "espeak-ng",
+        """
+        import math, sys, wave
+        with wave.open(sys.argv[sys.argv.index("-w") + 1], "wb") as w:
+            w.setnchannels(1); w.setsampwidth(2); w.setframerate(22050)
+            w.writeframes(b"".join(int(9000 * math.sin(i / 9)).to_bytes(2, "little", signed=True)
+                                   for i in range(4410)))
+        """,
+    )
+    with pytest.raises(CalmkitError) as caught:
+        render.render("de", into=blocked, names=["say_paused"], environ={"PATH": str(bin_dir)})
+    assert str(caught.value) == (
+        f"cannot write voice packs to {blocked} (it is not a folder). Fix: choose a folder you "
+        "can write to with --into DIR"
+    )

@@ -228,3 +228,16 @@ def test_the_app_gives_audio_the_configs_pack_and_its_note(tmp_path, monkeypatch
     folder = make_pack(tmp_path / "calmkit" / "voices", "de-espeak-ng", "de")
     sound = audio_for(load_config(user), warn=lambda _m: None)
     assert sound.voice_dir == folder and sound.voice_note is None
+
+
+def test_a_manifest_that_is_a_fifo_is_named_never_opened(tmp_path):
+    """Opened, a FIFO would hang `calmkit voices` and the box's start for ever."""
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    os.mkfifo(folder / voices.MANIFEST)
+    packs, problems = voices.installed([tmp_path])
+    assert packs == []
+    assert problems == [
+        f"{folder} is not a voice pack: its pack.json is a named pipe (FIFO), not a file. "
+        "Fix: remove it."
+    ]

@@ -51,8 +51,8 @@ def add_arguments(voices: argparse.ArgumentParser, config: argparse.ArgumentPars
     own.add_argument("--language", default="en", help="the language you spoke (default en)")
     own.add_argument(
         "--name",
-        help="the pack's name (default: LANGUAGE-own); an existing "
-        "pack of that name keeps the recordings not given again",
+        help="the pack's name (default: LANGUAGE-own); an existing pack of your own "
+        "recordings in that language keeps the ones not given again",
     )
     own.add_argument("--into", type=Path, metavar="DIR", help="the folder of packs to write")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 import wave
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from calmkit import __version__
+from calmkit.config.files import NotARegularFile, odd_kind, open_regular
 from calmkit.core.errors import CalmkitError, UsageError
 from calmkit.core.prompts import LANGUAGE, PACK_NAME, SPOKEN
 from calmkit.shell import texts, voices, wavs
@@ -35,6 +37,12 @@ QUIET_DB = -30.0
 #: At this peak it has probably clipped (a distorted, crackling voice).
 CLIPPED_DB = -0.1
 LONG_S = 30.0
+#: The longest a recording may last: the longest prompt (say_reach_out) takes about 10 s.
+MAX_S = 60.0
+#: The shortest: "Paused." takes about half a second.
+MIN_S = 0.2
+#: The most of a compressed recording (not a WAV) that is read.
+MAX_ENCODED_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,7 @@ def _sox_reader(sox: str) -> Reader:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "converted.wav"
             command = [sox, str(path), "-b", "16", "-c", "1", "-r", str(wavs.RATE), str(out)]
+            command += ["trim", "0", f"{MAX_S + 1:g}"]  # never more written than is refused
             try:
                 subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
             except subprocess.CalledProcessError as exc:
@@ -62,9 +71,19 @@ def _sox_reader(sox: str) -> Reader:
                 raise ValueError(f"sox cannot read it ({why})") from None
             except (OSError, subprocess.TimeoutExpired) as exc:
                 raise ValueError(f"sox cannot read it ({exc})") from None
-            return wavs.read_wav(out)
+            return _not_too_long(wavs.read_wav(out))
 
     return read
+
+
+def _not_too_long(samples: list[float]) -> list[float]:
+    """A converted recording (cut at just over MAX_S): Unusable when it lasts over MAX_S."""
+    if len(samples) > MAX_S * wavs.RATE:
+        raise wavs.Unusable(
+            f"it lasts over {MAX_S:g} s, longer than a prompt may last",
+            "cut it to the words and the breath around them",
+        )
+    return samples
 
 
 def _pygame_read(path: Path) -> list[float]:
@@ -101,25 +120,70 @@ def _pygame_read(path: Path) -> list[float]:
             w.setsampwidth(abs(size) // 8)
             w.setframerate(frequency)
             w.writeframes(raw)
-        return wavs.read_wav(out)
+        return _not_too_long(wavs.read_wav(out))
 
 
 def _read(path: Path, convert: Reader | None) -> list[float]:
-    """The samples of a recording; ValueError saying why it cannot be read."""
-    if path.stat().st_size == 0:
+    """The samples of a recording; ValueError saying why it cannot be read (Unusable: why it
+    is refused). Only the regular file itself is opened, never a link, a FIFO or a device."""
+    if os.lstat(path).st_size == 0:
         raise ValueError("it is empty")
     if path.suffix.lower() != ".wav":
-        return (convert or _pygame_read)(path)
+        return _converted(path, convert or _pygame_read)
     try:
-        return wavs.read_wav(path)
-    except (wave.Error, EOFError, ValueError) as exc:
+        return wavs.read_wav(path, MAX_S, follow_links=False)
+    except wavs.Unusable:
+        raise
+    except (EOFError, ValueError) as exc:
         problem = ValueError(f"it is not a WAV that can be read ({exc or 'it ends early'})")
-    if convert is None:  # pygame would refuse what `wave` cannot read but sox might
+    if convert is None:  # pygame would refuse what calmkit cannot read but sox might
         raise problem
     try:
-        return convert(path)  # a float or compressed WAV, say
+        return _converted(path, convert)  # a compressed WAV, say
+    except wavs.Unusable:
+        raise
     except ValueError:
         raise problem from None
+
+
+def _converted(path: Path, convert: Reader) -> list[float]:
+    """A recording in another format, copied (at most MAX_ENCODED_BYTES: a huge file is refused
+    unread) from the regular file itself to a private copy that the converter reads."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(open_regular(path, flags), "rb") as stream:
+        data = stream.read(MAX_ENCODED_BYTES + 1)
+    if len(data) > MAX_ENCODED_BYTES:
+        raise wavs.Unusable(
+            f"it is over {MAX_ENCODED_BYTES // 2**20} MiB, far more than a prompt of "
+            f"{MAX_S:g} s needs",
+            "cut it to the words, or export it as a WAV",
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / f"recording{path.suffix.lower()}"
+        copy.write_bytes(data)
+        del data
+        return convert(copy)
+
+
+def _odd_entry(path: Path) -> str | None:
+    """Why a folder entry named like a recording is not one to read (None: it is a file)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as exc:
+        return f"cannot be looked at ({exc.strerror or exc})"
+    if stat.S_ISLNK(mode):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        return (
+            f"is a link (to {target}), and only a recording itself is read. Fix: copy the "
+            "recording itself into the folder under this name"
+        )
+    kind = odd_kind(mode)
+    if kind is not None:
+        return f"is {kind}, not a recording. Fix: put the recording itself here under this name"
+    return None
 
 
 def _words(language: str) -> Mapping[str, str]:
@@ -144,8 +208,10 @@ def import_recordings(
     pack_name = name or f"{language}-own"
     if not PACK_NAME.fullmatch(pack_name):
         raise UsageError(f"{pack_name!r} is not a pack name: letters, digits and . _ + - only")
+    base = into if into is not None else voices.pack_dirs()[0]
+    existing = voices.replaceable(base / pack_name, language, own=True, suggest=f"{language}-own")
     try:
-        files = sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith("."))
+        files = sorted(p for p in source.iterdir() if not p.name.startswith("."))
     except OSError as exc:
         raise CalmkitError(f"cannot read the folder {source} ({exc.strerror or exc})") from None
     sox = sox or (shutil.which("sox") if use_sox else None)
@@ -157,7 +223,10 @@ def import_recordings(
         if path.suffix.lower() not in EXTENSIONS:
             continue
         prompt = path.stem.lower()
-        if prompt not in SPOKEN:
+        odd = _odd_entry(path)
+        if odd is not None:
+            problems.append(f"{path.name}: {odd}")
+        elif prompt not in SPOKEN:
             close = difflib.get_close_matches(prompt, SPOKEN, n=1)
             hint = f" Did you mean {close[0]}{path.suffix}?" if close else ""
             problems.append(f"{path.name}: no prompt is called {path.stem!r}.{hint}")
@@ -173,12 +242,24 @@ def import_recordings(
     for prompt, path in chosen.items():
         try:
             samples = _read(path, convert)
+            if len(samples) < MIN_S * wavs.RATE:
+                raise wavs.Unusable(
+                    f"it lasts only {1000 * len(samples) / wavs.RATE:.0f} ms, too short for words",
+                    "record the words again",
+                )
             level = wavs.peak_dbfs(samples)
             if level < SILENT_DB:
                 raise ValueError(f"it is almost silent (peak {level:.0f} dBFS)")
             shaped[prompt] = wavs.shape_speech(samples, None)
+        except wavs.Unusable as exc:
+            problems.append(f"{path.name}: cannot be used: {exc}. Fix: {exc.fix}.")
+            continue
+        except NotARegularFile as exc:  # swapped for a FIFO since it was looked at
+            problems.append(f"{path.name}: is {exc.kind}, not a recording.")
+            continue
         except (ValueError, OSError) as exc:
-            problems.append(f"{path.name}: cannot be used: {exc}. Fix: record it again.")
+            why = getattr(exc, "strerror", None) or exc
+            problems.append(f"{path.name}: cannot be used: {why}. Fix: record it again.")
             continue
         seconds = len(shaped[prompt]) / wavs.RATE
         if level < QUIET_DB:
@@ -188,11 +269,9 @@ def import_recordings(
         if seconds > LONG_S:
             notes.append(f"{path.name}: {seconds:.0f} s long; a prompt is best a few seconds")
 
-    base = into if into is not None else voices.pack_dirs()[0]
-    existing = _existing(base / pack_name)
     words = _words(language)
-    have = set(shaped) | {
-        n for n in SPOKEN if existing and (existing.folder / f"{n}.wav").is_file()
+    have = set(shaped) | {  # a link or a FIFO in the pack is not kept: missing
+        n for n in SPOKEN if existing and _odd_entry(existing.folder / f"{n}.wav") is None
     }
     missing = [(n, words.get(n, "")) for n in SPOKEN if n not in have]
     if not shaped:
@@ -202,7 +281,8 @@ def import_recordings(
         lengths: dict[str, float] = dict(existing.lengths) if existing else {}
         if existing is not None:
             for old in existing.folder.glob("*.wav"):
-                shutil.copy2(old, folder / old.name)
+                if _odd_entry(old) is None:  # never a link's target, never a FIFO
+                    shutil.copy2(old, folder / old.name)
         for prompt, samples in shaped.items():
             wavs.write_wav(folder / f"{prompt}.wav", samples)
             lengths[prompt] = round(len(samples) / wavs.RATE, 3)
@@ -217,10 +297,3 @@ def import_recordings(
             lengths=lengths,
         )
     return Imported(voices.read_pack(base / pack_name), sorted(shaped), missing, problems, notes)
-
-
-def _existing(folder: Path) -> voices.Pack | None:
-    try:
-        return voices.read_pack(folder)
-    except ValueError:
-        return None

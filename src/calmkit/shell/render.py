@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from calmkit import __version__
+from calmkit.config.files import NotARegularFile, refuse_odd_file
 from calmkit.core.cues import sound_for
 from calmkit.core.errors import CalmkitError, UsageError
 from calmkit.core.programs import Program, expand
@@ -103,7 +104,7 @@ def speak_espeak(program: Path, text: str, voice: str) -> list[float]:
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
         _run([str(program), *ESPEAK_ARGS, "-v", voice, "-w", str(raw), text], "espeak-ng")
-        return wavs.read_wav(raw)
+        return _engine_output(raw, "espeak-ng")
 
 
 def piper_model(program: Path, voice: str | None) -> Path:
@@ -111,9 +112,20 @@ def piper_model(program: Path, voice: str | None) -> Path:
     wanted = voice or PIPER_DEFAULT_VOICE
     if wanted.endswith(".onnx"):
         model = Path(wanted).expanduser()
+        config = Path(f"{model}.json")
+        for path, what in ((model, "voice model"), (config, "voice model's config")):
+            try:
+                refuse_odd_file(path)  # a FIFO would hang piper, a folder is no model
+            except NotARegularFile as exc:
+                raise UsageError(
+                    f"the Piper {what} {path} is {exc.kind}, not a file. Fix: --voice names "
+                    "the model file itself, with its .onnx.json beside it"
+                ) from None
+            except OSError as exc:
+                raise UsageError(f"the Piper {what} {path} cannot be read ({exc})") from None
         if not model.is_file():
             raise UsageError(f"the Piper voice model {model} does not exist")
-        if not Path(f"{model}.json").is_file():
+        if not config.is_file():
             raise UsageError(
                 f"{model} has no {model.name}.json beside it: Piper needs the model's config "
                 "too (download both files of the voice)"
@@ -167,7 +179,18 @@ def speak_piper(program: Path, model: Path, lines: Sequence[str]) -> list[list[f
         files = sorted(out.glob("*.wav"), key=lambda p: int(p.stem) if p.stem.isdigit() else 0)
         if len(files) != len(lines):
             raise CalmkitError(f"piper wrote {len(files)} files for {len(lines)} prompts")
-        return [wavs.read_wav(f) for f in files]
+        return [_engine_output(f, "piper") for f in files]
+
+
+def _engine_output(path: Path, engine: str) -> list[float]:
+    """The samples an engine wrote; one clear error when they cannot be read."""
+    try:
+        return wavs.read_wav(path)
+    except (ValueError, EOFError, OSError) as exc:
+        raise CalmkitError(
+            f"{engine} wrote a sound calmkit cannot read ({exc}). Fix: check that {engine} "
+            "works on its own, or choose another --voice"
+        ) from None
 
 
 def answer_waits(flow: Any) -> dict[str, tuple[float, str]]:
@@ -243,6 +266,10 @@ def render(
     pack_name = name or f"{language}-{engine}{suffix}"
     if not PACK_NAME.fullmatch(pack_name):
         raise UsageError(f"{pack_name!r} is not a pack name: letters, digits and . _ + - only")
+    base = into if into is not None else voices.pack_dirs()[0]
+    voices.replaceable(
+        base / pack_name, language, own=False, suggest=f"{language}-{engine}{suffix}"
+    )
     found = find_engine(engine, environ)
     if found.program is None:
         raise CalmkitError(f"the voice engine {engine} is {found.why_not}")
@@ -253,7 +280,6 @@ def render(
         model = piper_model(found.program, voice)
         raw = speak_piper(found.program, model, [words.prompts[n] for n in wanted])
         lowpass = None
-    base = into if into is not None else voices.pack_dirs()[0]
     lengths = {}
     with voices.building(base, pack_name) as folder:
         for prompt, samples in zip(wanted, raw, strict=True):

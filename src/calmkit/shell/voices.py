@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from calmkit.config.files import NotARegularFile, open_regular
 from calmkit.core.errors import CalmkitError, UsageError
 from calmkit.core.prompts import SPOKEN
 from calmkit.shell import texts
 
 MANIFEST = "pack.json"
+MAX_MANIFEST_BYTES = 64 * 1024
 #: Which pack speaks when several have the language: the person's own recordings first, then the
 #: natural voice, then the robotic one.
 ENGINE_ORDER = ("own", "piper", "espeak-ng")
@@ -96,8 +98,9 @@ def building(base: Path, name: str) -> Iterator[Path]:
         base.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=base))
     except OSError as exc:
+        why = "it is not a folder" if isinstance(exc, FileExistsError) else exc.strerror or exc
         raise CalmkitError(
-            f"cannot write voice packs to {base} ({exc.strerror or exc}). Fix: choose a folder "
+            f"cannot write voice packs to {base} ({why}). Fix: choose a folder "
             "you can write to with --into DIR"
         ) from None
     try:
@@ -117,9 +120,15 @@ def building(base: Path, name: str) -> Iterator[Path]:
 def read_pack(folder: Path) -> Pack:
     """The pack in ``folder``; ValueError saying why when it is not one."""
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        with os.fdopen(open_regular(folder / MANIFEST, os.O_RDONLY), "rb") as stream:
+            text = stream.read(MAX_MANIFEST_BYTES + 1)  # never blocks on a FIFO, never huge
+        if len(text) > MAX_MANIFEST_BYTES:
+            raise ValueError(f"its {MANIFEST} is over {MAX_MANIFEST_BYTES // 1024} KiB")
+        data = json.loads(text.decode("utf-8"))
+    except (FileNotFoundError, NotADirectoryError):
         raise ValueError(f"no {MANIFEST}") from None
+    except NotARegularFile as exc:
+        raise ValueError(f"its {MANIFEST} is {exc.kind}, not a file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"its {MANIFEST} cannot be read ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("language"), str):
@@ -138,6 +147,39 @@ def read_pack(folder: Path) -> Pack:
         texts_hash=str(data["texts_hash"]) if data.get("texts_hash") else None,
         lengths={str(k): float(v) for k, v in lengths.items() if isinstance(v, int | float)},
     )
+
+
+def replaceable(folder: Path, language: str, *, own: bool, suggest: str) -> Pack | None:
+    """The pack in ``folder`` that a render (``own`` False) or an import of recordings (``own``
+    True) in ``language`` may replace or add to (None: there is none); UsageError naming the
+    pack when it is another kind, of another language, or a folder that is not a pack: the
+    person's recordings, or a pack that `calmkit voices` would still call complete, would be
+    overwritten. ``suggest``: another --name to offer."""
+    if not (folder.exists() or folder.is_symlink()):
+        return None
+    other = suggest if suggest != folder.name else f"{suggest}-2"
+    fix = f"Fix: choose another --name, e.g. --name {other}"
+    try:
+        pack = read_pack(folder)
+    except ValueError as why:
+        raise UsageError(
+            f"{folder} is there and is not a voice pack ({why}), so it is left as it is. {fix}"
+        ) from None
+    mine = pack.engine == "own"
+    made = "own recordings" if mine else f"made by {pack.engine}, {pack.voice}"
+    named = f"--name {pack.name} is the voice pack {pack.name} ({pack.language}; {made})"
+    if mine and not own:
+        raise UsageError(f"{named}: a render would replace those recordings. {fix}")
+    if own and not mine:
+        raise UsageError(
+            f"{named}: your recordings would replace its files while its {MANIFEST} still says "
+            f"{pack.engine} made them. {fix}"
+        )
+    if pack.language != language:
+        raise UsageError(
+            f"{named}, not {language}. {fix} (or --language {pack.language} to add to it)"
+        )
+    return pack
 
 
 def installed(dirs: Sequence[Path] | None = None) -> tuple[list[Pack], list[str]]:
