@@ -1351,3 +1351,8 @@ def test_the_wearables_menu_has_only_programs_that_can_be_felt(tmp_path):
         assert phases & felt, name
     assert "quiet" not in wearable.menu
     assert set(wearable.menu) == set(parse_config("").menu) - {"quiet"}  # the rest as packaged
+
+
+def test_the_wearable_turns_quiet_time_off_and_the_box_keeps_it():
+    assert load_config("wearable", env={}).flow.quiet_time is False
+    assert parse_config("").flow.quiet_time is True

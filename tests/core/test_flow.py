@@ -327,6 +327,18 @@ def test_on_the_question_a_double_press_is_a_yes_like_a_press(gesture):
     assert kinds(g(flow, clock, gesture), "episode_end")[0].data["helped"] == "yes"
 
 
+def test_with_quiet_time_off_a_session_goes_straight_to_the_question_and_not_helping_ends():
+    """The wearable (no lamp to rest by): no quiet offer, and "not helping" never leads to it."""
+    flow, clock = make(settings=replace(SETTINGS, quiet_time=False))
+    g(flow, clock, "press")
+    events = run_until_idle_or(flow, clock, ASK_HELPED)
+    assert OFFER_QUIET not in [e.data.get("state") for e in kinds(events, "state")]
+    assert "say_quiet_offer" not in [e.data["name"] for e in kinds(events, "sound")]
+    g(flow, clock, "hold")  # no: idle again
+    flow.start("ground")
+    assert flow._not_helping_leads_to() != "quiet"
+
+
 @pytest.mark.parametrize("gesture", ["press", "double"])
 def test_on_the_quiet_offer_a_double_press_is_quiet_time_like_a_press(gesture):
     flow, clock = make()

@@ -309,3 +309,31 @@ def test_a_line_never_breaks_at_a_no_break_space():
         lines = paint.wrap(pygame, french, 20, fit)
         assert " ".join(lines) == french  # the no-break space kept, not made a plain one
         assert not any(line.startswith(":") for line in lines)
+
+
+def test_a_four_second_hold_in_idle_shows_the_safety_plan_in_place_of_the_lamp():
+    """Issue 16: the plan, asked for by a hold that cannot happen by accident, is shown (read
+    aloud too where there is a voice); the lamp steps aside for it."""
+    view, surface = shoot(SCENES["plan"])
+    assert view.state == State.IDLE
+    assert view.plan.splitlines()[0] == "My safety plan"
+    assert "Alex 07700 900123" in view.plan
+    lamp = paint.lamp_rect(Layout.for_size(surface.get_size()))
+    body = surface.get_at((lamp[0] + lamp[2] // 2, lamp[1] + lamp[3] // 2))[:3]
+    assert body == BACKGROUND  # no lamp drawn under the plan
+    later, _ = shoot(dataclasses.replace(SCENES["plan"], at=130.0))
+    assert later.plan == ""  # two minutes on, the usual screen is back
+
+
+@needs_ocr
+def test_a_person_reads_their_safety_plan_on_the_screen():
+    _view, surface = shoot(SCENES["plan"])
+    words = read_words(surface, 0, surface.get_height() // 2)
+    assert "My safety plan" in words and "07700 900123" in words
+
+
+def test_with_adaptive_on_idle_says_what_a_press_starts_and_why():
+    view, _ = shoot(Scene(1.0, config="adaptive: {enabled: true}\n"))
+    assert view.why.startswith("calm: ")
+    plain, _ = shoot(Scene(1.0))
+    assert plain.why == ""  # off: no line that says nothing

@@ -155,6 +155,7 @@ SECTIONS: dict[str, tuple[type, dict[str, Check]]] = {
             "quiet_offer_s": Ranged(0, 600),
             "helped_s": Ranged(0, 600),
             "pause_limit_s": Ranged(10, 3600),
+            "quiet_time": BOOLEAN,
         },
     ),
     "journal": (JournalConfig, {"enabled": BOOLEAN, "path": PATH}),

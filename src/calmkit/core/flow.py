@@ -77,6 +77,9 @@ class FlowSettings:
     quiet_offer_s: float = 20.0
     helped_s: float = 30.0
     pause_limit_s: float = 600.0
+    #: Quiet time offered after a session and as the last "not helping" step (a wearable has no
+    #: lamp to rest by, so its profile turns this off).
+    quiet_time: bool = True
     floor: float = 0.03
     voice: bool = True
     vibration: bool = True
@@ -142,6 +145,7 @@ class Flow:
         self.last_session: tuple[str, str, float] | None = None
         self.last_answer: tuple[str, float] | None = None
         self.last_reach_out: tuple[str, float] | None = None
+        self.last_plan: float | None = None  # when the safety plan was last asked for
         self.battery = Battery()
         self._notice: tuple[str, float] | None = None  # a pattern felt while idle, from then
         self._notice_waiting: str | None = None  # ... or once idle again
@@ -463,13 +467,17 @@ class Flow:
         self._armed = False
         return self._do_stop()
 
+    def _quiet_time(self) -> bool:
+        """Whether quiet time is offered: after a session, and as the last "not helping"."""
+        return self.settings.quiet_time and QUIET_PROGRAM in self.library
+
     def _not_helping_leads_to(self) -> str | None:
         """The program "not helping" switches to: the next fallback, then quiet time, or none."""
         if self._escalation:
             return self._escalation[0]
         session = self.session  # one read: the window asks from another thread
         running = session.plan.program if session is not None else None
-        if QUIET_PROGRAM in self.library and running != QUIET_PROGRAM:
+        if self._quiet_time() and running != QUIET_PROGRAM:
             return QUIET_PROGRAM
         return None
 
@@ -522,6 +530,7 @@ class Flow:
         if not self.settings.safety_plan:
             return self._sound("tick")
         spoken = self.settings.safety_plan_spoken and self.settings.voice
+        self.last_plan = self.clock.now()
         shown = self._event(EventKind.SAFETY_PLAN, text=self.settings.safety_plan, spoken=spoken)
         return [shown, *(self._sound("say_safety_plan") if spoken else [])]
 
@@ -536,7 +545,7 @@ class Flow:
         self._close_session()
         if self.single:
             return self._finish(UNKNOWN)
-        if not was_quiet and QUIET_PROGRAM in self.library:
+        if not was_quiet and self._quiet_time():
             self._start_fade()
             return self._enter(OFFER_QUIET) + self._sound("say_quiet_offer")
         return self._to_ask()

@@ -146,3 +146,4 @@ class FlowConfig:
     quiet_offer_s: float
     helped_s: float
     pause_limit_s: float
+    quiet_time: bool  # quiet time offered after a session and as the last "not helping"

@@ -209,6 +209,7 @@ BUTTON = N_("button: {hint}")
 CHART = N_("light, last {seconds} s")
 NOW = N_("now")
 MOTOR = N_("vibration")
+PLAN = N_("My safety plan")
 
 
 def offer_text(words: Words, seconds: float | None) -> str:

@@ -49,6 +49,7 @@ def flow_settings(config: Config, demo: bool = False) -> FlowSettings:
         quiet_offer_s=config.flow.quiet_offer_s,
         helped_s=config.flow.helped_s,
         pause_limit_s=config.flow.pause_limit_s,
+        quiet_time=config.flow.quiet_time,
         floor=config.light.floor,
         voice=config.sound.voice,
         vibration=config.vibration.enabled,

@@ -269,9 +269,12 @@ def draw(surface: Any, view: ViewState) -> Layout:
     layout = Layout.for_size(surface.get_size())
     surface.fill(BACKGROUND)
     top = _draw_top(pg, surface, view, layout)
-    _draw_words(pg, surface, view, layout, top)
-    _draw_lamp(pg, surface, view, layout)
-    _draw_progress(pg, surface, view, layout)
+    if view.plan:  # the person's safety plan takes the words' and the lamp's room
+        _draw_plan(pg, surface, view, layout, top)
+    else:
+        _draw_words(pg, surface, view, layout, top)
+        _draw_lamp(pg, surface, view, layout)
+        _draw_progress(pg, surface, view, layout)
     _draw_button(pg, surface, view, layout)
     if view.chart:
         _draw_strip(pg, surface, view, layout)
@@ -342,8 +345,29 @@ def _draw_words(pg: Any, surface: Any, view: ViewState, layout: Layout, top: int
         return
     if left:
         text(pg, surface, left, last_size, TEXT, (width // 2, y))
-    else:
-        text(pg, surface, last, last_size, DIM, (width // 2, y), fit=fit)
+        return
+    rect = text(pg, surface, last, last_size, DIM, (width // 2, y), fit=fit)
+    below = rect.bottom + round(u * 0.15) if rect is not None else y
+    if view.why and below + line_height(pg, round(last_size)) <= limit:  # adaptive: and why
+        paragraph(pg, surface, view.why, last_size, DIM, below, fit, 2, limit)
+
+
+def _draw_plan(pg: Any, surface: Any, view: ViewState, layout: Layout, top: int) -> None:
+    """The safety plan, asked for by a 4 s hold: its title, then each step as a paragraph,
+    from the top down to the button (what does not fit ends in an ellipsis)."""
+    u, width = layout.unit, layout.width
+    fit = width - 3 * u
+    bottom = layout.button[1] - layout.button_r - round(u * 0.5)
+    y = paragraph(pg, surface, view.words(w.PLAN), u * 1.6, TEXT, top + round(u * 0.4), fit, 1)
+    for line in view.plan.splitlines()[1:]:  # the first is the title, in the person's language
+        if not line:
+            y += round(u * 0.35)
+            continue
+        heading = line.endswith(":")
+        words = line.strip().removeprefix("- ")
+        if y + line_height(pg, round(u * 0.95)) > bottom:
+            break
+        y = paragraph(pg, surface, words, u * 0.95, DIM if heading else TEXT, y, fit, 2, bottom)
 
 
 def _glow_mask(pg: Any, radius: int) -> Any:

@@ -65,6 +65,12 @@ SCENES: Mapping[str, Scene] = {
         88.0, "478", presses=((81.0, HOLD), (86.0, TAP)), config="reach_out: {sessions: 1}\n"
     ),
     "night": Scene(2.0, "box", wall=MIDNIGHT),
+    "plan": Scene(
+        6.0,
+        presses=((1.0, 4.5),),
+        config="safety_plan:\n  on_my_own: [a hot shower, my playlist]\n"
+        '  people: ["Alex 07700 900123"]\n  crisis_line: ["Samaritans 116 123"]\n',
+    ),
     "no-sound": Scene(1.0, view={"sound_status": "no_device"}),
     "chart": Scene(21.0, "box", view={"chart": True}),
     "german": Scene(2.0, "box", config="language: de\n"),

@@ -16,6 +16,7 @@ from calmkit.core.durations import clock_text, countdown_text, elapsed_text
 from calmkit.core.flow import QUIET_PROGRAM
 from calmkit.core.flow_table import Mode, State
 from calmkit.core.programs import expand
+from calmkit.core.safety_plan import SafetyPlan, plan_text
 from calmkit.core.session import COMPLETED, PAUSED
 from calmkit.faces import words as w
 
@@ -112,6 +113,8 @@ class ViewState:
     last_session: tuple[str, str, float] | None = None  # (program, status, when) from the flow
     last_answer: tuple[str, float] | None = None  # (helped, when)
     reach_out: tuple[str, float] | None = None  # (message, when)
+    plan: str = ""  # the person's safety plan, while it is shown (asked for by a 4 s hold)
+    why: str = ""  # idle, with adaptive on: what a press starts and why (Flow.why_selected)
     language: str = "en"
     chart: bool = False  # the debug chart of the light (key g)
     strip: tuple[tuple[float, float], ...] = ()
@@ -225,6 +228,10 @@ class ViewState:
             last_session=flow.last_session,
             last_answer=flow.last_answer,
             reach_out=flow.last_reach_out,
+            plan=_plan_shown(flow, getattr(app.config, "safety_plan", None), state, now),
+            why=flow.why_selected()
+            if state == State.IDLE and flow.settings.adaptive.enabled
+            else "",
             language=getattr(app.config, "language", "en"),
             chart=chart,
             strip=tuple(strip.samples) if strip is not None else (),
@@ -356,3 +363,24 @@ class ViewState:
     def hint(self) -> str:
         """What the button does now: the flow's own table (flow_table.py), in words."""
         return w.hint_text(self.words, self.mode, dict(self.hint_values), self.library)
+
+
+#: How long the safety plan stays on the screen after a 4 s hold asked for it (a press, or a
+#: session, puts the usual screen back sooner).
+PLAN_SHOWN_S = 120.0
+
+
+def _adaptive_on(flow: Any) -> bool:
+    return bool(flow.settings.adaptive.enabled)
+
+
+def _plan_shown(flow: Any, plan: SafetyPlan | None, state: str, now: float) -> str:
+    """The plan's text (core/safety_plan.plan_text) while it is shown: idle, asked for in the
+    last PLAN_SHOWN_S, and no session since."""
+    asked = flow.last_plan
+    if plan is None or plan.empty or asked is None or state != State.IDLE:
+        return ""
+    last = flow.last_session
+    if now - asked >= PLAN_SHOWN_S or (last is not None and last[2] > asked):
+        return ""
+    return plan_text(plan)

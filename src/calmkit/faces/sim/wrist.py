@@ -106,7 +106,7 @@ class WristView:
             button_down=shown.pressed,
             state=flow.state,
             phase=phase,
-            program=program,
+            program=screen.name(program),  # its plain name: "box breathing"
             hint=screen.hint(),
             said=screen.headline(),
         )
