@@ -407,7 +407,7 @@ class Runner:
         level = self.flow.frame(start)
         caps = self._caps.at(start)
         self.row.set(Role.MOTOR, 0.0, BLACK, 0.0, NOTHING)
-        if level.level <= 0:
+        if level.level <= 0 or self.row.dark():  # no light showing (or none fitted): no fade
             return
         frames = max(1, int(STOP_FADE_S * self.fps))
         for k in range(1, frames + 1):
