@@ -25,6 +25,9 @@ instead, so a smoke check never overwrites the real figures. --only re-runs some
 and keeps the others' figures from the last run of the same kind. The exit status is 1 when a
 script failed (and, with --strict, when a goal was missed); a missed goal is otherwise reported
 in the table, not as a failure of the run.
+
+Sections of bench/results.md written by hand (any ``## `` section whose title is not one this
+script writes: GENERATED) are kept, in their order, after the ones it writes.
 """
 
 from __future__ import annotations
@@ -101,6 +104,7 @@ def plan(quick: bool) -> dict[str, list[list[Job]]]:
             [("journal", ["journal_size.py", "--sessions", "20000" if quick else "100000"])]
         ],
         "sound": [[("session_audio", ["session_audio.py"])]],
+        "wakeups": [[("wakeups", ["wakeups.py", "--seconds", "15" if quick else "60"])]],
         "soak": [  # the device alone and the simulator's window (bench/window_soak.py), at once
             [
                 ("soak", ["soak.py", "--clock-minutes", soak_min, "--speed", "20"]),
@@ -372,6 +376,67 @@ def rows_idle(r: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def rows_wakeups(r: dict[str, Any]) -> list[Row]:
+    x = r.get("wakeups", {})
+    if "error" in x:
+        return [("Runner wakeups, old and new", "ERROR: " + x["error"], "", False)]
+
+    def side(key: str) -> str:
+        run = x.get(key)
+        if run is None:
+            return "-"
+        return (
+            f"{run['wakeups_per_min']:.1f} wakeups/min, {run['cpu_s_per_min']:.3f} CPU s/min, "
+            f"waits late p99 {ms(run['wake_lateness'].get('p99_ms'))}"
+        )
+
+    rows: list[Row] = []
+    for scenario, what, goal, passed in (
+        ("idle", "idle, waiting for a press", "0 wakeups", x["idle_new"]["wakeups"] == 0),
+        (
+            "idle_chore",
+            "idle with a once-a-minute chore",
+            "1 a minute",
+            x["idle_chore_new"]["wakeups_per_min"] <= 1.5,
+        ),
+        (
+            "box",
+            f"haptic-only box ({x['box_new']['rtp_writes_per_min']:.1f} RTP writes/min)",
+            "<= 1.2 x the writes",
+            x.get("box_within_1_2x"),
+        ),
+        (
+            "coherent",
+            "lamp's coherent (same distinct duties: "
+            f"{'yes' if x.get('coherent_same_smoothness') else 'NO'})",
+            "fewer than old, same smoothness",
+            bool(x.get("coherent_fewer_wakeups") and x.get("coherent_same_smoothness")),
+        ),
+    ):
+        rows.append(
+            (
+                f"Runner wakeups, {what}, {x['seconds']:.0f} s: old {side(scenario + '_old')}",
+                "new " + side(scenario + "_new"),
+                goal,
+                passed,
+            )
+        )
+    late = [
+        run["wake_lateness"].get("p99_ms") or 0.0
+        for key, run in x.items()
+        if key.endswith("_new") and isinstance(run, dict)
+    ]
+    rows.append(
+        (
+            "Runner wakeups: waits late, p99 (new, worst scenario)",
+            ms(max(late)),
+            "< 2 ms",
+            max(late) < 2.0,
+        )
+    )
+    return rows
+
+
 def rows_latency(r: dict[str, Any]) -> list[Row]:
     x = r.get("latency", {})
     if "error" in x:
@@ -570,7 +635,22 @@ TABLES: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "journal": rows_journal,
     "sound": rows_sound,
     "soak": rows_soak,
+    "wakeups": rows_wakeups,
 }
+#: The ``## `` sections write_report writes; any other in results.md was written by hand.
+GENERATED = ("Machine", "Figures", "How each figure is measured", "Details")
+
+
+def hand_written(text: str) -> list[str]:
+    """The sections of a results.md not written here (see GENERATED), as they are."""
+    kept: list[str] = []
+    keep = False
+    for line in text.splitlines():
+        if line.startswith("## "):
+            keep = line[3:].strip() not in GENERATED
+        if keep:
+            kept.append(line)
+    return kept
 
 
 def verdict(passed: bool | None) -> str:
@@ -852,7 +932,8 @@ def write_report(
         *details(measurements),
         "",
     ]
-    text = "\n".join(lines)
+    kept = hand_written(path.read_text()) if path.exists() else []
+    text = "\n".join([*lines, *kept, ""] if kept else lines)
     path.write_text(text)
     return text
 

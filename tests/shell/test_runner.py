@@ -10,8 +10,10 @@ from calmkit.core.clock import FakeClock
 from calmkit.core.cues import Caps, ease
 from calmkit.core.flow import Flow
 from calmkit.devices import Role
+from calmkit.devices.pwm import PWM_STEPS
 from calmkit.shell.app import flow_settings
 from calmkit.shell.journal import Journal
+from calmkit.shell.outputs import on_step
 from calmkit.shell.runner import STOP_FADE_S, Runner
 from calmkit.shell.waiters import VirtualWaiter
 from helpers import MIDNIGHT, rig
@@ -40,6 +42,11 @@ def test_a_whole_calm_session_runs_from_button_edges_alone(tmp_path):
     assert r.light_pin.state == 0  # off again when idle
 
 
+def shown_at(r, t: float) -> float:
+    """The light pin's duty as the last frame at or before ``t`` left it."""
+    return [duty for when, duty, _ in r.frames if when <= t + 1e-9][-1]
+
+
 def test_light_read_back_from_the_pin_follows_the_eased_breath():
     r = rig()
     r.app.runner.start("box")
@@ -47,24 +54,28 @@ def test_light_read_back_from_the_pin_follows_the_eased_breath():
     r.run()
     start = r.kinds("session_start")[0].t
     gamma = 2.2
+    step = 1 / PWM_STEPS
     assert r.level_at(start + 0) == 0
-    assert r.level_at(start + 2.0) == pytest.approx(0.5**gamma)  # half way up, perceptually
+    assert shown_at(r, start + 2.0) == pytest.approx(0.5**gamma, abs=step)  # half way up
     assert r.level_at(start + 4.0) == pytest.approx(1.0)
-    assert r.level_at(start + 6.0) == pytest.approx(1.0)  # hold at the top
-    assert r.level_at(start + 12.0) == pytest.approx(0.03**gamma)  # exhaled to the floor
-    # the pin's own history, exactly: one write a frame, the eased inhale through gamma
+    assert shown_at(r, start + 6.0) == pytest.approx(1.0)  # hold at the top
+    assert r.level_at(start + 12.0) == step  # exhaled to the floor: the faintest step, lit
+    # the pin's own history, exactly: each step the eased inhale through gamma takes on the
+    # pin's resolution, once (the frames on the 50 fps grid that change nothing are skipped)
     states = [s.state for s in r.light_pin.states]
-    expected = [ease(k / 200) ** gamma for k in range(1, 201)]
-    assert states[1:201] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    expected = [on_step(ease(k / 200) ** gamma, PWM_STEPS) for k in range(0, 201)]
+    distinct = [x for x, _ in itertools.groupby(expected)]
+    assert states[: len(distinct)] == distinct
+    assert len(distinct) < 200  # the flat ends of the ease: frames skipped
 
 
-def test_frames_are_held_to_fifty_a_second_on_absolute_deadlines():
+def test_frames_are_held_to_a_fifty_a_second_grid_on_absolute_deadlines():
     r = rig()
     r.app.runner.start("box")
     r.at(20, lambda: r.app.runner.request_stop("test"))
     r.run()
     times = [t for t, _, _ in r.frames if 0 < t < 20]
-    assert len(times) == pytest.approx(20 * 50, abs=3)
+    assert 200 < len(times) < 20 * 50  # only the frames that change something: not the holds
     grid = [round(t * 50) / 50 for t in times]
     assert max(abs(a - b) for a, b in zip(times, grid)) < 1e-9
 
@@ -74,14 +85,15 @@ def test_night_caps_the_light_and_the_motor():
     r.app.runner.start("box")
     r.at(10, lambda: r.app.runner.request_stop("test"))
     r.run()
-    assert max(duty for _, duty, _ in r.frames) == pytest.approx(0.3**2.2)
-    assert max(motor for _, _, motor in r.frames) == pytest.approx(0.5)
+    step = 1 / PWM_STEPS
+    assert max(duty for _, duty, _ in r.frames) == pytest.approx(0.3**2.2, abs=step / 2)
+    assert max(motor for _, _, motor in r.frames) == pytest.approx(0.5, abs=step / 2)
     day = rig()
     day.app.runner.start("box")
     day.at(10, lambda: day.app.runner.request_stop("test"))
     day.run()
     assert max(duty for _, duty, _ in day.frames) == pytest.approx(1.0)
-    assert max(motor for _, _, motor in day.frames) == pytest.approx(0.7)
+    assert max(motor for _, _, motor in day.frames) == pytest.approx(0.7, abs=step / 2)
 
 
 def test_stop_mid_session_fades_out_within_a_second_and_journals_stopped(tmp_path):
@@ -165,22 +177,36 @@ def _script_a_busy_night(r):
     r.at(900, lambda: r.app.runner.request_stop("test"))
 
 
-def test_frames_worked_out_ahead_are_the_frames_worked_out_one_by_one(monkeypatch):
-    from calmkit.shell import frames as frames_module
+def changes(frames) -> list:
+    """(time, light, motor) of each frame that changed what the pins show."""
+    found, last = [], None
+    for t, *shown in frames:
+        if shown != last:
+            found.append((round(t, 9), *shown))
+            last = shown
+    return found
 
-    ahead = rig()
-    _script_a_busy_night(ahead)
-    ahead.run()
-    monkeypatch.setattr(frames_module, "AHEAD_S", 0.0)  # each frame worked out when it is due
-    one_by_one = rig()
-    _script_a_busy_night(one_by_one)
-    one_by_one.run()
-    kinds = {e.kind for e in ahead.events}
+
+def test_the_frames_that_change_something_are_those_of_drawing_every_frame(monkeypatch):
+    from test_wakes import every_frame
+
+    from calmkit.shell import runner as runner_module
+
+    sleeping = rig()
+    _script_a_busy_night(sleeping)
+    sleeping.run()
+    monkeypatch.setattr(runner_module, "next_change", every_frame)  # a frame every 1/50 s
+    every = rig()
+    _script_a_busy_night(every)
+    every.run()
+    kinds = {e.kind for e in sleeping.events}
     assert {"pause", "resume", "session_end", "episode_end", "selected"} <= kinds
-    assert len(ahead.kinds("session_start")) == 2
-    assert len(ahead.frames) > 50 * 100
-    assert ahead.frames == one_by_one.frames
-    assert [e.to_dict() for e in ahead.events] == [e.to_dict() for e in one_by_one.events]
+    assert len(sleeping.kinds("session_start")) == 2
+    assert len(every.frames) > 50 * 100
+    assert len(sleeping.frames) < 0.8 * len(every.frames)
+    # the same values on the pins, each from the same frame on: the same light, only fewer wakes
+    assert changes(sleeping.frames) == changes(every.frames)
+    assert [e.to_dict() for e in sleeping.events] == [e.to_dict() for e in every.events]
 
 
 def test_a_pause_between_two_frames_holds_the_light_there_and_stops_the_frames():
@@ -196,11 +222,11 @@ def test_a_pause_between_two_frames_holds_the_light_there_and_stops_the_frames()
     t_pause = r.app.flow.origin + paused[0].t
     level = r.level_at(t_pause)
     assert 0 < level < 1  # caught mid-inhale
-    # while paused no frames are scheduled (the one at 8.99 is the wake of the check itself) ...
-    assert [t for t, _, _ in r.frames if t_pause < t < 9.0] == [pytest.approx(8.99)]
+    # while paused no frames are drawn at all (not even on the wake of the check itself) ...
+    assert [t for t, _, _ in r.frames if t_pause < t < 9.0] == []
     # ... and the light stays where the pause caught it, not where the breath would have gone
     assert held == [level]
-    assert [duty for t, duty, _ in r.frames if t_pause <= t < 9.0] == [level, level]
+    assert [duty for t, duty, _ in r.frames if t_pause <= t < 9.0] == [level]
 
 
 def test_frames_stop_once_the_light_has_faded_after_a_session():

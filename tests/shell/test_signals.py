@@ -95,10 +95,13 @@ def test_a_stop_signal_mid_session_fades_the_light_and_journals_it_as_stopped(tm
     assert record["programs"] == ["box"] and record["status"] == "stopped"
     assert Journal(journal.path).in_flight() == []
     # on the way out the light came down step by step to off, not at once
-    tail = [s.state for s in light.states[-int(STOP_FADE_S * 50) :]]
+    states = [s.state for s in light.states]
+    top = len(states) - 1 - states[::-1].index(max(states))  # where the fade began
+    tail = states[top:]
     assert tail[-1] == 0
     assert all(a >= b for a, b in itertools.pairwise(tail))
-    assert len({round(s, 6) for s in tail}) > 10
+    # every step of the pin's on the way (a night-capped lamp has few: it is dim)
+    assert len(set(tail)) > min(10, round(tail[0] * 1024))
     app.close()
 
 

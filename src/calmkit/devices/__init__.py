@@ -5,7 +5,7 @@ file (led, rgb, motor, button) on gpiozero, with the pin factory passed in.
 """
 
 from calmkit.devices.kinds import INPUT_KINDS, OUTPUT_KINDS, close_all, fit, specs_for
-from calmkit.devices.output import DeviceSpec, EdgeCallback, Input, Output, Role
+from calmkit.devices.output import DeviceSpec, EdgeCallback, Input, Output, Resolution, Role
 
 __all__ = [
     "INPUT_KINDS",
@@ -14,6 +14,7 @@ __all__ = [
     "EdgeCallback",
     "Input",
     "Output",
+    "Resolution",
     "Role",
     "close_all",
     "fit",

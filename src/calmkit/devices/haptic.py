@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from drv2605 import DRV2605  # type: ignore[import-untyped]
 
 from calmkit.core.errors import HardwareError
-from calmkit.devices.output import DeviceSpec, Role, motor_scale
+from calmkit.devices.output import TOUCH_PER_SECOND, DeviceSpec, Resolution, Role, motor_scale
 from calmkit.devices.simbus import DRV2605L_ADDRESS, DRV2605L_ID, bus_of
 
 if TYPE_CHECKING:
@@ -83,6 +83,7 @@ class Haptic:
     role = Role.MOTOR
     channels = 1
     pins: tuple[Any, ...] = ()  # on the I2C bus: no pins of its own
+    resolution = Resolution(FULL, TOUCH_PER_SECOND)  # one RTP byte, as often as a finger feels
 
     def __init__(self, spec: DeviceSpec, factory: Any) -> None:
         self.key = spec.key

@@ -44,8 +44,34 @@ class DeviceSpec:
         return dict(self.options).get(key, default)
 
 
+#: Updates a second a finger can feel on a vibration: more feel no smoother (a haptic's cap).
+TOUCH_PER_SECOND = 25.0
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How finely an output's written value moves: the runner wakes only when a frame would
+    change it by at least one step (shell/frames.py), and at most ``per_second`` times a second
+    of real time (None: as often as the frames, light.fps).
+
+    ``steps``: the written value is ``round(duty * steps) / steps``; a device whose value is
+    not a step of this grid is never written a value it cannot show.
+    """
+
+    steps: int
+    per_second: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.steps < 1 or (self.per_second is not None and self.per_second <= 0):
+            raise ValueError(f"a resolution needs steps >= 1 and per_second > 0: {self}")
+
+
 class Output(Protocol):
     """A device that shows frames: a light or a motor."""
+
+    #: How finely its value moves (see Resolution); one of another kind without it is written
+    #: every change, as finely as a float.
+    resolution: Resolution
 
     @property
     def role(self) -> Role: ...

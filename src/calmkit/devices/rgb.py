@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from calmkit.devices.claim import claim
 from calmkit.devices.output import DeviceSpec, Role, level_of, light_scale, read_duty
+from calmkit.devices.pwm import PWM_RESOLUTION
 
 if TYPE_CHECKING:
     from calmkit.core.cues import Caps, Colour
@@ -19,6 +20,7 @@ class RgbLed:
 
     role = Role.LIGHT
     channels = 3
+    resolution = PWM_RESOLUTION  # each colour's pin
 
     def __init__(self, spec: DeviceSpec, factory: Any) -> None:
         from gpiozero import PWMLED

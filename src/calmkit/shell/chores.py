@@ -11,6 +11,9 @@
   the next read is, on the runner's clock (an idle wearable wakes for nothing else).
 
 Chores keeps the earliest due time (``due``), which the runner wakes for, and runs what is due.
+The runner sleeps until then and no longer (an idle box wakes for nothing else), so a chore of
+another kind (a battery read once a minute) is ``add``ed: anything with a ``due`` (a clock time,
+or None: not now) and a ``run(now)`` that does it and sets ``due`` to the next time.
 """
 
 from __future__ import annotations
@@ -37,6 +40,19 @@ class Level(Protocol):
 
     def reading(self) -> object | None:
         """A reading with ``percent``, or None when the gauge does not answer."""
+        ...
+
+
+class Chore(Protocol):
+    """A chore of another kind, for Chores.add: the runner wakes for it at ``due``."""
+
+    @property
+    def due(self) -> float | None:
+        """When it is next due, on the runner's clock (None: not until asked again)."""
+        ...
+
+    def run(self, now: float) -> None:
+        """Do it (it is due), and set ``due`` to the next time."""
         ...
 
 
@@ -151,10 +167,19 @@ class Chores:
             self.history = HistoryClearing(clear_history, clear_every_s, now)
         self.audio_idle = AudioIdle(flow, audio)
         self.battery: BatteryRead | None = None  # set by app.build when a gauge is fitted
+        self.others: list[Chore] = []
         self.due: float | None = None  # the earliest, once plan() has run
+        self._drawing = False
+
+    def add(self, chore: Chore) -> None:
+        """Run ``chore`` whenever it is due, from now on (see Chore; before Runner.run, or from
+        the runner's own thread)."""
+        self.others.append(chore)
+        self.plan(self._drawing)
 
     def plan(self, drawing: bool) -> None:
-        dues = [self.checkpoint.due, self.audio_idle.due]
+        self._drawing = drawing
+        dues = [self.checkpoint.due, self.audio_idle.due, *(chore.due for chore in self.others)]
         if self.battery is not None:
             dues.append(self.battery.due)
         if self.watchdog is not None:
@@ -179,5 +204,9 @@ class Chores:
         audio = self.audio_idle.due
         if audio is not None and now >= audio:
             self.audio_idle.run(now)
+        for chore in self.others:
+            due = chore.due
+            if due is not None and now >= due:
+                chore.run(now)
         self.plan(drawing or redraw)
         return redraw

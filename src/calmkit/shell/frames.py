@@ -1,10 +1,21 @@
-"""The frames of the coming second, worked out in one go (the runner's work-ahead cache).
+"""When the runner next has to write: the next frame whose written values change.
 
-Between the flow's deadlines nothing but the time changes the light and the motor, so the
-frames on the grid ``origin + k / fps`` up to the next deadline (at most AHEAD_S ahead) are
-worked out together: measured here, the few dozen Python calls of one frame cost several times
-as much CPU run alone after each wake as run together. An edge or a boundary makes the runner
-work out a fresh frame and drop the rest (``clear``).
+Between the flow's deadlines nothing but the time changes the light and the motor, and their
+curves are known ahead (core.cues), so the runner need not wake at every frame: ``next_change``
+steps the frame grid ``origin + k / fps`` (the lamp's most, light.fps) from a frame on and
+skips every frame whose duties, on each output's resolution (OutputRow.duties quantises them),
+are all what was written last. The runner sleeps until the first one that differs; a steady
+level (a hold, quiet time, a paused session) needs no frame at all. An output with a pace of its
+own (a haptic: at most 25 writes a second) takes a change only ``gap`` after its last write.
+
+The frames are worked out under the caps of the first one, or along the caps' fade while it
+fades (a fading night cap changes the written values, so it gets its frames). Stepping stops
+at the flow's next deadline (the runner works out a fresh frame there), where the light stops
+animating, or at the scan's horizon: the runner then wakes once, writes nothing, and steps on
+from there. The horizon is the next caps lookup (caps.LOOKUP_EVERY_S, as often as the caps are
+asked for today) while an output shows something the caps could change, and SCAN_S while all
+are at rest (a dark lamp takes new caps at once, a still motor has nothing to cap), so a press
+is never held up by a long scan.
 """
 
 from __future__ import annotations
@@ -13,10 +24,13 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from calmkit.core.cues import Caps
-from calmkit.shell.caps import CapsLookup
+from calmkit.shell.caps import LOOKUP_EVERY_S, CapsLookup
 
-#: The coming frames are worked out this far ahead, in one go.
-AHEAD_S = 1.0
+#: The frames are stepped at most this far ahead in one go (about 500 frames at 50 fps: a few
+#: ms of CPU); a hold (at most 20 s, core.safety) rarely needs a second look.
+SCAN_S = 10.0
+#: Float slack on frame times (k / fps is not exact).
+EPS = 1e-9
 
 
 class Frame(NamedTuple):
@@ -33,45 +47,96 @@ WorkOut = Callable[[float, Caps], Frame]
 make = tuple.__new__
 
 
-class FramesAhead:
-    """Frames ``first``, ``first + 1``, ... on one frame grid, as worked out last."""
+class Next(NamedTuple):
+    """The frame the runner wakes for: number ``k`` on the grid, and what to write then (None:
+    nothing changed up to there; step on from ``k``)."""
 
-    def __init__(self) -> None:
-        self.frames: list[Frame] = []
-        self.first = 0
+    k: int
+    frame: Frame | None
 
-    def get(self, k: int) -> Frame | None:
-        """Frame k if it was worked out ahead, else None."""
-        index = k - self.first
-        frames = self.frames
-        return frames[index] if 0 <= index < len(frames) else None
 
-    def clear(self) -> None:
-        self.frames = []
+#: What next_change says once the light has settled: no frames until something happens.
+SETTLED = Next(-1, None)
 
-    def fill(
-        self,
-        k: int,
-        origin: float,
-        fps: float,
-        until: float | None,
-        caps: CapsLookup,
-        work_out: WorkOut,
-    ) -> Frame:
-        """Work out frames k, k + 1, ... for up to AHEAD_S, ending before ``until`` (the flow's
-        next deadline: the flow changes there) or with the last frame of an animation (a fade's
-        end); returns frame k."""
-        start = origin + k / fps
-        now_caps = caps.at(start)
-        fade = caps.fade_at if caps.fading(start) else None
-        ahead: list[Frame] = []
-        for j in range(k, k + max(1, round(AHEAD_S * fps))):
-            t = origin + j / fps
-            if ahead and until is not None and t >= until:
-                break
-            frame = work_out(t, now_caps if fade is None else fade(t))
-            ahead.append(frame)
-            if not frame.animating:
-                break
-        self.frames, self.first = ahead, k
-        return ahead[0]
+
+def next_change(
+    k: int,
+    origin: float,
+    fps: float,
+    until: float | None,
+    caps: CapsLookup,
+    work_out: WorkOut,
+    written: tuple[tuple[float, ...], ...],
+    since: tuple[float, ...],
+    gaps: tuple[float, ...],
+) -> Next | None:
+    """The first frame from number ``k`` on whose duties differ from ``written``, each output
+    taking a change only ``gaps[i]`` after its last write at ``since[i]``; a Next to step on
+    from at the scan's horizon; None when nothing changes before ``until``; SETTLED when the
+    light stops animating with nothing more to write.
+
+    The frame returned holds ``written`` for the outputs that did not change (or may not yet).
+    """
+    start = origin + k / fps
+    now_caps = caps.at(start)
+    fade = caps.fade_at if caps.fading(start) else None
+    paced = any(gaps)
+    shown = any(any(duty) for duty in written)  # new caps would change it: ask them on time
+    last = k + max(1, round((LOOKUP_EVERY_S if shown else SCAN_S) * fps))
+    for j in range(k, last):
+        t = origin + j / fps
+        if until is not None and t >= until:
+            return None  # the flow changes there: the runner works out a fresh frame
+        frame = work_out(t, now_caps if fade is None else fade(t))
+        duties = frame.duties
+        if duties != written:
+            if not paced:
+                return Next(j, frame)
+            held = _held(duties, written, since, gaps, t)
+            if held != written:
+                return Next(j, make(Frame, (held, frame.animating)))
+        if not frame.animating:
+            if duties == written:
+                return SETTLED  # nothing more to write
+            return _when_allowed(j, origin, fps, until, frame, written, since, gaps)
+    return Next(last, None)
+
+
+def _held(
+    duties: tuple[tuple[float, ...], ...],
+    written: tuple[tuple[float, ...], ...],
+    since: tuple[float, ...],
+    gaps: tuple[float, ...],
+    t: float,
+) -> tuple[tuple[float, ...], ...]:
+    """Each output's new duty where its gap since its last write is over, else what it has."""
+    return tuple(
+        new if new == old or t + EPS >= at + gap else old
+        for new, old, at, gap in zip(duties, written, since, gaps)
+    )
+
+
+def _when_allowed(
+    j: int,
+    origin: float,
+    fps: float,
+    until: float | None,
+    frame: Frame,
+    written: tuple[tuple[float, ...], ...],
+    since: tuple[float, ...],
+    gaps: tuple[float, ...],
+) -> Next | None:
+    """The light settled at frame j on a value a paced output may not take yet: the first frame
+    its gap allows (the settled frame does not change any more)."""
+    allowed = max(
+        at + gap for new, old, at, gap in zip(frame.duties, written, since, gaps) if new != old
+    )
+    k = max(j, _ceil((allowed - origin) * fps - EPS))
+    if until is not None and origin + k / fps >= until:
+        return None
+    return Next(k, frame)
+
+
+def _ceil(x: float) -> int:
+    whole = int(x)
+    return whole + 1 if x > whole else whole

@@ -3,17 +3,20 @@
 gpiozero calls ``edge()`` from its own thread; that only puts ``(edge, time)`` on a queue (a
 SimpleQueue, whose put is reentrant, so a signal handler may put a stop request on it too). This
 loop owns every output. It waits on the queue until the next deadline (a step boundary, a
-gesture timeout, the next light frame at ``fps``, a chore) and, when nothing is due, with no
-timeout at all, so an idle box uses no CPU. Frames are held to absolute deadlines
-(``origin + k / fps``), never "sleep one frame", so they do not drift.
+gesture timeout, the next frame that changes what an output shows, a chore) and, when nothing
+is due, with no timeout at all, so an idle box uses no CPU. Frames are held to absolute
+deadlines on a grid (``origin + k / fps``), never "sleep one frame", so they do not drift; and
+of that grid only the frames that change a written value by a step of its output's resolution
+are woken for (frames.next_change), so a hold or a quiet stretch sleeps through.
 
 Its pieces live beside it: how it waits (waiters: real time on the queue, or a VirtualWaiter
-that moves a FakeClock to each deadline and plays a script of timed actions), the frames of the
-coming second (frames), the caps they are drawn under (caps), its chores (chores) and what it
-calls on the sound, the journal and systemd (collaborators). It drives a list of outputs
-(calmkit.devices.Output): each frame is worked out as one duty per output and written to the
-outputs whose duty changed. Every time here is on the runner's clock: the clock alone knows
-the speed of a ``--speed`` demo.
+that moves a FakeClock to each deadline and plays a script of timed actions), when the next
+frame that changes something is (frames), the caps they are drawn under (caps), its chores
+(chores) and what it calls on the sound, the journal and systemd (collaborators). It drives a
+list of outputs (calmkit.devices.Output): each frame is worked out as one duty per output, on
+the output's resolution, and written to the outputs whose duty changed, each at most as often
+as its resolution says (a haptic: 25 a second). Every time here is on the runner's clock: the
+clock alone knows the speed of a ``--speed`` demo.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ from calmkit.devices import Output, Role
 from calmkit.shell.caps import CapsLookup
 from calmkit.shell.chores import Chores
 from calmkit.shell.collaborators import EpisodeStore, SoundCard, Watchdog
-from calmkit.shell.frames import Frame, FramesAhead, make
-from calmkit.shell.outputs import BLACK, NOTHING, OutputRow
+from calmkit.shell.frames import SETTLED, Frame, Next, make, next_change
+from calmkit.shell.outputs import BLACK, NOTHING, Duties, OutputRow, gaps_of
 from calmkit.shell.waiters import Item, QueueWaiter, Scripted, VirtualWaiter, Waiter
 
 #: Re-exported: tests and the faces script a run with them from here.
@@ -113,10 +116,12 @@ class Runner:
         self.audio = audio
         self.muted = False
         self.stop_reason: str | None = None
-        self.frames = 0
-        self._frame_origin: float | None = None
-        self._frame_due: float | None = None
-        self._ahead = FramesAhead()
+        self.frames = 0  # frames written (a wake that only steps the scan on writes none)
+        self._frame_origin: float | None = None  # the grid's, while the light animates
+        self._frame_due: float | None = None  # the next frame that changes something
+        self._next: Next | None = None  # what to do then
+        self._gaps = gaps_of(self.outputs, clock.from_real)
+        self._since = tuple(-math.inf for _ in self.outputs)  # each output's last write
         self._flow_due: float | None = None
         self._gesture_due: float | None = None
         self._sound_due: float | None = None
@@ -183,7 +188,8 @@ class Runner:
         return self.stop_reason or "finished"
 
     def _next_wake(self) -> float | None:
-        """The earliest of: the next frame, a step boundary, a gesture timeout, a chore.
+        """The earliest of: the next frame that changes something, a step boundary, a gesture
+        timeout, a chore.
 
         The flow's and the gestures' times change only when something happens (an edge, a
         gesture, a boundary), so they are kept from then rather than asked for every frame.
@@ -239,10 +245,10 @@ class Runner:
         if due is not None and now >= due:  # after the flow's cues: a chime goes first
             self._play(self.sounds.due(now))
         frame_due = self._frame_due
-        if changed or frame_due is None or now >= frame_due:
+        if changed or (frame_due is not None and now >= frame_due):
             self._draw(now, fresh=changed)
         due = self.chores.due
-        if due is not None and now >= due and self.chores.run(now, self._frame_due is not None):
+        if due is not None and now >= due and self.chores.run(now, self._frame_origin is not None):
             self._draw(now)  # a chore changed what the outputs show (a battery notice)
 
     # --- frames -------------------------------------------------------------------------------
@@ -251,38 +257,64 @@ class Runner:
         return self.caps()  # looked up at each ask: self.caps may be replaced (the simulator)
 
     def _draw(self, now: float, fresh: bool = True) -> None:
-        """Put the frame due at ``now`` on the outputs.
+        """Put the frame due at ``now`` on the outputs, then find the next one that changes.
 
         A fresh frame (the first, a boundary, a press) is worked out at ``now``. The frames
-        after it, on the grid ``origin + k / fps``, come from the frames worked out ahead
-        (frames.FramesAhead): nothing but the time changes until the flow's next deadline or an
-        edge.
+        after it are on the grid ``origin + k / fps``; nothing but the time changes them until
+        the flow's next deadline or an edge, so frames.next_change finds the first that writes
+        something (``_next``) and the runner sleeps until then.
         """
         origin = self._frame_origin
-        if fresh or origin is None:
-            self._ahead.clear()
+        pending = self._next
+        duties: Duties | None
+        if fresh or origin is None or pending is None:
             duties, animating = self._work_out(now, self._caps.at(now))
             if animating and origin is None:
-                origin = self._frame_origin = self._frame_due = now
+                origin = self._frame_origin = now
                 self._plan_chores()  # frames begin: the pin history needs clearing again
-            k = 0 if origin is None else math.floor((now - origin) * self.fps + 1e-9)
+            k = 0 if origin is None else math.floor((now - origin) * self.fps + 1e-9) + 1
+        elif (due := math.floor((now - origin) * self.fps + 1e-9)) > pending.k:
+            # woken late (a stall, a busy machine): the frame of now, not the one missed
+            t = origin + due / self.fps
+            (duties, animating), k = self._work_out(t, self._caps.at(t)), due + 1
+        elif pending.frame is None:  # nothing changed up to frame k: step on from there
+            duties, animating, k = None, True, pending.k
         else:
-            k = math.floor((now - origin) * self.fps + 1e-9)
-            frame = self._ahead.get(k)
-            if frame is None:
-                frame = self._ahead.fill(
-                    k, origin, self.fps, self._flow_due, self._caps, self._work_out
-                )
-            duties, animating = frame
-        self.row.write(duties)
+            (duties, animating), k = pending.frame, pending.k + 1
+        if duties is not None:
+            self._write(now, duties)
+        self._next = self._frame_due = None
+        if not animating or origin is None:
+            self._frame_origin = None
+            return
+        after = next_change(
+            k,
+            origin,
+            self.fps,
+            self._flow_due,
+            self._caps,
+            self._work_out,
+            self.row.written,
+            self._since,
+            self._gaps,
+        )
+        if after is SETTLED:
+            self._frame_origin = None  # frames are over until something happens
+            self._plan_chores()
+        elif after is not None:
+            self._next, self._frame_due = after, origin + after.k / self.fps
+
+    def _write(self, now: float, duties: Duties) -> None:
+        """Put a frame on the outputs (only those whose duty changed are written)."""
+        written = self.row.written
+        if duties != written:
+            self._since = tuple(
+                now if duty != was else at for duty, was, at in zip(duties, written, self._since)
+            )
+            self.row.write(duties)
         self.frames += 1
         if self.on_frame is not None:
             self.on_frame(now)
-        if animating and origin is not None:
-            self._frame_due = origin + (k + 1) / self.fps
-        else:
-            self._frame_origin = self._frame_due = None
-            self._ahead.clear()
 
     def _work_out(self, t: float, caps: Caps) -> Frame:
         """The frame at clock time ``t``: each output's duty for the flow's light and motor."""
@@ -293,7 +325,7 @@ class Runner:
     # --- chores: the watchdog, checkpoints, mock pin history, an idle sound card ---------------
 
     def _plan_chores(self) -> None:
-        self.chores.plan(self._frame_due is not None)
+        self.chores.plan(self._frame_origin is not None)
 
     def _dispatch(self, events: list[Event]) -> None:
         self._dispatch_each(events)
@@ -375,7 +407,7 @@ class Runner:
         level = self.flow.frame(start)
         caps = self._caps.at(start)
         self.row.set(Role.MOTOR, 0.0, BLACK, 0.0, NOTHING)
-        if level.level <= 0:
+        if level.level <= 0 or self.row.dark():  # no light showing (or none fitted): no fade
             return
         frames = max(1, int(STOP_FADE_S * self.fps))
         for k in range(1, frames + 1):
