@@ -77,8 +77,9 @@ def held(chip):
 def felt(app, chip, cap):
     """Check the bytes the chip held against haptics.HapticTrack frame by frame: at the middle
     of every frame of every step that ran, the byte is drive * cap on the chip's 255 steps,
-    the drive being the pattern's at that frame's start or within the write pace before it (a touch's edge may fall on either side of a
-    frame's start by a rounding: those frames are left out). Returns how many were checked."""
+    the drive being the pattern's at that frame's start or within the write pace before it (a
+    touch's edge may fall on either side of a frame's start by a rounding: those frames are
+    left out). Returns how many were checked."""
     phases = [e for e in app.flow_events if e.kind == "phase"]
     byte_at = held(chip)
     checked = 0
