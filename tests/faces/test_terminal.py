@@ -458,3 +458,36 @@ def test_a_terminal_gone_under_the_key_reader_stops_the_session(monkeypatch):
     monkeypatch.setattr(keys.stream, "fileno", lambda: 0)
     keys._loop()  # returns: no thread dies with a traceback
     assert recorder.asked == [("stop", "the terminal was closed")]
+
+
+def test_the_seconds_count_on_in_a_hold_where_no_frames_are_drawn(monkeypatch):
+    """The runner draws only when an output changes: a box hold (4 s to 8 s) draws nothing, and
+    the status line's own tick still counts its seconds down."""
+    from calmkit.faces.sim.terminal import SecondTick
+
+    monkeypatch.setattr("calmkit.faces.sim.terminal.REDRAW_S", 0.0)  # real time: not throttled
+    r = rig()
+    out = io.StringIO()
+    status = StatusLine(r.app, out=out, tty=True)
+    r.app.runner.on_event = status.on_event
+    r.app.runner.chores.add(SecondTick(status, r.app))
+    r.at(7.6, lambda: r.app.runner.request_stop("seen"))
+    r.app.runner.start("box")
+    r.run()
+    shown = out.getvalue()
+    for elapsed, left in (("0:05", "3 s"), ("0:06", "2 s"), ("0:07", "1 s")):
+        assert f"Hold · {elapsed} of 4:00 · {left}" in shown
+
+
+def test_a_terminal_face_ticks_its_status_line_and_a_pipe_does_not():
+    from calmkit.faces.sim.terminal import SecondTick, TerminalFace
+
+    for tty, ticks in ((True, 1), (False, 0)):
+        r = rig()
+        face = TerminalFace(RunSettings(), interactive=False)
+        assert face.status is not None
+        face.status.tty = tty
+        face.attach(r.app)
+        added = [c for c in r.app.runner.chores.others if isinstance(c, SecondTick)]
+        assert len(added) == ticks
+        assert all(tick.due is None for tick in added)  # idle: it wakes the box for nothing

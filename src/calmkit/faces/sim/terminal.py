@@ -215,6 +215,37 @@ class StatusLine:
 Pattern = tuple[tuple[float, float], ...]
 
 
+#: How often, in real seconds, the status line is redrawn during a session on its own: the
+#: runner draws frames only when an output's value changes, so a hold draws none, and its
+#: countdown must still count.
+TICK_S = 0.25
+
+
+class SecondTick:
+    """A chore (shell.chores.Chore) that redraws the status line while a session runs, so the
+    seconds count on in a hold; none at idle, where the box wakes for nothing."""
+
+    def __init__(self, status: StatusLine, app: Any) -> None:
+        self.status = status
+        self.app = app
+        self._next: float | None = None
+
+    @property
+    def due(self) -> float | None:
+        if self.app.flow.state != State.RUNNING:
+            self._next = None
+        elif self._next is None:
+            self._next = self.app.clock.now() + self._tick()
+        return self._next
+
+    def _tick(self) -> float:
+        return float(self.app.clock.from_real(TICK_S))
+
+    def run(self, now: float) -> None:
+        self._next = now + self._tick()
+        self.status.draw()
+
+
 class ButtonFinger:
     """Presses the box's button by driving its mock pin, in real time, on one thread of its own.
 
@@ -374,6 +405,8 @@ class TerminalFace:
         self.app = app
         if self.status is not None:
             self.status.app = app
+            if self.status.tty:  # the seconds count on in a hold (no frames are drawn then)
+                app.runner.chores.add(SecondTick(self.status, app))
         else:  # --events: the JSON lines on the same stdout stop the session when it goes
             self.out.on_gone = app.runner.request_stop
 
