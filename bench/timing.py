@@ -55,12 +55,15 @@ def run_calmkit(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]:
     config = bench_config(cycles=cycles)
     ended: list[float] = []
     began: list[float] = []
+    phases: list[tuple[float, float]] = []  # (monotonic when dispatched, due on the flow's line)
 
     def on_event(event: Any) -> None:
         if event.kind == "session_end":
             ended.append(time.monotonic())
         elif event.kind == "session_start":
             began.append(event.t)
+        elif event.kind == "phase" and event.due is not None:
+            phases.append((time.monotonic(), event.due))
 
     app = build(
         config,
@@ -88,6 +91,14 @@ def run_calmkit(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]:
         ),
         "frames": app.runner.frames,
         "wake_lateness": spread(lateness),
+        # Each phase boundary as the runner handled it (the frame written then carries the new
+        # phase's light): its lateness against start + due. Since the runner writes only the
+        # frames that change a duty on its 1024 PWM steps, the pin's top step can be reached a
+        # frame or two before the boundary (the curve is flat there), so the pin-history figures
+        # below read early by up to that; this is the boundary's own timing.
+        "phase_boundaries_late": spread(
+            [max(0.0, stamp - (app.flow.origin + due)) for stamp, due in phases]
+        ),
     }
     app.close()
     # Stop at the session's end: after it the light fades out (0.8 s) by design.

@@ -309,7 +309,7 @@ def test_a_recording_far_too_long_is_refused_from_its_header_before_it_is_read(
     done = recordings.import_recordings(source, into=tmp_path / "packs", use_sox=False)
     assert done.installed == ["say_paused"]
     assert problem_for(done, "say_reach_out.wav") == (
-        "say_reach_out.wav: cannot be used: it lasts 600 s, longer than the 60 s a prompt may "
+        "say_reach_out.wav: cannot be used: it lasts 600 s, longer than the 20 s a prompt may "
         "last. Fix: cut it to the words and the breath around them."
     )
     assert read and max(read) < 1_000_000  # only the short one's samples were read
@@ -317,7 +317,7 @@ def test_a_recording_far_too_long_is_refused_from_its_header_before_it_is_read(
 
 @pytest.mark.skipif(SOX is None, reason="sox is not installed (sudo apt install sox; .ci/run does)")
 def test_a_converted_recording_over_the_limit_is_refused_too(tmp_path, monkeypatch):
-    monkeypatch.setattr(recordings, "MAX_S", 2.0)  # speed: 60 s in the product
+    monkeypatch.setattr(recordings, "MAX_S", 2.0)  # speed: 20 s in the product
     source = tmp_path / "mine"
     source.mkdir()
     wav = record(tmp_path / "raw.wav", seconds=3.0, silence=0)

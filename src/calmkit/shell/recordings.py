@@ -36,9 +36,11 @@ SILENT_DB = -50.0
 QUIET_DB = -30.0
 #: At this peak it has probably clipped (a distorted, crackling voice).
 CLIPPED_DB = -0.1
-LONG_S = 30.0
-#: The longest a recording may last: the longest prompt (say_reach_out) takes about 10 s.
-MAX_S = 60.0
+LONG_S = 15.0
+#: The longest a recording may last: the longest prompt (say_reach_out) takes about 10 s. It
+#: also bounds the memory an import takes (about 170 MB for 20 s of 48 kHz stereo, read as
+#: Python floats): a Pi Zero 2 W has 512 MB.
+MAX_S = 20.0
 #: The shortest: "Paused." takes about half a second.
 MIN_S = 0.2
 #: The most of a compressed recording (not a WAV) that is read.

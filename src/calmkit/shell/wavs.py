@@ -63,9 +63,9 @@ def write_wav(path: Path, samples: Sequence[float]) -> None:
 MIN_RATE = 8000
 MAX_RATE = 384000
 MAX_CHANNELS = 8
-#: The most samples (all channels) read at all: a minute of 48 kHz stereo (read in about 4 s
-#: and 500 MB on the build machine).
-MAX_SAMPLES = 60 * 48000 * 2
+#: The most samples (all channels) read at all: 20 s of 48 kHz stereo (a minute of it took 4 s
+#: and 500 MB on the build machine; a Pi Zero 2 W has 512 MB).
+MAX_SAMPLES = 20 * 48000 * 2
 _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
 
 
