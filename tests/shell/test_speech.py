@@ -87,3 +87,39 @@ def test_the_rendered_plan_is_removed_when_the_box_closes(tmp_path, monkeypatch)
     assert box.runner.sounds.length(speech.SAFETY_PLAN_SOUND) > 0
     box.close()
     assert not folder.exists()
+
+
+OWN_MESSAGE = "reach_out: {message: 'Call Alex, or text Sam. You matter.'}\n"
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="no espeak-ng here")
+def test_a_reach_out_message_of_the_persons_own_is_said_in_its_own_words(tmp_path, monkeypatch):
+    """A voice pack speaks the packaged message; a message of the person's own is read aloud
+    itself, so the box never says other words than it shows."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.delenv("RUNTIME_DIRECTORY", raising=False)
+    config = parse_config(OWN_MESSAGE)
+    wav = app.reach_out_voice(config)
+    assert wav is not None and wav.name == "say_reach_out.wav" and wav.parent.parent == tmp_path
+    assert stat.S_IMODE(wav.stat().st_mode) == 0o600
+    assert app.audio_for(config, print, reach_voice=wav).overrides["say_reach_out"] == wav
+    speech.remove(wav)
+    assert not wav.parent.exists()
+
+
+def test_the_packaged_message_or_a_recording_of_it_needs_no_rendered_voice(monkeypatch):
+    rendered: list[str] = []
+    monkeypatch.setattr(speech, "engine", lambda: "/usr/bin/espeak-ng")
+    monkeypatch.setattr(speech, "render", lambda text, folder, name: rendered.append(text))
+    assert app.reach_out_voice(parse_config("")) is None  # every pack speaks it
+    recorded = parse_config(OWN_MESSAGE[:-2] + ", sound: /tmp/mine.wav}\n")
+    assert app.reach_out_voice(recorded) is None  # the person's recording says it
+    assert app.reach_out_voice(parse_config(OWN_MESSAGE + "sound: {voice: false}\n")) is None
+    assert rendered == []
+    app.reach_out_voice(parse_config(OWN_MESSAGE))
+    assert rendered == ["Call Alex, or text Sam. You matter."]
+
+
+def test_no_voice_engine_means_the_own_message_is_shown_not_said(monkeypatch):
+    monkeypatch.setattr(speech.shutil, "which", lambda name: None)
+    assert app.reach_out_voice(parse_config(OWN_MESSAGE)) is None

@@ -29,7 +29,7 @@ from calmkit.core.safety_plan import offer, spoken_text
 from calmkit.core.soundorder import SoundLine
 from calmkit.devices import simbus
 from calmkit.devices.hardware import Devices, PinChoice, choose_pins, mock_factory
-from calmkit.shell import speech, timesync, voices
+from calmkit.shell import speech, texts, timesync, voices
 from calmkit.shell.audio import SOUNDS, Audio
 from calmkit.shell.chores import BatteryRead
 from calmkit.shell.collaborators import Watchdog
@@ -89,13 +89,20 @@ def caps_for(config: Config, clock: Clock) -> Callable[[], Caps]:
     return caps
 
 
-def audio_for(config: Config, warn: Callable[[str], None], voice: Path | None = None) -> Audio:
+def audio_for(
+    config: Config,
+    warn: Callable[[str], None],
+    voice: Path | None = None,
+    reach_voice: Path | None = None,
+) -> Audio:
     """The sound as the config sets it, with the user's own recording of the reach-out, the
-    voice pack of the config's language (and ``voice``: the safety plan read aloud, see
-    shell/speech.py)."""
+    voice pack of the config's language (and ``voice``: the safety plan read aloud;
+    ``reach_voice``: the person's own reach-out message read aloud; see shell/speech.py)."""
     overrides: dict[str, Path | str] = {}
     if config.reach_out.sound:
         overrides["say_reach_out"] = config.reach_out.sound
+    elif reach_voice is not None:
+        overrides["say_reach_out"] = reach_voice
     if voice is not None:
         overrides[speech.SAFETY_PLAN_SOUND] = voice
     choice = voices.choose_for(config)  # the language's voice pack, or a note and English
@@ -120,6 +127,20 @@ def safety_plan_voice(config: Config) -> Path | None:
     if speech.engine() is None:
         return None
     return speech.render(spoken_text(config.safety_plan), speech.private_folder())
+
+
+def reach_out_voice(config: Config) -> Path | None:
+    """The person's own reach-out message read aloud into a private WAV, so the box says the
+    words it shows (None: the message is the packaged one, which every voice pack speaks, or
+    the person recorded it as reach_out.sound, or there is no voice engine or no sound)."""
+    message = config.reach_out.message.strip()
+    if not (config.reach_out.enabled and config.sound.enabled and config.sound.voice):
+        return None
+    if config.reach_out.sound or message == texts.load("en").prompts["say_reach_out"].strip():
+        return None
+    if speech.engine() is None:
+        return None
+    return speech.render(message, speech.private_folder(), "say_reach_out")
 
 
 def sound_line(config: Config, audio: Audio, clock: Clock | None = None) -> SoundLine:
@@ -179,10 +200,13 @@ class App:
     gauge: Any = None  # a wearable's fuel gauge (devices.gauge.Gauge), if the config fits one
     #: the safety plan read aloud (a private WAV), removed at close
     voice: Path | None = None
+    #: the person's own reach-out message read aloud (a private WAV), removed at close
+    reach_voice: Path | None = None
 
     def close(self) -> None:
-        if self.voice is not None:
-            speech.remove(self.voice)
+        for spoken in (self.voice, self.reach_voice):
+            if spoken is not None:
+                speech.remove(spoken)
         if self.gauge is not None:
             self.gauge.close()
         self.devices.close()
@@ -227,6 +251,7 @@ def build(
         simbus.on_clock(pins.factory, clock.now)
     devices = Devices(config.hardware, pins.factory, gamma=config.light.gamma)
     voice: Path | None = None
+    reach_voice: Path | None = None
     try:
         notes = [pins.note] if pins.note else []
         the_journal: Journal | None = None
@@ -242,11 +267,12 @@ def build(
         audio: Audio | None = None
         sounds = SoundLine({})
         voice = safety_plan_voice(config) if sound and not virtual else None
+        reach_voice = reach_out_voice(config) if sound and not virtual else None
         if sound and config.sound.enabled:
             # a virtual run plays nothing, but orders its sounds (and shows them) all the same
-            sounds = sound_line(config, audio_for(config, warn, voice), clock)
+            sounds = sound_line(config, audio_for(config, warn, voice, reach_voice), clock)
         if sound and config.sound.enabled and not virtual:
-            audio = audio_for(config, warn, voice)
+            audio = audio_for(config, warn, voice, reach_voice)
             if audio.open():  # says at start-up when there is no sound to be had ...
                 audio.suspend()  # ... then lets the card go until the first sound
         settings = flow_settings(config, demo=demo)
@@ -294,8 +320,9 @@ def build(
         devices.on_edge(runner.edge)
     except BaseException:
         devices.close()
-        if voice is not None:
-            speech.remove(voice)
+        for spoken in (voice, reach_voice):
+            if spoken is not None:
+                speech.remove(spoken)
         raise
     from calmkit.shell.mockbutton import listen  # mock pins under systemd only: see there
 
@@ -303,7 +330,19 @@ def build(
     if program is not None:
         runner.start(program)
     return App(
-        config, clock, pins, devices, flow, runner, audio, the_journal, waiter, notes, gauge, voice
+        config,
+        clock,
+        pins,
+        devices,
+        flow,
+        runner,
+        audio,
+        the_journal,
+        waiter,
+        notes,
+        gauge,
+        voice,
+        reach_voice,
     )
 
 

@@ -59,6 +59,6 @@ def render(text: str, folder: Path, name: str = SAFETY_PLAN_SOUND) -> Path | Non
         )
         os.chmod(out, 0o600)
     except (OSError, subprocess.SubprocessError) as error:
-        log.warning("the voice engine could not read the safety plan (%s): shown instead", error)
+        log.warning("the voice engine could not read %s (%s): shown instead", name, error)
         return None
     return out if out.is_file() and out.stat().st_size > 44 else None  # 44: a WAV header alone
