@@ -160,3 +160,19 @@ def test_the_wrist_says_what_the_window_says_in_the_persons_language():
         assert "pause" in view.hint
     finally:
         app.close()
+
+
+def test_a_trace_holds_each_value_until_the_next_write_a_tap_is_a_step_not_a_slope():
+    """The runner writes only when a value changes: full at 1 s, off at 2 s. Between, the chip
+    held full, so the trace is full there, not a line sloping down to the next write."""
+    from calmkit.faces.sim.paint import draw_trace
+
+    surface = pygame.Surface((300, 100))
+    rect = (0, 0, 300, 100)
+    draw_trace(
+        pygame, surface, [(0.0, 0.0), (1.0, 1.0), (2.0, 0.0)], 3.0, 3.0, rect, (9, 9, 9), TRACE
+    )
+    column = round(299 - 1.5 / 3.0 * 299)  # 1.5 s: between the two writes
+    assert surface.get_at((column, 3))[:3] != (0, 0, 0)  # filled to the top
+    quiet = round(299 - 2.5 / 3.0 * 299)  # 2.5 s: after the write of 0
+    assert surface.get_at((quiet, 50))[:3] == (0, 0, 0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -482,6 +483,40 @@ def hint_lines(pg: Any, words: str, size: int, fit: int) -> list[str]:
     return lines
 
 
+def draw_trace(
+    pg: Any,
+    surface: Any,
+    samples: Sequence[tuple[float, float]],
+    now: float,
+    span: float,
+    rect: tuple[int, int, int, int],
+    fill: RGB,
+    line: RGB,
+) -> None:
+    """(time, level 0..1) samples of the last ``span`` seconds as a filled line in ``rect``,
+    the newest at the right (the light chart, the wrist's felt amplitude). An output holds its
+    value until the next write, so each sample is drawn level until the next (and the last
+    until now): a tap is a step, never a slope, however seldom the runner writes."""
+    x, y, w_, h = rect
+    marks = []
+    for t, level in samples:
+        age = now - t
+        if 0 <= age <= span:
+            px = x + w_ - 1 - age / span * (w_ - 1)
+            py = y + h - 1 - min(1.0, max(0.0, level)) * (h - 2)
+            marks.append((px, py))
+    marks.sort()
+    points = []
+    for k, (px, py) in enumerate(marks):
+        points.append((px, py))
+        following = marks[k + 1][0] if k + 1 < len(marks) else x + w_ - 1
+        points.append((following, py))
+    if len(marks) >= 2:  # one sample is no history yet
+        base = y + h - 1
+        pg.draw.polygon(surface, fill, [(points[0][0], base), *points, (points[-1][0], base)])
+        pg.draw.aalines(surface, line, False, points)
+
+
 def _draw_strip(pg: Any, surface: Any, view: ViewState, layout: Layout) -> None:
     """The debug chart (key g): the light level the devices read back, the last 30 s."""
     x, y, w_, h = layout.strip
@@ -489,18 +524,7 @@ def _draw_strip(pg: Any, surface: Any, view: ViewState, layout: Layout) -> None:
     pg.draw.rect(surface, STRIP_BG, (x, y, w_, h))
     pg.draw.line(surface, FAINT, (x, y + h), (x + w_ - 1, y + h))
     span = view.strip_span
-    points = []
-    for t, level in view.strip:
-        age = view.now - t
-        if 0 <= age <= span:
-            px = x + w_ - 1 - age / span * (w_ - 1)
-            py = y + h - 1 - min(1.0, max(0.0, level)) * (h - 2)
-            points.append((px, py))
-    if len(points) >= 2:
-        points.sort()
-        base = y + h - 1
-        pg.draw.polygon(surface, STRIP_FILL, [(points[0][0], base), *points, (points[-1][0], base)])
-        pg.draw.aalines(surface, STRIP_LINE, False, points)
+    draw_trace(pg, surface, view.strip, view.now, span, (x, y, w_, h), STRIP_FILL, STRIP_LINE)
     title = view.words(w.CHART, seconds=f"{span:g}")  # inside the chart: the hints sit above
     pad = max(2, u // 5)
     text(pg, surface, title, u * 0.75, DIM, (x + pad, y + 1), "topleft")

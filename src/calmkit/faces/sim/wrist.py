@@ -13,13 +13,12 @@ Surface (tests draw on the dummy video driver); ``WristFace`` is what the window
 from __future__ import annotations
 
 import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 from calmkit.core.flow_table import State
-from calmkit.faces.sim.paint import text
-from calmkit.faces.sim.view import ViewState
+from calmkit.faces.sim.paint import draw_trace, text
+from calmkit.faces.sim.view import LevelStrip, ViewState
 
 #: The trace shows this many seconds of amplitude, with at most this many samples.
 TRACE_S = 6.0
@@ -42,19 +41,11 @@ BUTTON_UP: RGB = (64, 62, 60)
 BUTTON_DOWN: RGB = (150, 104, 60)
 
 
-class Trace:
-    """The amplitude over the last ``span_s`` seconds, bounded in time and in samples."""
+class Trace(LevelStrip):
+    """The amplitude over the last ``span_s`` seconds: the window's light strip, kept shorter."""
 
     def __init__(self, span_s: float = TRACE_S, maxlen: int = TRACE_MAX_SAMPLES) -> None:
-        self.span_s = span_s
-        self.samples: deque[tuple[float, float]] = deque(maxlen=maxlen)
-
-    def add(self, t: float, amplitude: float) -> None:
-        if self.samples and t < self.samples[-1][0]:
-            return
-        self.samples.append((t, amplitude))
-        while self.samples and t - self.samples[0][0] > self.span_s:
-            self.samples.popleft()
+        super().__init__(span_s, maxlen)
 
 
 @dataclass(frozen=True)
@@ -218,18 +209,7 @@ def _draw_trace(pg: Any, surface: Any, view: WristView, layout: WristLayout) -> 
     x, y, w, h = layout.trace
     u = layout.unit
     pg.draw.line(surface, FAINT, (x, y + h), (x + w - 1, y + h))
-    points = []
-    for t, amplitude in view.trace:
-        age = view.now - t
-        if 0 <= age <= view.span:
-            px = x + w - 1 - age / view.span * (w - 1)
-            py = y + h - 1 - min(1.0, max(0.0, amplitude)) * (h - 2)
-            points.append((px, py))
-    if len(points) >= 2:
-        points.sort()
-        base = y + h - 1
-        pg.draw.polygon(surface, TRACE_FILL, [(points[0][0], base), *points, (points[-1][0], base)])
-        pg.draw.lines(surface, TRACE, False, points)
+    draw_trace(pg, surface, view.trace, view.now, view.span, (x, y, w, h), TRACE_FILL, TRACE)
     _text(pg, surface, f"felt, last {view.span:g} s", u * 0.9, FAINT, (x, y - 2), "bottomleft")
 
 
