@@ -175,7 +175,7 @@ def run_deadline(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]
 
 
 def find_boundaries(
-    times: list[float], values: list[float], start: float, count: int
+    times: list[float], values: list[float], start: float, count: int, plateau: bool = False
 ) -> list[float | None]:
     """Times of the first ``count`` boundaries (peak, trough, peak, ...) of a pin's history.
 
@@ -208,18 +208,27 @@ def find_boundaries(
             found.append(None)
             anchor = centre  # carry on from where it should have been
         else:
-            found.append(times[best])
-            anchor = times[best]
+            at = times[best]
+            if plateau:  # the middle of the run at that value: the turn of a symmetric curve
+                end = best + 1
+                while end < n and values[end] == values[best]:
+                    end += 1
+                if end < n:
+                    at = (times[best] + times[end]) / 2
+            found.append(at)
+            anchor = at
     return found
 
 
-def analyse(pin: Any, start: float, cut: float | None, cycles: int) -> dict[str, Any]:
+def analyse(
+    pin: Any, start: float, cut: float | None, cycles: int, plateau: bool = False
+) -> dict[str, Any]:
     times, values = history(pin)
     if cut is not None:
         keep = [i for i, t in enumerate(times) if t <= cut]
         times = [times[i] for i in keep]
         values = [values[i] for i in keep]
-    found = find_boundaries(times, values, start, 2 * cycles)
+    found = find_boundaries(times, values, start, 2 * cycles, plateau)
     errors: list[tuple[float, float]] = []  # (ideal time from start, signed error)
     missing: list[float] = []
     for j, t in enumerate(found):
@@ -271,7 +280,10 @@ def main() -> None:
         "seconds": cycles * 2 * HALF_S,
         "cycles": cycles,
         **info,
-        **analyse(pin, start, cut, cycles),
+        # calmkit writes the lamp on 1024 PWM steps and only when a step changes: the top (and
+        # the bottom) of a breath is a run of frames at one step, whose first change comes before
+        # the turn; its middle is the turn (the curve is symmetric there)
+        **analyse(pin, start, cut, cycles, plateau=args.impl == "calmkit"),
         "wall_s": wall,
         "cpu_s": cpu,
         "loadavg_start": load_start,
