@@ -238,13 +238,20 @@ class Journal:
     def _legacy_files(self) -> list[Path]:
         return [self.legacy, self.path.with_name(self.path.name + ".old.jsonl")]
 
+    def _head(self) -> bytes:
+        """The first bytes of the file at the journal's path (b"": none there, or empty)."""
+        try:
+            with os.fdopen(open_regular(self.path, os.O_RDONLY), "rb") as handle:
+                return handle.read(len(SQLITE_HEADER))
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return b""
+
     def holds_other_file(self) -> bool:
         """Whether a file is at the journal's path that is neither an SQLite database nor an
         old calmkit JSON Lines journal (which calmkit copies in): another program's, or the
         person's own. Never blocks: anything but a regular file counts as no."""
         try:
-            with os.fdopen(open_regular(self.path, os.O_RDONLY), "rb") as handle:
-                head = handle.read(len(SQLITE_HEADER))
+            head = self._head()
         except OSError:
             return False
         return bool(head) and head != SQLITE_HEADER and head.lstrip()[:1] != b"{"
@@ -252,11 +259,7 @@ class Journal:
     def _set_aside_foreign_file(self) -> None:
         """A JSON Lines journal at the configured path itself is moved aside and migrated; any
         other file there (not SQLite, not JSON) is kept aside, private, and a new journal starts."""
-        try:
-            with os.fdopen(open_regular(self.path, os.O_RDONLY), "rb") as handle:
-                head = handle.read(len(SQLITE_HEADER))
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-            return
+        head = self._head()
         if not head or head == SQLITE_HEADER:
             return
         if head.lstrip()[:1] == b"{":

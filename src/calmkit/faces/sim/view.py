@@ -165,6 +165,7 @@ class ViewState:
         flow = app.flow
         runner = app.runner
         state = flow.state
+        idle = state == State.IDLE
         selected = flow.selected
         menu = tuple(flow.menu)
         session = flow.session  # one read: the runner thread may replace it meanwhile
@@ -229,9 +230,7 @@ class ViewState:
             last_answer=flow.last_answer,
             reach_out=flow.last_reach_out,
             plan=_plan_shown(flow, getattr(app.config, "safety_plan", None), state, now),
-            why=flow.why_selected()
-            if state == State.IDLE and flow.settings.adaptive.enabled
-            else "",
+            why=flow.why_selected() if idle and flow.settings.adaptive.enabled else "",
             language=getattr(app.config, "language", "en"),
             chart=chart,
             strip=tuple(strip.samples) if strip is not None else (),
@@ -368,10 +367,6 @@ class ViewState:
 #: How long the safety plan stays on the screen after a 4 s hold asked for it (a press, or a
 #: session, puts the usual screen back sooner).
 PLAN_SHOWN_S = 120.0
-
-
-def _adaptive_on(flow: Any) -> bool:
-    return bool(flow.settings.adaptive.enabled)
 
 
 def _plan_shown(flow: Any, plan: SafetyPlan | None, state: str, now: float) -> str:
