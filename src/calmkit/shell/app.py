@@ -270,11 +270,12 @@ def build(
         reach_voice = reach_out_voice(config) if sound and not virtual else None
         if sound and config.sound.enabled:
             # a virtual run plays nothing, but orders its sounds (and shows them) all the same
-            sounds = sound_line(config, audio_for(config, warn, voice, reach_voice), clock)
-        if sound and config.sound.enabled and not virtual:
-            audio = audio_for(config, warn, voice, reach_voice)
-            if audio.open():  # says at start-up when there is no sound to be had ...
-                audio.suspend()  # ... then lets the card go until the first sound
+            card = audio_for(config, warn, voice, reach_voice)  # the pack is chosen once
+            sounds = sound_line(config, card, clock)
+            if not virtual:
+                audio = card
+                if audio.open():  # says at start-up when there is no sound to be had ...
+                    audio.suspend()  # ... then lets the card go until the first sound
         settings = flow_settings(config, demo=demo)
         if voice is None:  # no voice for the plan: it is shown, never said to be read
             settings = replace(settings, safety_plan_spoken=False)
