@@ -280,3 +280,101 @@ def test_a_duty_is_put_on_its_outputs_steps_and_a_faint_light_is_not_put_out():
     assert on_step(0.03**2.2, PWM_STEPS) == 1 / PWM_STEPS  # the exhale's floor still glows
     assert on_step(1e-8, PWM_STEPS) == 0.0  # a fade's last whisper is dark
     assert on_step(0.0, FULL) == 0.0 and on_step(1.0, FULL) == 1.0
+
+
+# --- a long wait is rehearsed a few ms early (Runner._rehearse) ---------------------------------
+
+
+def box_on_a_ring(stop_at: float = BOX):
+    """A box session on a light of two channels (no pace of its own), with its waits counted."""
+    from test_runner import Ring, bare_runner
+
+    clock = FakeClock()
+    ring = Ring()
+    runner = bare_runner([ring], clock, stop_at=stop_at)
+    phases: list = []
+    runner.on_event = lambda event: phases.append(event) if event.kind == "phase" else None
+    return runner, ring, count_waits(runner), phases
+
+
+def test_a_long_wait_for_a_boundary_ends_a_few_ms_early_to_rehearse_it_then_wakes_on_time():
+    runner, _ring, waits, phases = box_on_a_ring()
+    runner.run()
+    lead = runner_module.REHEARSE_S
+    deadlines = [deadline for _, deadline in waits]
+    # the hold at the top (4 s to 8 s) is steady: the boundary at 8 s is waited for in two
+    # steps, the rehearsal 5 ms before it, then the boundary itself
+    boundaries = [runner.flow.origin + event.due for event in phases if event.due]
+    assert 8.0 in [pytest.approx(b) for b in boundaries]
+    at = deadlines.index(pytest.approx(8.0))
+    assert deadlines[at - 1] == pytest.approx(8.0 - lead)
+    # the rehearsal ticked the flow early, and nothing came of it: every phase began on time,
+    # once, in order
+    assert [event.t for event in phases] == pytest.approx([event.due for event in phases])
+    assert [event.data["index"] for event in phases] == list(range(len(phases)))
+
+
+def test_a_boundary_that_comes_due_while_it_is_rehearsed_is_handled_once_and_drawn():
+    runner, ring, _waits, phases = box_on_a_ring(stop_at=BOX - 0.5)
+    flow, clock = runner.flow, runner.clock
+    inner = flow.tick
+
+    def slow_tick():  # a machine so slow that the rehearsal's tick ends past the boundary
+        due = flow.next_deadline()
+        if due is not None and 0 < due - clock.now() <= 2 * runner_module.REHEARSE_S:
+            clock.advance_to(due)
+        return inner()
+
+    flow.tick = slow_tick
+    runner.run()
+    assert [event.data["index"] for event in phases] == list(range(len(phases)))  # none twice
+    assert len(phases) == 4  # in, hold, out, hold: each begun
+    # the exhale began at 8 s: its light was worked out then, and falls from there
+    after = [duty for duty in ring.written[-40:] if duty[0] > 0]
+    assert after and all(b[0] <= a[0] for a, b in itertools.pairwise(after))
+
+
+def rehearsed(waits) -> list[float]:
+    """The wakes that were rehearsed: a wait to ``wake - REHEARSE_S``, then one to ``wake``."""
+    lead = runner_module.REHEARSE_S
+    deadlines = [deadline for _, deadline in waits if deadline is not None]
+    return [b for a, b in itertools.pairwise(deadlines) if b - a == pytest.approx(lead)]
+
+
+def test_only_a_boundary_or_a_frame_that_changes_the_light_is_rehearsed():
+    runner, _ring, waits, phases = box_on_a_ring()
+    written: list[float] = []
+    runner.on_frame = written.append
+    runner.run()
+    boundaries = [runner.flow.origin + event.due for event in phases]
+    wakes = rehearsed(waits)
+    assert wakes
+    for wake in wakes:
+        assert wake in [pytest.approx(t) for t in boundaries + written], wake
+    # the hold's looks at the caps, once a second, write nothing: none is rehearsed
+    assert not [wake for wake in wakes if 4.1 < wake < 7.9]
+
+
+def test_a_chore_and_a_frame_for_the_haptic_alone_are_not_rehearsed():
+    r = rig()
+
+    class Minute:
+        due = 60.0
+
+        def run(self, now):
+            self.due = now + 60.0
+
+    r.app.runner.chores.add(Minute())
+    waits = count_waits(r.app.runner)
+    r.at(180.5, lambda: r.app.runner.request_stop("test"))
+    r.run()
+    assert rehearsed(waits) == []
+    runner, _chip, app = haptic_box()
+    phases: list = []
+    runner.on_event = lambda event: phases.append(event) if event.kind == "phase" else None
+    waits = count_waits(runner)
+    runner.run()
+    boundaries = [runner.flow.origin + event.due for event in phases]
+    wakes = rehearsed(waits)
+    assert wakes and all(wake in [pytest.approx(b) for b in boundaries] for wake in wakes)
+    app.close()

@@ -7,7 +7,9 @@ gesture timeout, the next frame that changes what an output shows, a chore) and,
 is due, with no timeout at all, so an idle box uses no CPU. Frames are held to absolute
 deadlines on a grid (``origin + k / fps``), never "sleep one frame", so they do not drift; and
 of that grid only the frames that change a written value by a step of its output's resolution
-are woken for (frames.next_change), so a hold or a quiet stretch sleeps through.
+are woken for (frames.next_change), so a hold or a quiet stretch sleeps through. A long wait for
+a boundary or a frame of the light ends a few ms early, and the runner rehearses what it will
+run then (``_rehearse``): after a long sleep that code is cold, and the wake would be late.
 
 Its pieces live beside it: how it waits (waiters: real time on the queue, or a VirtualWaiter
 that moves a FakeClock to each deadline and plays a script of timed actions), when the next
@@ -56,6 +58,12 @@ log = logging.getLogger("calmkit")
 
 #: How long the light takes to fade out when calmkit is stopped (the promise is "within 1 s").
 STOP_FADE_S = 0.8
+#: A wait for a frame, a boundary or a sound longer than this (in real seconds) ends REHEARSE_S
+#: early, and the runner rehearses then what it is about to do (Runner._rehearse).
+LONG_WAIT_S = 0.1
+#: How early, in real seconds: room for a cold wake (on the bench machine up to 4 ms late after a
+#: long sleep), short enough that the rest is slept warm and on time.
+REHEARSE_S = 0.005
 #: How long a finished `calmkit play` waits at most for its last sounds (the end bell, then a
 #: reach-out message after it) to be heard out before it exits.
 SOUND_WAIT_S = 15.0
@@ -125,6 +133,8 @@ class Runner:
         self._flow_due: float | None = None
         self._gesture_due: float | None = None
         self._sound_due: float | None = None
+        self._rehearsed: float | None = None  # the wake last rehearsed for
+        self._lead = clock.from_real(REHEARSE_S)
         self._caps = CapsLookup(self._wanted_caps, self.row.dark)
 
     @property
@@ -160,17 +170,23 @@ class Runner:
             self._draw(self.clock.now())
             self._plan_chores()
             # looked up once: this loop turns fps times a second
-            wait, next_wake, refresh, now = (
+            wait, next_wake, early, refresh, now = (
                 self.waiter.wait,
                 self._next_wake,
+                self._rehearsal_before,
                 self._refresh,
                 self.clock.now,
             )
             flow = self.flow
             while self.stop_reason is None and not flow.finished:
-                item = wait(next_wake())
+                wake = next_wake()
+                rehearsal = early(wake)
+                item = wait(wake if rehearsal is None else rehearsal)
                 if item is None:
-                    refresh(now(), False)
+                    if rehearsal is None or wake is None:
+                        refresh(now(), False)
+                    else:
+                        self._rehearse(wake)
                 else:
                     self._handle(item)
                     refresh(now(), True)
@@ -199,6 +215,56 @@ class Runner:
             if due is not None and (wake is None or due < wake):
                 wake = due
         return wake
+
+    def _rehearsal_before(self, wake: float | None) -> float | None:
+        """When to wake early to rehearse ``wake`` (None: wait for it straight away).
+
+        A long wait is rehearsed, once, when it ends in something a person sees or hears on
+        time: a boundary, a sound, a frame that changes a light (an output with no pace of its
+        own). A chore, a gesture's timeout, a look at the caps (nothing written) and a frame for
+        the haptic alone are not: on the wrist the battery comes first, and at 25 writes a
+        second a finger cannot tell a few ms.
+        """
+        if wake is None or wake == self._rehearsed:
+            return None
+        if wake == self._frame_due:
+            if not self._lights_change():
+                return None
+        elif wake != self._flow_due and wake != self._sound_due:
+            return None
+        if self.clock.deadline_to_sleep_time(wake) <= LONG_WAIT_S:
+            return None
+        return wake - self._lead
+
+    def _lights_change(self) -> bool:
+        """Whether the frame the runner waits for writes to an output with no pace of its own."""
+        pending = self._next
+        if pending is None or pending.frame is None:
+            return False
+        return any(
+            new != old and not gap
+            for new, old, gap in zip(pending.frame.duties, self.row.written, self._gaps)
+        )
+
+    def _rehearse(self, wake: float) -> None:
+        """A few ms before a wake after a long sleep, run the code it will run, on what it runs
+        on: the flow's tick (nothing is due yet, so it changes nothing) and its frame.
+
+        After a long sleep the code and data a wake touches are cold. On the bench machine (a
+        virtual machine) a first touch after a sleep cost about 100 times what it costs awake:
+        a boundary's tick took 2-6 ms instead of 20 us, and the light was up to 3 ms late
+        (bench/timing.py). On a Pi the caches are cold and the CPU clocked down after idle: the
+        same cost, smaller. Rehearsed, the wake itself runs warm and on time.
+        """
+        self._rehearsed = wake
+        events = self.flow.tick()
+        now = self.clock.now()
+        if events:  # it came due while this ran: that is the boundary itself, handled as one
+            self._dispatch(events)
+            self._flow_due = self.flow.next_deadline()
+            self._draw(now)
+            return
+        self.flow.frame(now)
 
     def _handle(self, item: Item) -> None:
         kind, value, t = item
