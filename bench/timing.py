@@ -22,6 +22,13 @@ just before ``pulse()`` for gpiozero, just before the first frame for the naive 
 first change from 0 as the start instead would shift every error by one frame, 20 or 40 ms, and
 hide nothing else; that first change is reported as ``first_change_ms``.)
 
+For calmkit, the pin history is also compared change by change with the same device on a perfect
+clock (``against_perfect_clock``): the same config, program and caps run on a FakeClock, where
+every write lands at the exact time the runner worked it out for. Since the runner sleeps and
+writes the lamp only when one of its 1024 PWM steps changes, the top of a breath is a run of
+frames at one step and the peak of the history is no longer the boundary; every change, and the
+first change after each phase boundary, against its perfect twin is the timing of the light.
+
 Prints one JSON object: the error of every boundary (|actual - ideal|) as p50, p99 and max in ms,
 the signed error of the last boundary (the drift at the end) and the error per minute.
 """
@@ -29,9 +36,11 @@ the signed error of the last boundary (the drift at the end) and the error per m
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
+from datetime import datetime
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -104,6 +113,118 @@ def run_calmkit(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]:
     # Stop at the session's end: after it the light fades out (0.8 s) by design.
     cut = ended[0] + 0.010 if ended else None
     return pin, start, cut, info
+
+
+def perfect_clock_history(cycles: int) -> tuple[list[float], list[float], list[float]]:
+    """The same device and program on a perfect clock: its light pin's changes (times from the
+    start request, values) and the phase boundaries (from the start), as the runner means them.
+
+    A FakeClock moves only to each deadline, so every write is at the exact time the runner
+    worked it out for. gpiozero's mock pins stamp their history with ``time.monotonic``, which
+    is pointed at the fake clock for this run.
+    """
+    import gpiozero.pins.mock as mock
+
+    from calmkit.core.clock import FakeClock
+    from calmkit.shell.app import build
+
+    # the real run's clock says nothing of synchronisation (None): the same caps on both
+    clock = FakeClock(wall_start=datetime.now().astimezone(), synced=None)
+    boundaries: list[float] = []
+
+    def on_event(event: Any) -> None:
+        if event.kind == "phase" and event.due is not None:
+            boundaries.append(event.due)
+
+    real_monotonic = mock.monotonic
+    mock.monotonic = clock.now
+    try:
+        app = build(
+            bench_config(cycles=cycles),
+            clock=clock,
+            pins=mock_pins(),
+            program=BENCH_PROGRAM,
+            sound=False,
+            journal=False,
+            on_event=on_event,
+        )
+        pin = app.devices.light_pins[0]
+        request = app.runner.items.get_nowait()  # the start request build() queued
+        app.runner.items.put(request)
+        start = request[2]
+        app.runner.run()
+        times, values = history(pin)
+        app.close()
+    finally:
+        mock.monotonic = real_monotonic
+    # the session's own ending fades the light out (by design): keep the session's changes only
+    end = boundaries[-1] + 2 * HALF_S if boundaries else math.inf
+    kept = [(t - start, v) for t, v in zip(times, values, strict=True) if t - start <= end]
+    return [t for t, _ in kept], [v for _, v in kept], boundaries
+
+
+def against_perfect_clock(
+    real: tuple[list[float], list[float]],
+    ideal: tuple[list[float], list[float]],
+    boundaries: list[float],
+) -> dict[str, Any]:
+    """Each pin change of the real run paired with the same change on a perfect clock, in order.
+
+    A sleeping runner writes the lamp only when its PWM step changes, so the top of a breath is
+    a run of frames at one step, and the peak of the pin's history is not the boundary: this
+    compares every change instead, which is what the light does. A change the real run made
+    that the perfect one did not (a frame dropped after a stall writes the frame of now) is
+    skipped in both until they agree again, and counted.
+    """
+    rt, rv = real
+    it, iv = ideal
+    errors: list[float] = []
+    at_boundary: list[float] = []
+    far: list[tuple[float, float]] = []  # (time on the perfect clock, signed error in ms)
+    unmatched = 0
+    firsts = set()  # the first change at or after each boundary, on the perfect clock
+    j = 0
+    for b in boundaries:
+        while j < len(it) and it[j] < b - 1e-9:
+            j += 1
+        if j < len(it):
+            firsts.add(j)
+    i = j = 0
+    while i < len(rt) and j < len(it):
+        if rv[i] == iv[j]:
+            error = abs(rt[i] - it[j])
+            errors.append(error)
+            if error > 0.005:
+                far.append((round(it[j], 3), round((rt[i] - it[j]) * 1e3, 2)))
+            if j in firsts:
+                at_boundary.append(error)
+            i += 1
+            j += 1
+            continue
+        unmatched += 1
+        # resync: the nearest later pair that agrees (within a few changes)
+        found = next(
+            (
+                (a, b)
+                for step in range(1, 8)
+                for a, b in ((i + step, j), (i, j + step), (i + step, j + step))
+                if a < len(rt) and b < len(it) and rv[a] == iv[b]
+            ),
+            None,
+        )
+        if found is None:
+            i, j = i + 1, j + 1
+        else:
+            i, j = found
+    return {
+        "changes_real": len(rt),
+        "changes_perfect": len(it),
+        "unmatched": unmatched,
+        "every_change": spread(errors),
+        "first_change_after_each_boundary": spread(at_boundary),
+        "off_by_over_5_ms": len(far),
+        "first_off_by_over_5_ms": far[:20],
+    }
 
 
 def wake_lateness(app: Any) -> list[float]:
@@ -275,6 +396,14 @@ def main() -> None:
     cpu0, wall0 = time.process_time(), time.monotonic()
     pin, start, cut, info = runner(cycles)
     cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+    if args.impl == "calmkit":
+        times, values = history(pin)
+        if cut is not None:
+            times, values = zip(*[(t, v) for t, v in zip(times, values) if t <= cut]) or ([], [])
+        ideal_t, ideal_v, boundaries = perfect_clock_history(cycles)
+        info["against_perfect_clock"] = against_perfect_clock(
+            ([t - start for t in times], list(values)), (ideal_t, ideal_v), boundaries
+        )
     result = {
         "impl": args.impl,
         "seconds": cycles * 2 * HALF_S,
