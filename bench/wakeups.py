@@ -13,6 +13,9 @@ is this checkout's.
 
 - idle: a box waiting for a press (no chores due): the goal is 0 wakeups.
 - idle_chore (new only): idle with a chore once a minute (the wearable's battery read): one.
+- wearable_idle (new only): the packaged wearable profile (config/wearable.yaml: the DRV2605L
+  and the MAX17048 on the simulated I2C bus, no lamp) waiting for a press: its battery read once
+  a minute, and 0 wakeups between the reads.
 - box: a haptic-only `box` session (the DRV2605L on the simulated I2C bus, the only output):
   the goal is wakeups at most 1.2 x the RTP writes (each a distinct value: the chip's driver
   writes only a changed byte), the physical minimum.
@@ -44,7 +47,9 @@ from _common import ROOT, emit, spread
 
 #: The main branch before this change: the runner drawing every frame at light.fps.
 OLD_COMMIT = "0a6f1e4"
-SCENARIOS = ("idle", "idle_chore", "box", "coherent")
+SCENARIOS = ("idle", "idle_chore", "wearable_idle", "box", "coherent")
+#: Scenarios the old runner cannot run (no chores to add, no battery gauge).
+NEW_ONLY = ("idle_chore", "wearable_idle")
 HAPTIC_YAML = "hardware:\n  vibration: null\n  outputs: [{kind: haptic}]\n"
 #: The lamp's resolution the smoothness is compared on (devices/pwm.py: PWM_STEPS).
 LAMP_STEPS = 1024
@@ -85,7 +90,8 @@ def child(scenario: str, src: str, seconds: float) -> dict[str, Any]:
     clock = MonotonicClock()
     factory = MockFactory(pin_class=MockPWMPin)
     program = {"box": "box", "coherent": "coherent"}.get(scenario)
-    config = parse_config(HAPTIC_YAML if scenario == "box" else "", "bench.yaml")
+    text = {"box": HAPTIC_YAML, "wearable_idle": (ROOT / "config" / "wearable.yaml").read_text()}
+    config = parse_config(text.get(scenario, ""), "bench.yaml")
     app = build(
         config,
         clock=clock,
@@ -120,6 +126,18 @@ def child(scenario: str, src: str, seconds: float) -> dict[str, Any]:
                 self.due = now + 60.0
 
         runner.chores.add(Minute())
+    reads: list[float] = []
+    if scenario == "wearable_idle":
+        battery = runner.chores.battery
+        if battery is None:
+            raise RuntimeError("the wearable profile reads no battery gauge")
+        inner_read = battery.gauge.reading
+
+        def reading() -> Any:
+            reads.append(time.monotonic())
+            return inner_read()
+
+        battery.gauge.reading = reading
     late: list[float] = []
     waiter = runner.waiter
     inner_wait = waiter.wait
@@ -168,6 +186,7 @@ def child(scenario: str, src: str, seconds: float) -> dict[str, Any]:
         "waits_to_deadline": len(late),
         "wake_lateness": spread(late),
         "boundary_lateness": spread(boundaries),
+        "battery_reads": len(reads),
         "rtp_writes": len(writes),
         "rtp_distinct_values": len(set(writes)),
         "rtp_writes_per_min": len(writes) / minutes,
@@ -225,8 +244,8 @@ def main() -> None:
         runners = {"old": old_src(Path(tmp)), "new": ROOT / "src"}
         for scenario in [args.only] if args.only else SCENARIOS:
             for name, src in runners.items():
-                if scenario == "idle_chore" and name == "old":
-                    continue  # the old runner has no way to add a chore
+                if scenario in NEW_ONLY and name == "old":
+                    continue  # the old runner has no way to add a chore, nor a gauge
                 run = run_child(scenario, src, args.seconds)
                 result[f"{scenario}_{name}"] = run
     if "coherent_new" in result:
