@@ -181,6 +181,7 @@ def against_perfect_clock(
     errors: list[float] = []
     at_boundary: list[float] = []
     far: list[tuple[float, float]] = []  # (time on the perfect clock, signed error in ms)
+    last = float("nan")  # the signed error of the last change paired: the drift at the end
     unmatched = 0
     firsts = set()  # the first change at or after each boundary, on the perfect clock
     j = 0
@@ -192,7 +193,8 @@ def against_perfect_clock(
     i = j = 0
     while i < len(rt) and j < len(it):
         if rv[i] == iv[j]:
-            error = abs(rt[i] - it[j])
+            last = rt[i] - it[j]
+            error = abs(last)
             errors.append(error)
             if error > 0.005:
                 far.append((round(it[j], 3), round((rt[i] - it[j]) * 1e3, 2)))
@@ -222,6 +224,7 @@ def against_perfect_clock(
         "unmatched": unmatched,
         "every_change": spread(errors),
         "first_change_after_each_boundary": spread(at_boundary),
+        "last_change_error_ms": last * 1e3,
         "off_by_over_5_ms": len(far),
         "first_off_by_over_5_ms": far[:20],
     }
