@@ -59,7 +59,6 @@ from _common import (
 
 def run_calmkit(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]:
     from calmkit.core.clock import MonotonicClock
-    from calmkit.shell.app import build
 
     config = bench_config(cycles=cycles)
     ended: list[float] = []
@@ -74,24 +73,8 @@ def run_calmkit(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]:
         elif event.kind == "phase" and event.due is not None:
             phases.append((time.monotonic(), event.due))
 
-    app = build(
-        config,
-        clock=MonotonicClock(),
-        pins=mock_pins(),
-        program=BENCH_PROGRAM,
-        sound=False,
-        journal=False,
-        on_event=on_event,
-    )
-    pin = app.devices.light_pins[0]
+    app, pin, start = bench_app(config, MonotonicClock(), on_event)
     lateness = wake_lateness(app)
-    # build() has just queued the start request, stamped with the clock: that is the start.
-    # (A SimpleQueue cannot be peeked: take the request out and put it back, stamp unchanged.)
-    request = app.runner.items.get_nowait()
-    app.runner.items.put(request)
-    if request[0] != "start":
-        raise RuntimeError(f"expected build() to queue the start request, found {request!r}")
-    start = request[2]
     app.runner.run()
     info = {
         "fps": app.config.light.fps,
@@ -115,6 +98,29 @@ def run_calmkit(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]:
     return pin, start, cut, info
 
 
+def bench_app(config: Any, clock: Any, on_event: Any) -> tuple[Any, Any, float]:
+    """The whole device on mock pins playing the bench program: the app, its light pin, and the
+    time of its start request."""
+    from calmkit.shell.app import build
+
+    app = build(
+        config,
+        clock=clock,
+        pins=mock_pins(),
+        program=BENCH_PROGRAM,
+        sound=False,
+        journal=False,
+        on_event=on_event,
+    )
+    # build() has just queued the start request, stamped with the clock: that is the start.
+    # (A SimpleQueue cannot be peeked: take the request out and put it back, stamp unchanged.)
+    request = app.runner.items.get_nowait()
+    app.runner.items.put(request)
+    if request[0] != "start":
+        raise RuntimeError(f"expected build() to queue the start request, found {request!r}")
+    return app, app.devices.light_pins[0], request[2]
+
+
 def perfect_clock_history(cycles: int) -> tuple[list[float], list[float], list[float]]:
     """The same device and program on a perfect clock: its light pin's changes (times from the
     start request, values) and the phase boundaries (from the start), as the runner means them.
@@ -126,7 +132,6 @@ def perfect_clock_history(cycles: int) -> tuple[list[float], list[float], list[f
     import gpiozero.pins.mock as mock
 
     from calmkit.core.clock import FakeClock
-    from calmkit.shell.app import build
 
     # the real run's clock says nothing of synchronisation (None): the same caps on both
     clock = FakeClock(wall_start=datetime.now().astimezone(), synced=None)
@@ -139,19 +144,7 @@ def perfect_clock_history(cycles: int) -> tuple[list[float], list[float], list[f
     real_monotonic = mock.monotonic
     mock.monotonic = clock.now
     try:
-        app = build(
-            bench_config(cycles=cycles),
-            clock=clock,
-            pins=mock_pins(),
-            program=BENCH_PROGRAM,
-            sound=False,
-            journal=False,
-            on_event=on_event,
-        )
-        pin = app.devices.light_pins[0]
-        request = app.runner.items.get_nowait()  # the start request build() queued
-        app.runner.items.put(request)
-        start = request[2]
+        app, pin, start = bench_app(bench_config(cycles=cycles), clock, on_event)
         app.runner.run()
         times, values = history(pin)
         app.close()
