@@ -198,10 +198,11 @@ def test_the_config_names_it_and_it_is_built_on_the_mock_factorys_simulated_bus(
     assert not bus.closed  # the factory's bus: no one device closes it
 
 
-def haptic_on(bus, address=0x5A):
+def haptic_on(bus, address=0x5A, options=()):
     factory = mock_factory()
     attach(factory, bus)
-    return Haptic(DeviceSpec("haptic", "hardware.outputs[0]", (), address=address), factory)
+    spec = DeviceSpec("haptic", "hardware.outputs[0]", (), address=address, options=options)
+    return Haptic(spec, factory)
 
 
 def test_it_plays_rtp_unsigned_one_way_and_writes_only_a_changed_byte():
@@ -374,11 +375,7 @@ def test_the_actuator_sets_the_feedback_mode_and_the_library(actuator, feedback,
     """FEEDBACK_CONTROL's N_ERM_LRA (register 0x1A, bit 7) and LIBRARY_SEL (0x03) as SLOS854
     says for an LRA (library 6) or an ERM (TS2200 library A)."""
     bus = SimBus(lambda: 0.0)
-    factory = mock_factory()
-    attach(factory, bus)
-    spec = DeviceSpec("haptic", "hardware.outputs[0]", (), address=0x5A,
-                      options=(("actuator", actuator),))  # fmt: skip
-    haptic = Haptic(spec, factory)
+    haptic = haptic_on(bus, options=(("actuator", actuator),))
     chip = bus.chips[0x5A]
     assert chip.registers[0x1A] & 0x80 == feedback and chip.registers[0x03] & 0x07 == library
     assert haptic.actuator == actuator
@@ -471,11 +468,7 @@ def test_either_actuator_runs_closed_loop_so_a_zero_between_touches_is_still(act
     """An ERM powers on open loop, where the unsigned 0 calmkit writes between two touches is
     full reverse drive: the haptic closes the loop for both."""
     bus = SimBus(lambda: 0.0)
-    factory = mock_factory()
-    attach(factory, bus)
-    spec = DeviceSpec("haptic", "hardware.outputs[0]", (), address=0x5A,
-                      options=(("actuator", actuator),))  # fmt: skip
-    haptic = Haptic(spec, factory)
+    haptic = haptic_on(bus, options=(("actuator", actuator),))
     chip = bus.chips[0x5A]
     assert not chip.open_loop()
     assert chip.registers[CONTROL3] & (ERM_OPEN_LOOP | LRA_OPEN_LOOP) == 0
