@@ -120,6 +120,22 @@ def os_threads() -> int:
     return status_kb("Threads")
 
 
+def wake_lateness(waiter: Any) -> list[float]:
+    """Record how late a runner's waits return after their deadlines (the OS's part of the
+    error): each wait that ran to its deadline appends its lateness to the list returned."""
+    inner = waiter.wait
+    late: list[float] = []
+
+    def wait(deadline: float | None) -> Any:
+        item = inner(deadline)
+        if item is None and deadline is not None:
+            late.append(max(0.0, time.monotonic() - deadline))
+        return item
+
+    waiter.wait = wait
+    return late
+
+
 def sleep_until(deadline: float) -> None:
     while (left := deadline - time.monotonic()) > 0:
         time.sleep(left)

@@ -54,6 +54,7 @@ from _common import (
     mock_pins,
     sleep_until,
     spread,
+    wake_lateness,
 )
 
 
@@ -74,7 +75,7 @@ def run_calmkit(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]:
             phases.append((time.monotonic(), event.due))
 
     app, pin, start = bench_app(config, MonotonicClock(), on_event)
-    lateness = wake_lateness(app)
+    lateness = wake_lateness(app.runner.waiter)
     app.runner.run()
     info = {
         "fps": app.config.light.fps,
@@ -221,22 +222,6 @@ def against_perfect_clock(
         "off_by_over_5_ms": len(far),
         "first_off_by_over_5_ms": far[:20],
     }
-
-
-def wake_lateness(app: Any) -> list[float]:
-    """Record how late the runner's waits return after their deadline (the OS's part)."""
-    waiter = app.runner.waiter
-    inner = waiter.wait
-    late: list[float] = []
-
-    def wait(deadline: float | None) -> Any:
-        item = inner(deadline)
-        if item is None and deadline is not None:
-            late.append(max(0.0, time.monotonic() - deadline))
-        return item
-
-    waiter.wait = wait
-    return late
 
 
 def run_pulse(cycles: int) -> tuple[Any, float, float | None, dict[str, Any]]:

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import ROOT, emit, spread
+from _common import ROOT, emit, spread, wake_lateness
 
 #: The main branch before this change: the runner drawing every frame at light.fps.
 OLD_COMMIT = "0a6f1e4"
@@ -138,17 +138,7 @@ def child(scenario: str, src: str, seconds: float) -> dict[str, Any]:
             return inner_read()
 
         battery.gauge.reading = reading
-    late: list[float] = []
-    waiter = runner.waiter
-    inner_wait = waiter.wait
-
-    def wait(deadline: float | None) -> Any:
-        item = inner_wait(deadline)
-        if item is None and deadline is not None:
-            late.append(max(0.0, time.monotonic() - deadline))
-        return item
-
-    waiter.wait = wait
+    late = wake_lateness(runner.waiter)
     boundaries: list[float] = []
     flow = app.flow
     inner_tick = flow.tick
